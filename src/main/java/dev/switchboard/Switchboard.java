@@ -1,0 +1,44 @@
+package dev.switchboard;
+
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What application code uses to push: inject it ({@code @Inject Switchboard switchboard}) anywhere in the WAR.
+ * All methods are thread-safe and never block on a client: delivery is queued per connection.
+ */
+public interface Switchboard {
+
+    /**
+     * Publishes {@code data} to every member of {@code room} (on every node) and into the room's history.
+     * A room with no members still records the publication. {@code from} is {@code null} for the server.
+     *
+     * @throws IllegalArgumentException if {@code room} is not a valid room name
+     */
+    Publication publish(String room, JsonValue data);
+
+    /**
+     * Sends {@code data} as a {@code direct} message to every connection of {@code user}.
+     *
+     * @return the number of connections it was queued for; 0 when the user is not connected
+     */
+    int sendToUser(String user, JsonValue data);
+
+    /** The rooms that currently have members; an immutable snapshot, never null. */
+    Set<String> rooms();
+
+    /** Who is in {@code room} and with how many connections; an immutable snapshot, empty for an unknown room. */
+    List<Member> presence(String room);
+
+    /** The number of open connections on this node. */
+    int connectionCount();
+
+    /** Where a publication landed: clients recover from {@code (epoch, offset)}. */
+    record Publication(String room, String epoch, long offset) {
+    }
+
+    /** A user present in a room with {@code connections} open connections. */
+    record Member(String user, int connections) {
+    }
+}

@@ -1,0 +1,355 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.RequestHandler;
+import dev.switchboard.Switchboard;
+import dev.switchboard.SwitchboardEvent;
+import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.ServerMessage;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.json.JsonValue;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one owner of open connections and rooms on this node, and the implementation of {@link Switchboard}.
+ * Endpoints hand it what they receive; it answers with typed replies and never blocks on a client.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Connection and room maps are concurrent; each room
+ * serializes its own publications (see {@link Room}). CDI events are fired after the state change, outside every
+ * lock, on the calling thread.
+ */
+@ApplicationScoped
+public class Hub implements Switchboard {
+
+    private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] NAME_CHARS = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+    private Settings settings;
+    private Executor writers;
+    private Consumer<SwitchboardEvent> events;
+    private Map<String, RequestHandler> handlers;
+
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder publications = new LongAdder();
+    private final LongAdder slowConsumers = new LongAdder();
+
+    /** For CDI's client proxy only. */
+    protected Hub() {
+    }
+
+    @Inject
+    Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers) {
+        this(settings, writerPool, events::fire, handlers);
+    }
+
+    /** For tests and embedding: everything explicit. */
+    Hub(Settings settings, Executor writers, Consumer<SwitchboardEvent> events, Iterable<RequestHandler> handlers) {
+        this.settings = settings;
+        this.writers = writers;
+        this.events = events;
+        Map<String, RequestHandler> byMethod = new HashMap<>();
+        for (RequestHandler handler : handlers) {
+            RequestHandler previous = byMethod.put(handler.method(), handler);
+            if (previous != null) {
+                throw new IllegalStateException("Two RequestHandler beans answer method '" + handler.method() + "': "
+                        + previous.getClass().getName() + " and " + handler.getClass().getName()
+                        + ". Give each a unique method().");
+            }
+        }
+        this.handlers = Map.copyOf(byMethod);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    // ------------------------------------------------------------------ lifecycle (called by endpoints)
+
+    /**
+     * Registers a new connection for {@code user} ({@code null}: a generated anonymous name) and queues
+     * {@code welcome} when {@code welcome} is true.
+     */
+    Connection open(Transport transport, String user, String endpoint, boolean welcome) {
+        String id = Long.toString(connectionIds.incrementAndGet(), 36) + "-" + randomName(4);
+        String name = user != null ? user : "guest-" + randomName(6);
+        Connection connection = new Connection(id, name, endpoint, transport, writers, settings.queueMessages(),
+                settings.queueBytes(), this::slowConsumer);
+        connections.put(id, connection);
+        byUser.computeIfAbsent(name, u -> ConcurrentHashMap.newKeySet()).add(connection);
+        if (welcome) {
+            connection.enqueue(Codec.encode(new ServerMessage.Welcome(id, name, settings.heartbeat().toMillis(),
+                    "switchboard.v1", new ServerMessage.Limits(settings.maxMessageBytes(), Codec.MAX_ID_LENGTH))));
+        }
+        events.accept(new SwitchboardEvent.ConnectionOpened(id, name, endpoint));
+        return connection;
+    }
+
+    /** The connection ended (its {@code @OnClose}); leaves every room. Idempotent. */
+    void closed(Connection connection, int code, String reason) {
+        connection.closed();
+        if (connections.remove(connection.id()) == null) {
+            return;
+        }
+        byUser.computeIfPresent(connection.user(), (u, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+        for (String name : List.copyOf(connection.rooms)) {
+            Room room = rooms.get(name);
+            if (room != null && room.leave(connection)) {
+                events.accept(new SwitchboardEvent.RoomLeft(name, connection.id(), connection.user()));
+            }
+        }
+        events.accept(new SwitchboardEvent.ConnectionClosed(connection.id(), connection.user(), code, reason));
+    }
+
+    private void slowConsumer(Connection connection) {
+        slowConsumers.increment();
+        LOG.log(Level.INFO, "Closing {0} with 4008: its outbound queue overflowed or a send timed out", connection);
+    }
+
+    // ------------------------------------------------------------------ protocol (called by the /ws endpoint)
+
+    /** Handles one decoded client message; every outcome is a reply queued on {@code connection}. */
+    void dispatch(Connection connection, ClientMessage message) {
+        messagesIn.increment();
+        try {
+            if (message instanceof ClientMessage.Join m) {
+                join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
+                        m.since() == null ? null : m.since().offset());
+            } else if (message instanceof ClientMessage.Leave m) {
+                leave(connection, m);
+            } else if (message instanceof ClientMessage.Publish m) {
+                publish(connection, m);
+            } else if (message instanceof ClientMessage.Send m) {
+                send(connection, m);
+            } else if (message instanceof ClientMessage.Request m) {
+                request(connection, m);
+            } else if (message instanceof ClientMessage.PresenceQuery m) {
+                presence(connection, m);
+            } else if (message instanceof ClientMessage.Ping m) {
+                reply(connection, new ServerMessage.Pong(m.id()));
+            } else if (message instanceof ClientMessage.Malformed m) {
+                reply(connection, new ServerMessage.Error(m.id(), m.code(), m.message(),
+                        m.details().isEmpty() ? null : m.details()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Failed to handle a " + message.getClass().getSimpleName() + " from " + connection, e);
+            reply(connection, new ServerMessage.Error(message.id(), ErrorCode.INTERNAL, "internal error", null));
+        }
+    }
+
+    /** Joins {@code room}; used by {@code /ws} and on open of {@code /ws/rooms/{room}}. */
+    void join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+        Room target = rooms.computeIfAbsent(room, this::newRoom);
+        Room.JoinResult result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
+        if (result.firstOfUser()) {
+            events.accept(new SwitchboardEvent.RoomJoined(room, connection.id(), connection.user()));
+        }
+    }
+
+    private void leave(Connection connection, ClientMessage.Leave m) {
+        Room room = rooms.get(m.room());
+        if (room == null || !room.leave(connection)) {
+            reply(connection, notJoined(m.id(), m.room()));
+            return;
+        }
+        reply(connection, new ServerMessage.Left(m.id(), m.room()));
+        events.accept(new SwitchboardEvent.RoomLeft(m.room(), connection.id(), connection.user()));
+    }
+
+    private void publish(Connection connection, ClientMessage.Publish m) {
+        Room room = rooms.get(m.room());
+        if (room == null || !room.contains(connection)) {
+            reply(connection, notJoined(m.id(), m.room()));
+            return;
+        }
+        Publication publication = publishTo(room, connection.user(), m.data());
+        reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
+    }
+
+    /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
+    void publishFrame(Connection connection, String room, String text) {
+        messagesIn.increment();
+        JsonValue data = Codec.parseOrNull(text);
+        publishTo(rooms.computeIfAbsent(room, this::newRoom), connection.user(),
+                data != null ? data : jakarta.json.Json.createValue(text));
+    }
+
+    /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
+    void publishBinary(Connection connection, String room, ByteBuffer data) {
+        messagesIn.increment();
+        Room target = rooms.get(room);
+        if (target != null) {
+            target.publishBinary(data.asReadOnlyBuffer());
+        }
+    }
+
+    private void send(Connection connection, ClientMessage.Send m) {
+        int reached = sendToUser(connection.user(), m.to(), m.data());
+        if (reached == 0) {
+            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNKNOWN_USER,
+                    "user '" + m.to() + "' has no open connection", Map.of("to", "not connected")));
+        } else {
+            reply(connection, new ServerMessage.Ack(m.id(), null, null));
+        }
+    }
+
+    private void request(Connection connection, ClientMessage.Request m) {
+        RequestHandler handler = handlers.get(m.method());
+        if (handler == null) {
+            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNKNOWN_METHOD,
+                    "no handler for method '" + m.method() + "'; known: " + handlers.keySet(), Map.of("method", "unknown")));
+            return;
+        }
+        try {
+            JsonValue result = handler.handle(connection.user(), m.data() == null ? JsonValue.NULL : m.data());
+            reply(connection, new ServerMessage.Reply(m.id(), result == null ? JsonValue.NULL : result));
+        } catch (RequestHandler.RequestFailure e) {
+            reply(connection, new ServerMessage.Error(m.id(), e.code(), e.getMessage(), null));
+        }
+    }
+
+    private void presence(Connection connection, ClientMessage.PresenceQuery m) {
+        Room room = rooms.get(m.room());
+        if (room == null || !room.contains(connection)) {
+            reply(connection, notJoined(m.id(), m.room()));
+            return;
+        }
+        reply(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
+    }
+
+    private static ServerMessage notJoined(String re, String room) {
+        return new ServerMessage.Error(re, ErrorCode.NOT_JOINED, "join room '" + room + "' first", Map.of("room", "not joined"));
+    }
+
+    private static void reply(Connection connection, ServerMessage message) {
+        connection.enqueue(Codec.encode(message));
+    }
+
+    // ------------------------------------------------------------------ public API (Switchboard)
+
+    @Override
+    public Publication publish(String room, JsonValue data) {
+        if (!Codec.isRoomName(room)) {
+            throw new IllegalArgumentException("'" + room + "' is not a room name: use 1-128 letters, digits and _ . : @ -");
+        }
+        return publishTo(rooms.computeIfAbsent(room, this::newRoom), null, data == null ? JsonValue.NULL : data);
+    }
+
+    private Publication publishTo(Room room, String from, JsonValue data) {
+        Publication publication = room.publish(from, data, System.currentTimeMillis());
+        publications.increment();
+        events.accept(new SwitchboardEvent.MessagePublished(room.name(), publication.epoch(), publication.offset(), from, data));
+        return publication;
+    }
+
+    @Override
+    public int sendToUser(String user, JsonValue data) {
+        return sendToUser(null, user, data);
+    }
+
+    private int sendToUser(String from, String user, JsonValue data) {
+        Set<Connection> targets = byUser.get(user);
+        if (targets == null || targets.isEmpty()) {
+            return 0;
+        }
+        String frame = Codec.encode(new ServerMessage.Direct(from, data == null ? JsonValue.NULL : data));
+        int queued = 0;
+        for (Connection target : targets) {
+            if (target.enqueue(frame)) {
+                queued++;
+            }
+        }
+        return queued;
+    }
+
+    @Override
+    public Set<String> rooms() {
+        Set<String> names = new java.util.TreeSet<>();
+        rooms.forEach((name, room) -> {
+            if (!room.isEmpty()) {
+                names.add(name);
+            }
+        });
+        return Set.copyOf(names);
+    }
+
+    @Override
+    public List<Member> presence(String room) {
+        Room target = rooms.get(room);
+        return target == null ? List.of() : target.presence();
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */
+    public Stats stats() {
+        long queued = 0;
+        for (Connection c : connections.values()) {
+            queued += c.queued();
+        }
+        return new Stats(connections.size(), rooms().size(), messagesIn.sum(), publications.sum(), slowConsumers.sum(),
+                queued);
+    }
+
+    /** Operational counters of this node. */
+    public record Stats(int connections, int rooms, long messagesIn, long publications, long slowConsumerCloses,
+                        long queuedMessages) {
+    }
+
+    /** Open connections on this node; an immutable snapshot. */
+    public Collection<Connection> connections() {
+        return List.copyOf(connections.values());
+    }
+
+    /**
+     * Undeploy or shutdown: every connection is told 1001 (going away) so clients reconnect, to this node when it
+     * is back or to another one.
+     */
+    @PreDestroy
+    void shutdown() {
+        for (Connection connection : connections.values()) {
+            connection.closeNow(CloseCodes.GOING_AWAY, "server shutting down");
+        }
+    }
+
+    private Room newRoom(String name) {
+        return new Room(name, new InMemoryHistory(settings.historySize(), settings.historyTtl()));
+    }
+
+    private static String randomName(int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            chars[i] = NAME_CHARS[RANDOM.nextInt(NAME_CHARS.length)];
+        }
+        return new String(chars);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.switchboard.engine;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** A room history in this node's memory, bounded by count and by age. A new instance has a new epoch. */
+final class InMemoryHistory implements RoomHistory {
+
+    private record Entry(long offset, long timestampMillis, String frame) {
+    }
+
+    private final String epoch = UUID.randomUUID().toString().substring(0, 8);
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private final int maxSize;
+    private final long ttlMillis;
+    private long offset;
+
+    InMemoryHistory(int maxSize, Duration ttl) {
+        this.maxSize = maxSize;
+        this.ttlMillis = ttl.toMillis();
+    }
+
+    @Override
+    public String epoch() {
+        return epoch;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public void append(long offset, long timestampMillis, String frame) {
+        if (offset != this.offset + 1) {
+            throw new IllegalArgumentException("offset " + offset + " does not follow " + this.offset);
+        }
+        this.offset = offset;
+        if (maxSize > 0) {
+            entries.addLast(new Entry(offset, timestampMillis, frame));
+        }
+        while (entries.size() > maxSize) {
+            entries.removeFirst();
+        }
+        expire(timestampMillis);
+    }
+
+    @Override
+    public Optional<List<String>> since(long from, long nowMillis) {
+        expire(nowMillis);
+        if (from > offset) {
+            return Optional.empty();
+        }
+        if (from == offset) {
+            return Optional.of(List.of());
+        }
+        long oldestHeld = entries.isEmpty() ? offset + 1 : entries.peekFirst().offset();
+        if (from + 1 < oldestHeld) {
+            return Optional.empty();
+        }
+        List<String> frames = new ArrayList<>((int) (offset - from));
+        for (Entry e : entries) {
+            if (e.offset() > from) {
+                frames.add(e.frame());
+            }
+        }
+        return Optional.of(frames);
+    }
+
+    private void expire(long nowMillis) {
+        while (!entries.isEmpty() && nowMillis - entries.peekFirst().timestampMillis() > ttlMillis) {
+            entries.removeFirst();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.switchboard.engine;
+
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+
+/**
+ * {@code /ws/rooms/{room}} for plain clients (wscat, IoT devices, scripts): joined on open, every text frame is
+ * published to the room as {@code data} (parsed when it is JSON, a JSON string otherwise), every binary frame is
+ * fanned out as binary to the room's other plain connections. It receives the same {@code joined},
+ * {@code message} and {@code presence_diff} frames as {@code /ws}, and no {@code welcome}.
+ */
+@ServerEndpoint("/ws/rooms/{room}")
+public class RoomEndpoint {
+
+    @Inject
+    Hub hub;
+
+    @OnOpen
+    public void open(Session session, @PathParam("room") String room) {
+        Connection connection = Endpoints.open(hub, session, "/ws/rooms/" + room, false);
+        if (connection != null) {
+            hub.join(connection, null, room, null, null);
+        }
+    }
+
+    @OnMessage
+    public void text(String text, Session session, @PathParam("room") String room) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            hub.publishFrame(connection, room, text);
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer data, Session session, @PathParam("room") String room) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            hub.publishBinary(connection, room, data);
+        }
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        Endpoints.close(hub, session, reason);
+    }
+
+    @OnError
+    public void error(Session session, Throwable failure) {
+        Endpoints.error(session, failure);
+    }
+}

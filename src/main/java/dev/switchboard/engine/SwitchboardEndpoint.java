@@ -1,0 +1,58 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.ClientMessageDecoder;
+import dev.switchboard.protocol.ServerMessageEncoder;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+
+/**
+ * The multiplexed endpoint {@code /ws} (docs/PROTOCOL.md). Thin: decodes, then delegates to {@link Hub}.
+ * Binary frames are not part of this protocol: they close the connection with 1003.
+ */
+@ServerEndpoint(value = "/ws", subprotocols = HandshakeFilter.SUBPROTOCOL,
+        decoders = ClientMessageDecoder.class, encoders = ServerMessageEncoder.class)
+public class SwitchboardEndpoint {
+
+    @Inject
+    Hub hub;
+
+    @OnOpen
+    public void open(Session session) {
+        Endpoints.open(hub, session, "/ws", true);
+    }
+
+    @OnMessage
+    public void message(ClientMessage message, Session session) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            hub.dispatch(connection, message);
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer data, Session session) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            connection.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of switchboard.v1");
+        }
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        Endpoints.close(hub, session, reason);
+    }
+
+    @OnError
+    public void error(Session session, Throwable failure) {
+        Endpoints.error(session, failure);
+    }
+}

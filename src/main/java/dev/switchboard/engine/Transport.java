@@ -1,0 +1,20 @@
+package dev.switchboard.engine;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * The socket under a {@link Connection}: on a server, a WebSocket session (see {@link SessionTransport}).
+ * Only the connection's single writer calls {@link #sendText}/{@link #sendBinary}, one at a time.
+ */
+interface Transport {
+
+    /** Starts sending one text frame; {@code done} gets {@code null} on success or the failure, on any thread. */
+    void sendText(String text, Consumer<Throwable> done);
+
+    /** As {@link #sendText}; the buffer is shared between recipients, so implementations must not consume it. */
+    void sendBinary(ByteBuffer data, Consumer<Throwable> done);
+
+    /** Closes with a close code from {@link dev.switchboard.CloseCodes}; may block briefly, never call under a lock. */
+    void close(int code, String reason);
+}

@@ -1,0 +1,56 @@
+package dev.switchboard.protocol;
+
+import jakarta.json.JsonValue;
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.util.Map;
+
+/**
+ * What a client sends on {@code /ws}: one JSON object per text frame, discriminated by {@code type}
+ * (docs/PROTOCOL.md). {@code id} is the client's correlation id, echoed back as {@code re}.
+ * {@link Malformed} is not on the wire: it is what the decoder makes of input it cannot accept, so that the
+ * connection answers with a typed {@code error} instead of failing.
+ */
+@JsonbTypeInfo(key = "type", value = {
+        @JsonbSubtype(alias = "join", type = ClientMessage.Join.class),
+        @JsonbSubtype(alias = "leave", type = ClientMessage.Leave.class),
+        @JsonbSubtype(alias = "publish", type = ClientMessage.Publish.class),
+        @JsonbSubtype(alias = "send", type = ClientMessage.Send.class),
+        @JsonbSubtype(alias = "request", type = ClientMessage.Request.class),
+        @JsonbSubtype(alias = "presence", type = ClientMessage.PresenceQuery.class),
+        @JsonbSubtype(alias = "ping", type = ClientMessage.Ping.class)
+})
+public sealed interface ClientMessage {
+
+    /** The correlation id, or {@code null} when the client gave none. */
+    String id();
+
+    /** A position in a room's history: the last message the client saw. */
+    record Since(String epoch, Long offset) {
+    }
+
+    record Join(String id, String room, Since since) implements ClientMessage {
+    }
+
+    record Leave(String id, String room) implements ClientMessage {
+    }
+
+    record Publish(String id, String room, JsonValue data) implements ClientMessage {
+    }
+
+    record Send(String id, String to, JsonValue data) implements ClientMessage {
+    }
+
+    record Request(String id, String method, JsonValue data) implements ClientMessage {
+    }
+
+    record PresenceQuery(String id, String room) implements ClientMessage {
+    }
+
+    record Ping(String id) implements ClientMessage {
+    }
+
+    /** Input that could not become a message; answered with {@code error {re: id, code, message, details}}. */
+    record Malformed(String id, String code, String message, Map<String, String> details) implements ClientMessage {
+    }
+}

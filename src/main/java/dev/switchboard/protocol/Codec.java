@@ -1,0 +1,171 @@
+package dev.switchboard.protocol;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbConfig;
+import jakarta.json.bind.JsonbException;
+import jakarta.json.stream.JsonParsingException;
+import java.io.StringReader;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The one JSON codec of the protocol: a single thread-safe {@link Jsonb} shared by the WebSocket encoders and
+ * decoders, the engine (which encodes a broadcast once) and the REST API. Stateless; every method is thread-safe.
+ */
+public final class Codec {
+
+    /** Longest accepted correlation {@code id}. */
+    public static final int MAX_ID_LENGTH = 64;
+    /** Room names: 1–128 characters of letters, digits and {@code _ - . : @}. */
+    public static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
+    /** User names as they appear in {@code send.to}: 1–128 characters, no control characters. */
+    private static final Pattern USER_NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
+    private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping");
+
+    private static final Jsonb JSONB = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
+
+    private Codec() {
+    }
+
+    public static Jsonb jsonb() {
+        return JSONB;
+    }
+
+    /** Encodes one server message; the result is what goes into a text frame. */
+    public static String encode(ServerMessage message) {
+        // the runtime type, not ServerMessage.class: Yasson writes an interface type as an empty object
+        return JSONB.toJson(message);
+    }
+
+    /**
+     * Decodes one client text frame. Never throws: input that is not a valid message becomes
+     * {@link ClientMessage.Malformed} carrying the error code, a message saying how to fix it, and the fields at fault.
+     */
+    public static ClientMessage decode(String text) {
+        JsonObject object;
+        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                return malformed(null, ErrorCode.BAD_JSON, "a message is a JSON object, got " + value.getValueType(), Map.of());
+            }
+            object = value.asJsonObject();
+        } catch (JsonParsingException e) {
+            var at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNumber() + ", column " + at.getColumnNumber();
+            return malformed(null, ErrorCode.BAD_JSON, "not valid JSON" + where, Map.of());
+        } catch (RuntimeException e) { // JsonException: empty input, I/O on the reader, nesting too deep
+            return malformed(null, ErrorCode.BAD_JSON, "not valid JSON", Map.of());
+        }
+        String id = null;
+        JsonValue idValue = object.get("id");
+        if (idValue != null && idValue.getValueType() != JsonValue.ValueType.NULL) {
+            if (!(idValue instanceof JsonString s)) {
+                return malformed(null, ErrorCode.INVALID, "id must be a string", Map.of("id", "must be a string"));
+            }
+            if (s.getString().length() > MAX_ID_LENGTH) {
+                return malformed(null, ErrorCode.INVALID, "id is longer than " + MAX_ID_LENGTH + " characters",
+                        Map.of("id", "at most " + MAX_ID_LENGTH + " characters"));
+            }
+            id = s.getString();
+        }
+        JsonValue type = object.get("type");
+        if (!(type instanceof JsonString t) || !TYPES.contains(t.getString())) {
+            String got = type instanceof JsonString t2 ? "'" + abbreviate(t2.getString()) + "'" : String.valueOf(type);
+            return malformed(id, ErrorCode.UNKNOWN_TYPE, "unknown type " + got + "; expected one of " + TYPES, Map.of());
+        }
+        ClientMessage message;
+        try {
+            // Yasson quirk (3.0.x, on both servers): a JSON string or array bound to a JsonValue record component
+            // fails with "Internal error". `data` is any JSON, so it is taken from the JSON-P tree instead.
+            JsonValue data = object.get("data");
+            String rest = data == null ? text : Json.createObjectBuilder(object).remove("data").build().toString();
+            message = withData(JSONB.fromJson(rest, ClientMessage.class), data);
+        } catch (JsonbException e) {
+            return malformed(id, ErrorCode.INVALID, "fields of the wrong type for '" + t.getString() + "'", Map.of());
+        }
+        Map<String, String> problems = validate(message);
+        if (!problems.isEmpty()) {
+            return malformed(id, ErrorCode.INVALID, "invalid " + t.getString() + ": " + problems.keySet(), problems);
+        }
+        return message;
+    }
+
+    private static ClientMessage withData(ClientMessage message, JsonValue data) {
+        if (message instanceof ClientMessage.Publish m) {
+            return new ClientMessage.Publish(m.id(), m.room(), data);
+        } else if (message instanceof ClientMessage.Send m) {
+            return new ClientMessage.Send(m.id(), m.to(), data);
+        } else if (message instanceof ClientMessage.Request m) {
+            return new ClientMessage.Request(m.id(), m.method(), data);
+        }
+        return message;
+    }
+
+    /** Field problems of a decoded message, by field name; empty when it is valid. */
+    static Map<String, String> validate(ClientMessage message) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        if (message instanceof ClientMessage.Join m) {
+            room(m.room(), problems);
+            if (m.since() != null && (m.since().offset() == null || m.since().offset() < 0 || m.since().epoch() == null)) {
+                problems.put("since", "needs epoch (string) and offset (integer >= 0)");
+            }
+        } else if (message instanceof ClientMessage.Leave m) {
+            room(m.room(), problems);
+        } else if (message instanceof ClientMessage.Publish m) {
+            room(m.room(), problems);
+            if (m.data() == null) {
+                problems.put("data", "required (any JSON value)");
+            }
+        } else if (message instanceof ClientMessage.Send m) {
+            if (m.to() == null || !USER_NAME.matcher(m.to()).matches()) {
+                problems.put("to", "required: a user name of 1-128 characters");
+            }
+            if (m.data() == null) {
+                problems.put("data", "required (any JSON value)");
+            }
+        } else if (message instanceof ClientMessage.Request m) {
+            if (m.method() == null || !METHOD_NAME.matcher(m.method()).matches()) {
+                problems.put("method", "required: 1-64 characters of letters, digits and _ . : -");
+            }
+        } else if (message instanceof ClientMessage.PresenceQuery m) {
+            room(m.room(), problems);
+        }
+        return problems;
+    }
+
+    private static void room(String room, Map<String, String> problems) {
+        if (room == null || !ROOM_NAME.matcher(room).matches()) {
+            problems.put("room", "required: 1-128 characters of letters, digits and _ . : @ -");
+        }
+    }
+
+    public static boolean isRoomName(String room) {
+        return room != null && ROOM_NAME.matcher(room).matches();
+    }
+
+    private static ClientMessage malformed(String id, String code, String message, Map<String, String> details) {
+        return new ClientMessage.Malformed(id, code, message, details);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 32 ? s : s.substring(0, 32) + "…";
+    }
+
+    /** Parses a JSON text into a value, or returns {@code null} when it is not JSON. */
+    public static JsonValue parseOrNull(String text) {
+        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            return reader.readValue();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

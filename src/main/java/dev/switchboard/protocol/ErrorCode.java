@@ -1,0 +1,25 @@
+package dev.switchboard.protocol;
+
+/** The {@code code} of an {@code error} reply. The connection stays open after every one of them. */
+public final class ErrorCode {
+    /** The frame is not a JSON object. */
+    public static final String BAD_JSON = "bad_json";
+    /** {@code type} is missing or not one of the protocol's. */
+    public static final String UNKNOWN_TYPE = "unknown_type";
+    /** A field is missing, of the wrong type, or out of bounds; {@code details} names each one. */
+    public static final String INVALID = "invalid";
+    /** The room is not joined by this connection. */
+    public static final String NOT_JOINED = "not_joined";
+    public static final String FORBIDDEN = "forbidden";
+    public static final String RATE_LIMITED = "rate_limited";
+    public static final String ROOM_FULL = "room_full";
+    /** {@code send} to a user with no open connection. */
+    public static final String UNKNOWN_USER = "unknown_user";
+    /** {@code request} for a method no handler answers. */
+    public static final String UNKNOWN_METHOD = "unknown_method";
+    /** An unexpected server failure; logged on the server with its cause. */
+    public static final String INTERNAL = "internal";
+
+    private ErrorCode() {
+    }
+}

@@ -1,0 +1,74 @@
+package dev.switchboard.protocol;
+
+import dev.switchboard.Switchboard.Member;
+import jakarta.json.JsonValue;
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the server sends: one JSON object per text frame, discriminated by {@code type}. Null fields are omitted
+ * on the wire. {@code re} is the correlation id of the client message being answered.
+ */
+@JsonbTypeInfo(key = "type", value = {
+        @JsonbSubtype(alias = "welcome", type = ServerMessage.Welcome.class),
+        @JsonbSubtype(alias = "joined", type = ServerMessage.Joined.class),
+        @JsonbSubtype(alias = "left", type = ServerMessage.Left.class),
+        @JsonbSubtype(alias = "ack", type = ServerMessage.Ack.class),
+        @JsonbSubtype(alias = "message", type = ServerMessage.Message.class),
+        @JsonbSubtype(alias = "direct", type = ServerMessage.Direct.class),
+        @JsonbSubtype(alias = "reply", type = ServerMessage.Reply.class),
+        @JsonbSubtype(alias = "presence", type = ServerMessage.Presence.class),
+        @JsonbSubtype(alias = "presence_diff", type = ServerMessage.PresenceDiff.class),
+        @JsonbSubtype(alias = "pong", type = ServerMessage.Pong.class),
+        @JsonbSubtype(alias = "error", type = ServerMessage.Error.class)
+})
+public sealed interface ServerMessage {
+
+    /** Limits the client must respect; announced in {@link Welcome}. */
+    record Limits(int maxMessageBytes, int maxIdLength) {
+    }
+
+    record Welcome(String session, String user, long heartbeatMs, String protocol, Limits limits)
+            implements ServerMessage {
+    }
+
+    /**
+     * Answer to {@code join}. {@code offset} is the room's latest offset at the time of the join; when the join
+     * carried {@code since}, {@code recovered} says whether every missed message follows.
+     */
+    record Joined(String re, String room, String epoch, long offset, Boolean recovered, List<Member> presence)
+            implements ServerMessage {
+    }
+
+    record Left(String re, String room) implements ServerMessage {
+    }
+
+    /** Answer to {@code publish} ({@code room}, {@code offset} set) and to {@code send} (both null). */
+    record Ack(String re, String room, Long offset) implements ServerMessage {
+    }
+
+    /** A publication in a joined room. {@code from} is null for server-side publications. */
+    record Message(String room, String epoch, long offset, String from, long ts, JsonValue data)
+            implements ServerMessage {
+    }
+
+    record Direct(String from, JsonValue data) implements ServerMessage {
+    }
+
+    record Reply(String re, JsonValue data) implements ServerMessage {
+    }
+
+    record Presence(String re, String room, List<Member> members) implements ServerMessage {
+    }
+
+    record PresenceDiff(String room, List<String> joins, List<String> leaves) implements ServerMessage {
+    }
+
+    record Pong(String re) implements ServerMessage {
+    }
+
+    record Error(String re, String code, String message, Map<String, String> details) implements ServerMessage {
+    }
+}

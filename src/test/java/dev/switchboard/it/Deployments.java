@@ -1,0 +1,39 @@
+package dev.switchboard.it;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URL;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The ITs deploy the WAR the build produced, as users do, under a name of their own. */
+final class Deployments {
+
+    private Deployments() {
+    }
+
+    /** The built WAR ({@code target/switchboard.war}), renamed to {@code name}.war. */
+    static WebArchive builtWar(String name) {
+        File war = new File(System.getProperty("switchboard.war", "target/switchboard.war"));
+        if (!war.isFile()) {
+            throw new IllegalStateException(war + " does not exist: run the ITs through mvn verify (package comes first)");
+        }
+        WebArchive built = ShrinkWrap.createFromZipFile(WebArchive.class, war);
+        return ShrinkWrap.create(WebArchive.class, name + ".war").merge(built);
+    }
+
+    /**
+     * The application's base URI, on 127.0.0.1. Container quirk (Payara Micro): {@code @ArquillianResource URL}
+     * reports the machine's external address while the listener is bound to loopback, so only its port and
+     * context path are used.
+     */
+    static URI base(URL url) {
+        String path = url.getPath().endsWith("/") ? url.getPath() : url.getPath() + "/";
+        return URI.create("http://127.0.0.1:" + url.getPort() + path);
+    }
+
+    static URI ws(URL url) {
+        URI http = base(url);
+        return URI.create("ws://" + http.getAuthority() + http.getPath());
+    }
+}

@@ -1,0 +1,183 @@
+package dev.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test client on the JDK's {@link WebSocket}: collects every frame it receives, and the close. Every wait is
+ * bounded and fails the test with what was received so far.
+ */
+final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** A frame as received: text, or binary (text null). */
+    record Frame(String text, byte[] binary) {
+    }
+
+    /** How the server closed the connection. */
+    record Close(int code, String reason) {
+    }
+
+    private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final StringBuilder partialText = new StringBuilder();
+    private java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
+    final WebSocket socket;
+
+    private WsClient(URI uri, String... subprotocols) throws Exception {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        this.socket = builder.buildAsync(uri, this).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Connects to {@code /ws} offering {@code switchboard.v1}, and consumes the {@code welcome}. */
+    static WsClient connect(URI base) throws Exception {
+        WsClient client = new WsClient(base.resolve("ws"), "switchboard.v1");
+        client.expect("welcome");
+        return client;
+    }
+
+    static WsClient raw(URI uri, String... subprotocols) throws Exception {
+        return new WsClient(uri, subprotocols);
+    }
+
+    WsClient send(String text) {
+        socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        return this;
+    }
+
+    WsClient send(JsonObject message) {
+        return send(message.toString());
+    }
+
+    void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** The next frame, which must be text and arrive within {@link #WAIT}. */
+    JsonObject next() throws InterruptedException {
+        Frame frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (frame == null) {
+            fail("no frame within " + WAIT + "; received so far: " + seen + "; closed: " + closed.getNow(null));
+        }
+        assertNotNull(frame.text(), "expected a text frame, got binary");
+        return Json.createReader(new StringReader(frame.text())).readObject();
+    }
+
+    /** The next frame, which must be binary. */
+    byte[] nextBinary() throws InterruptedException {
+        Frame frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (frame == null) {
+            fail("no frame within " + WAIT + "; received so far: " + seen);
+        }
+        assertNotNull(frame.binary(), "expected a binary frame, got " + frame.text());
+        return frame.binary();
+    }
+
+    /** The next frame, which must be of {@code type}. */
+    JsonObject expect(String type) throws InterruptedException {
+        JsonObject message = next();
+        assertEquals(type, message.getString("type", null), "unexpected frame: " + message);
+        return message;
+    }
+
+    /** Skips frames until one of {@code type} arrives (bounded by {@link #WAIT} per frame). */
+    JsonObject await(String type) throws InterruptedException {
+        for (int i = 0; i < 10_000; i++) {
+            JsonObject message = next();
+            if (type.equals(message.getString("type", null))) {
+                return message;
+            }
+        }
+        throw new AssertionError("no " + type);
+    }
+
+    /** The server's close, within {@link #WAIT}. */
+    Close awaitClose() throws Exception {
+        try {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("not closed within " + WAIT + "; received: " + seen, e);
+        }
+    }
+
+    boolean isOpen() {
+        return !closed.isDone() && !socket.isInputClosed();
+    }
+
+    /** Nothing more is pending right now (checked after a round trip such as ping/pong). */
+    int pending() {
+        return frames.size();
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partialText.append(data);
+        if (last) {
+            String text = partialText.toString();
+            partialText.setLength(0);
+            synchronized (seen) {
+                if (seen.size() < 50) {
+                    seen.add(text.length() > 200 ? text.substring(0, 200) : text);
+                }
+            }
+            frames.add(new Frame(text, null));
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        byte[] chunk = new byte[data.remaining()];
+        data.get(chunk);
+        partialBinary.writeBytes(chunk);
+        if (last) {
+            frames.add(new Frame(null, partialBinary.toByteArray()));
+            partialBinary = new java.io.ByteArrayOutputStream();
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(new Close(statusCode, reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.complete(new Close(-1, String.valueOf(error)));
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+                    .exceptionally(e -> null).join();
+        }
+        socket.abort();
+    }
+}

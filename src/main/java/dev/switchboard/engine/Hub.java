@@ -69,6 +69,7 @@ public class Hub implements Switchboard {
     /** For tests and embedding: everything explicit. */
     Hub(Settings settings, Executor writers, Consumer<SwitchboardEvent> events, Iterable<RequestHandler> handlers) {
         this.settings = settings;
+        Codec.limitMessageBytes(settings.maxMessageBytes());
         this.writers = writers;
         this.events = events;
         Map<String, RequestHandler> byMethod = new HashMap<>();
@@ -153,6 +154,8 @@ public class Hub implements Switchboard {
                 presence(connection, m);
             } else if (message instanceof ClientMessage.Ping m) {
                 reply(connection, new ServerMessage.Pong(m.id()));
+            } else if (message instanceof ClientMessage.Malformed m && Codec.TOO_BIG.equals(m.code())) {
+                connection.close(CloseCodes.TOO_BIG, m.message());
             } else if (message instanceof ClientMessage.Malformed m) {
                 reply(connection, new ServerMessage.Error(m.id(), m.code(), m.message(),
                         m.details().isEmpty() ? null : m.details()));
@@ -195,6 +198,10 @@ public class Hub implements Switchboard {
     /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
     void publishFrame(Connection connection, String room, String text) {
         messagesIn.increment();
+        if (Codec.utf8Length(text) > settings.maxMessageBytes()) {
+            connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+            return;
+        }
         JsonValue data = Codec.parseOrNull(text);
         publishTo(rooms.computeIfAbsent(room, this::newRoom), connection.user(),
                 data != null ? data : jakarta.json.Json.createValue(text));
@@ -203,6 +210,10 @@ public class Hub implements Switchboard {
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
     void publishBinary(Connection connection, String room, ByteBuffer data) {
         messagesIn.increment();
+        if (data.remaining() > settings.maxMessageBytes()) {
+            connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+            return;
+        }
         Room target = rooms.get(room);
         if (target != null) {
             target.publishBinary(data.asReadOnlyBuffer());

@@ -31,6 +31,11 @@ public final class Codec {
     private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping");
 
+    /** Malformed code for a message over the size limit: the endpoint closes with 1009 (not an error reply). */
+    public static final String TOO_BIG = "too_big";
+
+    private static volatile int maxMessageBytes = 64 * 1024;
+
     private static final Jsonb JSONB = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
 
     private Codec() {
@@ -51,6 +56,9 @@ public final class Codec {
      * {@link ClientMessage.Malformed} carrying the error code, a message saying how to fix it, and the fields at fault.
      */
     public static ClientMessage decode(String text) {
+        if (utf8Length(text) > maxMessageBytes) {
+            return malformed(null, TOO_BIG, "message larger than " + maxMessageBytes + " bytes", Map.of());
+        }
         JsonObject object;
         try (JsonReader reader = Json.createReader(new StringReader(text))) {
             JsonValue value = reader.readValue();
@@ -158,6 +166,37 @@ public final class Codec {
 
     private static String abbreviate(String s) {
         return s.length() <= 32 ? s : s.substring(0, 32) + "…";
+    }
+
+    /**
+     * Sets the largest message {@link #decode} accepts, in UTF-8 bytes. The containers enforce
+     * {@code Session.setMaxTextMessageBufferSize} differently (Tyrus on Payara delivers larger messages anyway),
+     * so the decoder checks it too. Called once by the engine at startup.
+     */
+    public static void limitMessageBytes(int bytes) {
+        maxMessageBytes = bytes;
+    }
+
+    /** UTF-8 length of {@code text}, without encoding it; stops counting once past the limit. */
+    public static long utf8Length(String text) {
+        if ((long) text.length() * 3 <= maxMessageBytes) {
+            return text.length(); // cannot be over the limit: skip the count
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length() && bytes <= maxMessageBytes; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** Parses a JSON text into a value, or returns {@code null} when it is not JSON. */

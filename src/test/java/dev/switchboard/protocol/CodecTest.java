@@ -85,7 +85,8 @@ class CodecTest {
         assertMalformed("{\"type\":\"request\",\"id\":\"9\"}", "9", ErrorCode.INVALID);
         assertMalformed("{\"type\":\"ping\",\"id\":\"" + "x".repeat(65) + "\"}", null, ErrorCode.INVALID);
         assertMalformed("{\"type\":\"ping\",\"id\":7}", null, ErrorCode.INVALID);
-        assertMalformed("[".repeat(100_000), null, ErrorCode.BAD_JSON);
+        assertMalformed("[".repeat(50_000), null, ErrorCode.BAD_JSON);
+        assertMalformed("{\"type\":\"ping\",\"id\":\"" + "\u00e9".repeat(40_000) + "\"}", null, Codec.TOO_BIG);
     }
 
     @Test

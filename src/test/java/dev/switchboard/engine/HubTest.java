@@ -1,0 +1,201 @@
+package dev.switchboard.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.SwitchboardEvent;
+import dev.switchboard.handlers.EchoHandler;
+import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.Codec;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HubTest {
+
+    private final ExecutorService writers = Executors.newFixedThreadPool(4);
+    private final ExecutorService completer = Executors.newFixedThreadPool(2);
+    private final List<SwitchboardEvent> events = new CopyOnWriteArrayList<>();
+    private final Settings settings = new Settings(65536, 100, 1 << 20, Duration.ofSeconds(5), Duration.ofSeconds(25),
+            50, Duration.ofMinutes(5), 4);
+    private final Hub hub = new Hub(settings, writers, events::add, List.of(new EchoHandler()));
+
+    @AfterEach
+    void stop() {
+        writers.shutdownNow();
+        completer.shutdownNow();
+    }
+
+    static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+    static void within(Duration limit, BooleanSupplier condition, java.util.function.Supplier<Object> diagnostics) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + limit + ": " + diagnostics.get());
+            }
+            Thread.onSpinWait();
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+    }
+
+    private List<JsonObject> ofType(TestTransport t, String type) {
+        return t.texts().stream().map(HubTest::json).filter(j -> type.equals(j.getString("type"))).toList();
+    }
+
+    @Test
+    void aBroadcastIsEncodedOnceAndTheSameTextQueuedForEveryMember() throws Exception {
+        List<TestTransport> transports = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            TestTransport t = TestTransport.inline();
+            transports.add(t);
+            Connection c = hub.open(t, "user" + i, "/ws", false);
+            hub.join(c, "j", "room", null, null);
+        }
+        hub.publish("room", Json.createValue("hello"));
+        for (TestTransport t : transports) {
+            within(Duration.ofSeconds(5), () -> !ofType(t, "message").isEmpty(), () -> t.frames);
+        }
+        String first = transports.get(0).texts().stream().filter(s -> s.contains("\"message\"")).findFirst().orElseThrow();
+        for (TestTransport t : transports) {
+            String frame = t.texts().stream().filter(s -> s.contains("\"message\"")).findFirst().orElseThrow();
+            assertSame(first, frame, "one encoded String instance for every member");
+        }
+    }
+
+    @Test
+    void manyThreadsSendingToOneConnectionNeverOverlapAndKeepEachSendersOrder() throws Exception {
+        int threads = 8;
+        int perThread = 2000;
+        Hub big = new Hub(new Settings(65536, 1_000_000, Long.MAX_VALUE, Duration.ofSeconds(5), Duration.ofSeconds(25),
+                10, Duration.ofMinutes(1), 4), writers, e -> { }, List.of());
+        TestTransport transport = TestTransport.async(completer);
+        Connection c = big.open(transport, "target", "/ws", false);
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService senders = Executors.newFixedThreadPool(threads);
+        for (int t = 0; t < threads; t++) {
+            int sender = t;
+            senders.execute(() -> {
+                try {
+                    assertTrue(start.await(5, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    big.sendToUser("target", Json.createObjectBuilder().add("s", sender).add("n", i).build());
+                }
+            });
+        }
+        start.countDown();
+        senders.shutdown();
+        assertTrue(senders.awaitTermination(30, TimeUnit.SECONDS));
+        within(Duration.ofSeconds(30), () -> transport.frames.size() == threads * perThread,
+                () -> transport.frames.size() + " of " + threads * perThread);
+        assertEquals(0, transport.overlapping.get(), "sends overlapped on one connection");
+        int[] next = new int[threads];
+        for (String text : transport.texts()) {
+            JsonObject data = json(text).getJsonObject("data");
+            int s = data.getInt("s");
+            assertEquals(next[s]++, data.getInt("n"), "order of sender " + s);
+        }
+        for (int n : next) {
+            assertEquals(perThread, n);
+        }
+        assertEquals(0, c.queued());
+    }
+
+    @Test
+    void anOverflowingQueueClosesThatConnectionWith4008AndIsCounted() throws Exception {
+        TestTransport stalled = TestTransport.stalled();
+        TestTransport healthy = TestTransport.async(completer);
+        Connection slow = hub.open(stalled, "slow", "/ws", false);
+        Connection fine = hub.open(healthy, "fine", "/ws", false);
+        hub.join(slow, "j", "ticker", null, null);
+        hub.join(fine, "j", "ticker", null, null);
+        for (int i = 0; i < 300; i++) {
+            hub.publish("ticker", Json.createValue(i)); // never blocks, though one member is stalled
+        }
+        assertEquals(CloseCodes.SLOW_CONSUMER, stalled.closedWith.get(5, TimeUnit.SECONDS));
+        assertEquals(1, hub.stats().slowConsumerCloses());
+        within(Duration.ofSeconds(5), () -> ofType(healthy, "message").size() == 300, () -> healthy.frames.size());
+        assertTrue(slow.isClosing());
+        assertFalse(fine.isClosing());
+    }
+
+    @Test
+    void joinsAndPublicationsAreOrderedByOffsetAndRecoverable() throws Exception {
+        TestTransport a = TestTransport.inline();
+        Connection alice = hub.open(a, "alice", "/ws", true);
+        hub.dispatch(alice, Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"r\"}"));
+        for (int i = 1; i <= 10; i++) {
+            hub.dispatch(alice, Codec.decode("{\"type\":\"publish\",\"id\":\"p" + i + "\",\"room\":\"r\",\"data\":" + i + "}"));
+        }
+        within(Duration.ofSeconds(5), () -> ofType(a, "ack").size() == 10, () -> a.frames);
+        String epoch = ofType(a, "joined").get(0).getString("epoch");
+        List<JsonObject> messages = ofType(a, "message");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i + 1, messages.get(i).getInt("offset"));
+        }
+
+        TestTransport b = TestTransport.inline();
+        Connection bob = hub.open(b, "bob", "/ws", false);
+        hub.join(bob, "2", "r", epoch, 4L);
+        within(Duration.ofSeconds(5), () -> ofType(b, "message").size() == 6, () -> b.frames);
+        JsonObject joined = ofType(b, "joined").get(0);
+        assertTrue(joined.getBoolean("recovered"));
+        assertEquals(10, joined.getInt("offset"));
+        List<JsonObject> recovered = ofType(b, "message");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(5 + i, recovered.get(i).getInt("offset"));
+        }
+
+        TestTransport c = TestTransport.inline();
+        hub.join(hub.open(c, "carol", "/ws", false), "3", "r", "other-epoch", 4L);
+        within(Duration.ofSeconds(5), () -> !ofType(c, "joined").isEmpty(), () -> c.frames);
+        assertFalse(ofType(c, "joined").get(0).getBoolean("recovered"));
+        assertTrue(ofType(c, "message").isEmpty());
+    }
+
+    @Test
+    void lifecycleAndPublishingAreEvents() throws Exception {
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "eve", "/ws", false);
+        hub.join(c, "1", "ev", null, null);
+        hub.publish("ev", Json.createValue(1));
+        hub.closed(c, 1000, "bye");
+        assertEquals(List.of(SwitchboardEvent.ConnectionOpened.class, SwitchboardEvent.RoomJoined.class,
+                        SwitchboardEvent.MessagePublished.class, SwitchboardEvent.RoomLeft.class,
+                        SwitchboardEvent.ConnectionClosed.class),
+                events.stream().map(Object::getClass).toList());
+        assertEquals(0, hub.connectionCount());
+        assertTrue(hub.presence("ev").isEmpty());
+    }
+
+    @Test
+    void requestsGoToTheirHandlerAndUnknownOnesAreTyped() throws Exception {
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "rita", "/ws", false);
+        hub.dispatch(c, new ClientMessage.Request("1", "echo", Json.createValue("x")));
+        hub.dispatch(c, new ClientMessage.Request("2", "missing", null));
+        within(Duration.ofSeconds(5), () -> t.frames.size() == 2, () -> t.frames);
+        assertEquals("x", ofType(t, "reply").get(0).getString("data"));
+        assertEquals("unknown_method", ofType(t, "error").get(0).getString("code"));
+    }
+}

@@ -23,7 +23,7 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
 
     /** The defaults, as documented in the README. */
     public static Settings defaults() {
-        return new Settings(64 * 1024, 1024, 4L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(25),
+        return new Settings(64 * 1024, 10_000, 8L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(25),
                 1000, Duration.ofMinutes(5), Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 

@@ -1,0 +1,75 @@
+package dev.switchboard.it;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.SwitchboardEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Test-only, added to the built WAR by {@link EventsIT}: an application bean that observes Switchboard's CDI events
+ * and pushes through the {@link Switchboard} API, as a user's application would; exposed over HTTP for the test.
+ */
+@Path("probe")
+@ApplicationScoped
+public class EventProbe {
+
+    private final List<SwitchboardEvent> events = new CopyOnWriteArrayList<>();
+
+    @Inject
+    Switchboard switchboard;
+
+    void record(@Observes SwitchboardEvent event) {
+        events.add(event);
+    }
+
+    @GET
+    @Path("events")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String events() {
+        JsonArrayBuilder array = Json.createArrayBuilder();
+        for (SwitchboardEvent e : events) {
+            var b = Json.createObjectBuilder().add("event", e.getClass().getSimpleName());
+            if (e instanceof SwitchboardEvent.ConnectionOpened o) {
+                b.add("user", o.user()).add("endpoint", o.endpoint());
+            } else if (e instanceof SwitchboardEvent.ConnectionClosed c) {
+                b.add("user", c.user()).add("code", c.closeCode());
+            } else if (e instanceof SwitchboardEvent.RoomJoined j) {
+                b.add("user", j.user()).add("room", j.room());
+            } else if (e instanceof SwitchboardEvent.RoomLeft l) {
+                b.add("user", l.user()).add("room", l.room());
+            } else if (e instanceof SwitchboardEvent.MessagePublished p) {
+                b.add("room", p.room()).add("offset", p.offset()).add("data", p.data());
+            }
+            array.add(b);
+        }
+        return array.build().toString();
+    }
+
+    @POST
+    @Path("push/{user}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String push(@PathParam("user") String user) {
+        int reached = switchboard.sendToUser(user, Json.createValue("pushed by the application"));
+        return Json.createObjectBuilder().add("reached", reached).build().toString();
+    }
+
+    @POST
+    @Path("publish/{room}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String publish(@PathParam("room") String room) {
+        Switchboard.Publication p = switchboard.publish(room, Json.createObjectBuilder().add("from", "app").build());
+        return Json.createObjectBuilder().add("offset", p.offset()).add("rooms", Json.createArrayBuilder(switchboard.rooms()))
+                .add("connections", switchboard.connectionCount()).build().toString();
+    }
+}

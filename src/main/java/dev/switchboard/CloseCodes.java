@@ -25,6 +25,8 @@ public final class CloseCodes {
     public static final int SERVICE_RESTART = 1012;
     /** Over capacity (e.g. too many connections for this user): try again later. */
     public static final int TRY_AGAIN_LATER = 1013;
+    /** The peer did not answer a heartbeat ping within two intervals: it is gone. Reconnect. */
+    public static final int HEARTBEAT_TIMEOUT = 4000;
     /** Slow consumer: the outbound queue overflowed its bound or a send timed out. */
     public static final int SLOW_CONSUMER = 4008;
     /** Rate limit exceeded repeatedly. */

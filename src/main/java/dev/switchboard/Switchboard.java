@@ -25,6 +25,16 @@ public interface Switchboard {
      */
     int sendToUser(String user, JsonValue data);
 
+    /**
+     * Asks one connection something: sends {@code request {id, method, data}} and completes with the {@code data}
+     * of the client's {@code reply}. Completes exceptionally with {@link RequestHandler.RequestFailure} whose code
+     * is the client's error code, {@code timeout} when no answer came within {@code timeout},
+     * {@code disconnected} when the connection closed first, or {@code unknown_connection}.
+     * Never blocks; the stage completes on a Switchboard or container thread.
+     */
+    java.util.concurrent.CompletionStage<JsonValue> request(String connection, String method, JsonValue data,
+                                                            java.time.Duration timeout);
+
     /** The rooms that currently have members; an immutable snapshot, never null. */
     Set<String> rooms();
 

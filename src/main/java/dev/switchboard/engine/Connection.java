@@ -1,6 +1,9 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.CloseCodes;
 import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,23 +12,39 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * One live WebSocket peer: its identity, the rooms it joined, and its outbound queue.
  *
- * <p>Delivery contract: {@link #enqueue} never blocks and never sends on the caller's thread. Each connection has
+ * <p>Delivery contract: {@code enqueue} never blocks and never sends on the caller's thread. Each connection has
  * one bounded queue (by messages and by characters) and one writer at a time, which runs on the shared writer
  * executor and sends asynchronously, one frame after the other. Because only that writer touches the transport,
  * any number of threads may enqueue concurrently (no container allows concurrent sends on one session); each
- * thread's messages keep their order. When the queue would pass its bound, the message is not queued, the
- * connection is closed with 4008 and {@code onOverflow} is told once.
+ * thread's messages keep their order. At the bound, the room's {@link SlowConsumerPolicy} decides: close with
+ * 4008 (replies and control frames always take this path), drop the oldest droppable publication, or conflate.
  */
 public final class Connection {
 
     private static final int SENDING = 1;
     private static final int COMPLETED_INLINE = 2;
     private static final int COMPLETING_LATER = 3;
+
+    /** A publication of a drop-oldest room: may be dropped to make room. */
+    private record Droppable(String text) {
+    }
+
+    /** The latest unsent publication of a conflating room; the writer takes it, a publisher may replace it. */
+    private static final class Latest {
+        final String room;
+        final AtomicReference<String> text;
+
+        Latest(String room, String text) {
+            this.room = room;
+            this.text = new AtomicReference<>(text);
+        }
+    }
 
     private final String id;
     private final String user;
@@ -34,22 +53,36 @@ public final class Connection {
     private final Executor writers;
     private final int maxMessages;
     private final long maxChars;
-    private final Consumer<Connection> onOverflow;
+    private final Consumer<Connection> onSlowConsumer;
+    private final long openedNanos = System.nanoTime();
 
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final Map<String, Latest> latest = new ConcurrentHashMap<>();
     private final AtomicInteger queuedMessages = new AtomicInteger();
     private final AtomicLong queuedChars = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicInteger sendPhase = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile long sendStartedNanos;
+    /** A heartbeat ping waits for the writer: it goes before the next queued frame, not behind the backlog. */
+    private volatile boolean pingRequested;
+    /** The payload of the last heartbeat ping; its pong must echo it (RFC 6455 5.5.3). */
+    private final AtomicLong pingToken = new AtomicLong();
+    /** When the unanswered heartbeat ping was requested, or 0 when none is outstanding. */
+    private volatile long pingOutstandingSince;
+    private volatile long lastPingAnsweredNanos = openedNanos;
+    private volatile long lastHeardNanos = openedNanos;
+    private volatile long lastMessageNanos;
 
-    /** Rooms this connection is a member of; written only by {@link Hub} (under the room's lock). */
+    /** Rooms this connection is a member of; written only by {@link Room} under its lock. */
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Server-to-client requests awaiting the client's answer, by id. */
+    final Map<String, ServerRequests.Pending> pending = new ConcurrentHashMap<>();
 
     Connection(String id, String user, String endpoint, Transport transport, Executor writers, int maxMessages,
-               long maxChars, Consumer<Connection> onOverflow) {
+               long maxChars, Consumer<Connection> onSlowConsumer) {
         this.id = id;
         this.user = user;
         this.endpoint = endpoint;
@@ -57,7 +90,7 @@ public final class Connection {
         this.writers = writers;
         this.maxMessages = maxMessages;
         this.maxChars = maxChars;
-        this.onOverflow = onOverflow;
+        this.onSlowConsumer = onSlowConsumer;
     }
 
     public String id() {
@@ -88,40 +121,132 @@ public final class Connection {
         return sent.get();
     }
 
+    /** Publications dropped or conflated away by the slow-consumer policy. */
+    public long dropped() {
+        return dropped.get();
+    }
+
     /** True once the connection is being closed: nothing more is queued. */
     public boolean isClosing() {
         return closing.get();
     }
 
-    /** Nanos ({@link System#nanoTime}) when the send in progress started, or 0 when idle. */
+    long openedNanos() {
+        return openedNanos;
+    }
+
+    /** When the peer was last heard from (any frame, pongs included), as {@link System#nanoTime}. */
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /** When the peer last sent a message (not a pong), or 0 if never. */
+    long lastMessageNanos() {
+        return lastMessageNanos;
+    }
+
+    /**
+     * The peer sent a pong. Only a pong echoing the outstanding ping's payload answers it: unsolicited pongs
+     * (allowed as a one-way keep-alive) show the peer is there, not that it reads what it is sent.
+     */
+    void pong(ByteBuffer payload) {
+        long now = System.nanoTime();
+        lastHeardNanos = now;
+        if (payload != null && payload.remaining() == Long.BYTES && payload.getLong(payload.position()) == pingToken.get()) {
+            pingOutstandingSince = 0;
+            lastPingAnsweredNanos = now;
+        }
+    }
+
+    /** When the outstanding heartbeat ping was requested, or 0 when none is outstanding. */
+    long pingOutstandingSince() {
+        return pingOutstandingSince;
+    }
+
+    /** When the last heartbeat ping was answered (or the connection opened). */
+    long lastPingAnsweredNanos() {
+        return lastPingAnsweredNanos;
+    }
+
+    /** The peer sent a message. */
+    void messageReceived() {
+        long now = System.nanoTime();
+        lastHeardNanos = now;
+        lastMessageNanos = now;
+    }
+
+    /** Nanos when the send in progress started, or 0 when idle. */
     long sendStartedNanos() {
         return sendStartedNanos;
     }
 
-    /** Queues a text frame; see the class contract. Returns false when not queued (closing, or overflow). */
+    /** Queues a reply or control frame: never dropped; at the bound the connection closes with 4008. */
     boolean enqueue(String text) {
-        return offer(text, text.length());
+        return offer(text, text.length(), SlowConsumerPolicy.DISCONNECT);
+    }
+
+    /** Queues a publication of {@code room} under the room's policy. */
+    boolean enqueue(String text, String room, SlowConsumerPolicy policy) {
+        switch (policy) {
+            case CONFLATE:
+                if (closing.get()) {
+                    return false;
+                }
+                Latest slot = latest.get(room);
+                if (slot != null) {
+                    String previous = slot.text.get();
+                    if (previous != null && slot.text.compareAndSet(previous, text)) {
+                        queuedChars.addAndGet(text.length() - previous.length());
+                        dropped.incrementAndGet();
+                        return true;
+                    }
+                }
+                Latest fresh = new Latest(room, text);
+                latest.put(room, fresh);
+                return offer(fresh, text.length(), policy);
+            case DROP_OLDEST:
+                return offer(new Droppable(text), text.length(), policy);
+            default:
+                return offer(text, text.length(), policy);
+        }
     }
 
     /** Queues a binary frame; the buffer is shared and never consumed. */
     boolean enqueue(ByteBuffer data) {
-        return offer(data, data.remaining());
+        return offer(data, data.remaining(), SlowConsumerPolicy.DISCONNECT);
     }
 
-    private boolean offer(Object frame, long chars) {
+    /**
+     * Asks the writer for a WebSocket ping (heartbeat), sent before the next queued frame so that a long backlog
+     * does not delay it. {@code RemoteEndpoint.Async.sendPing} does not wait for the socket on Tyrus or Undertow.
+     */
+    void ping() {
+        if (closing.get() || pingOutstandingSince != 0) {
+            return;
+        }
+        pingToken.incrementAndGet();
+        pingOutstandingSince = System.nanoTime();
+        pingRequested = true;
+        if (writing.compareAndSet(false, true)) {
+            writers.execute(this::drain);
+        }
+    }
+
+    private boolean offer(Object frame, long chars, SlowConsumerPolicy policy) {
         if (closing.get()) {
             return false;
         }
         int messages = queuedMessages.incrementAndGet();
         long total = queuedChars.addAndGet(chars);
         if (messages > maxMessages || total > maxChars) {
-            queuedMessages.decrementAndGet();
-            queuedChars.addAndGet(-chars);
-            if (closing.compareAndSet(false, true)) {
-                onOverflow.accept(this);
-                close(dev.switchboard.CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full");
+            if (policy != SlowConsumerPolicy.DISCONNECT && dropOldest()) {
+                // made room: keep this one
+            } else {
+                queuedMessages.decrementAndGet();
+                queuedChars.addAndGet(-chars);
+                slowConsumer("slow consumer: outbound queue full");
+                return false;
             }
-            return false;
         }
         queue.offer(frame);
         if (writing.compareAndSet(false, true)) {
@@ -130,12 +255,43 @@ public final class Connection {
         return true;
     }
 
+    /** Removes the oldest droppable publication; false when there is none. */
+    private boolean dropOldest() {
+        for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
+            Object frame = it.next();
+            if (frame instanceof Droppable || frame instanceof Latest) {
+                if (queue.remove(frame)) {
+                    String text = frame instanceof Droppable d ? d.text() : ((Latest) frame).text.getAndSet(null);
+                    if (frame instanceof Latest l) {
+                        latest.remove(l.room, l);
+                    }
+                    queuedMessages.decrementAndGet();
+                    queuedChars.addAndGet(text == null ? 0 : -text.length());
+                    dropped.incrementAndGet();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void slowConsumer(String reason) {
+        if (closing.compareAndSet(false, true)) {
+            onSlowConsumer.accept(this);
+            closeLater(CloseCodes.SLOW_CONSUMER, reason);
+        }
+    }
+
     /**
      * Closes the transport on the writer executor (never on the caller's thread: a close may block on a stalled
-     * socket). Queued messages are discarded. Idempotent with respect to the queue.
+     * socket). Queued messages are discarded.
      */
     void close(int code, String reason) {
         closing.set(true);
+        closeLater(code, reason);
+    }
+
+    private void closeLater(int code, String reason) {
         writers.execute(() -> {
             discardQueue();
             transport.close(code, reason);
@@ -159,6 +315,7 @@ public final class Connection {
         while (queue.poll() != null) {
             queuedMessages.decrementAndGet();
         }
+        latest.clear();
         queuedChars.set(0);
     }
 
@@ -170,40 +327,62 @@ public final class Connection {
                 writing.set(false);
                 return;
             }
+            if (pingRequested) {
+                pingRequested = false;
+                transport.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, pingToken.get()));
+            }
             Object frame = queue.poll();
             if (frame == null) {
                 writing.set(false);
-                // a frame queued between poll() and set(false) found writing=true and did not start a writer
-                if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                // a frame (or ping) queued between poll() and set(false) found writing=true and started no writer
+                if ((queue.isEmpty() && !pingRequested) || !writing.compareAndSet(false, true)) {
                     return;
                 }
                 continue;
             }
             queuedMessages.decrementAndGet();
-            sendPhase.set(SENDING);
-            sendStartedNanos = System.nanoTime();
-            if (frame instanceof String text) {
-                queuedChars.addAndGet(-text.length());
-                transport.sendText(text, this::sent);
+            String text;
+            if (frame instanceof String s) {
+                text = s;
+            } else if (frame instanceof Droppable d) {
+                text = d.text();
+            } else if (frame instanceof Latest l) {
+                text = l.text.getAndSet(null);
+                latest.remove(l.room, l);
+                if (text == null) {
+                    continue;
+                }
             } else {
                 ByteBuffer data = (ByteBuffer) frame;
                 queuedChars.addAndGet(-data.remaining());
+                startSend();
                 transport.sendBinary(data, this::sent);
+                if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
+                    return;
+                }
+                continue;
             }
+            queuedChars.addAndGet(-text.length());
+            startSend();
+            transport.sendText(text, this::sent);
             if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
                 return; // sent(...) continues the loop when the container completes the send
             }
         }
     }
 
+    private void startSend() {
+        sendPhase.set(SENDING);
+        sendStartedNanos = System.nanoTime();
+    }
+
     private void sent(Throwable failure) {
         sendStartedNanos = 0;
         if (failure == null) {
             sent.incrementAndGet();
-        } else if (!closing.get()) {
+        } else {
             // a send that failed or passed the send timeout: the peer is not reading, or is gone
-            onOverflow.accept(this);
-            close(dev.switchboard.CloseCodes.SLOW_CONSUMER, "slow consumer: send failed or timed out");
+            slowConsumer("slow consumer: send failed or timed out");
         }
         if (!sendPhase.compareAndSet(SENDING, COMPLETED_INLINE)) {
             drain(); // completed asynchronously: this thread is now the writer

@@ -22,7 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -46,6 +52,9 @@ public class Hub implements Switchboard {
 
     private Settings settings;
     private Executor writers;
+    private ScheduledExecutorService scheduler;
+    private ServerRequests serverRequests;
+    private ScheduledFuture<?> sweeper;
     private Consumer<SwitchboardEvent> events;
     private Map<String, RequestHandler> handlers;
 
@@ -56,6 +65,9 @@ public class Hub implements Switchboard {
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder publications = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
+    private final LongAdder heartbeatCloses = new LongAdder();
+    private final LongAdder sentByClosed = new LongAdder();
+    private final LongAdder droppedByClosed = new LongAdder();
 
     /** For CDI's client proxy only. */
     protected Hub() {
@@ -63,14 +75,19 @@ public class Hub implements Switchboard {
 
     @Inject
     Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers) {
-        this(settings, writerPool, events::fire, handlers);
+        this(settings, writerPool, writerPool.scheduler(), events::fire, handlers);
     }
 
     /** For tests and embedding: everything explicit. */
-    Hub(Settings settings, Executor writers, Consumer<SwitchboardEvent> events, Iterable<RequestHandler> handlers) {
+    Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Consumer<SwitchboardEvent> events,
+        Iterable<RequestHandler> handlers) {
         this.settings = settings;
         Codec.limitMessageBytes(settings.maxMessageBytes());
         this.writers = writers;
+        this.scheduler = scheduler;
+        this.serverRequests = new ServerRequests(scheduler);
+        long sweepMillis = sweepInterval(settings).toMillis();
+        this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         this.events = events;
         Map<String, RequestHandler> byMethod = new HashMap<>();
         for (RequestHandler handler : handlers) {
@@ -115,6 +132,9 @@ public class Hub implements Switchboard {
         if (connections.remove(connection.id()) == null) {
             return;
         }
+        serverRequests.closed(connection);
+        sentByClosed.add(connection.sent());
+        droppedByClosed.add(connection.dropped());
         byUser.computeIfPresent(connection.user(), (u, set) -> {
             set.remove(connection);
             return set.isEmpty() ? null : set;
@@ -138,6 +158,7 @@ public class Hub implements Switchboard {
     /** Handles one decoded client message; every outcome is a reply queued on {@code connection}. */
     void dispatch(Connection connection, ClientMessage message) {
         messagesIn.increment();
+        connection.messageReceived();
         try {
             if (message instanceof ClientMessage.Join m) {
                 join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
@@ -154,6 +175,8 @@ public class Hub implements Switchboard {
                 presence(connection, m);
             } else if (message instanceof ClientMessage.Ping m) {
                 reply(connection, new ServerMessage.Pong(m.id()));
+            } else if (message instanceof ClientMessage.Reply m) {
+                serverRequests.answered(connection, m);
             } else if (message instanceof ClientMessage.Malformed m && Codec.TOO_BIG.equals(m.code())) {
                 connection.close(CloseCodes.TOO_BIG, m.message());
             } else if (message instanceof ClientMessage.Malformed m) {
@@ -170,7 +193,7 @@ public class Hub implements Switchboard {
     void join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
         Room target = rooms.computeIfAbsent(room, this::newRoom);
         Room.JoinResult result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
-        if (result.firstOfUser()) {
+        if (result.added()) {
             events.accept(new SwitchboardEvent.RoomJoined(room, connection.id(), connection.user()));
         }
     }
@@ -198,6 +221,7 @@ public class Hub implements Switchboard {
     /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
     void publishFrame(Connection connection, String room, String text) {
         messagesIn.increment();
+        connection.messageReceived();
         if (Codec.utf8Length(text) > settings.maxMessageBytes()) {
             connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
             return;
@@ -210,6 +234,7 @@ public class Hub implements Switchboard {
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
     void publishBinary(Connection connection, String room, ByteBuffer data) {
         messagesIn.increment();
+        connection.messageReceived();
         if (data.remaining() > settings.maxMessageBytes()) {
             connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
             return;
@@ -300,6 +325,11 @@ public class Hub implements Switchboard {
     }
 
     @Override
+    public CompletionStage<JsonValue> request(String connection, String method, JsonValue data, Duration timeout) {
+        return serverRequests.ask(connections.get(connection), method, data, timeout);
+    }
+
+    @Override
     public Set<String> rooms() {
         Set<String> names = new java.util.TreeSet<>();
         rooms.forEach((name, room) -> {
@@ -324,16 +354,25 @@ public class Hub implements Switchboard {
     /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */
     public Stats stats() {
         long queued = 0;
+        long sent = 0;
+        long dropped = 0;
         for (Connection c : connections.values()) {
             queued += c.queued();
+            sent += c.sent();
+            dropped += c.dropped();
         }
-        return new Stats(connections.size(), rooms().size(), messagesIn.sum(), publications.sum(), slowConsumers.sum(),
-                queued);
+        return new Stats(connections.size(), rooms().size(), messagesIn.sum(), publications.sum(),
+                sentByClosed.sum() + sent, droppedByClosed.sum() + dropped, slowConsumers.sum(),
+                heartbeatCloses.sum(), queued);
     }
 
-    /** Operational counters of this node. */
-    public record Stats(int connections, int rooms, long messagesIn, long publications, long slowConsumerCloses,
-                        long queuedMessages) {
+    /**
+     * Operational counters of this node: connections and rooms now; messages received, publications accepted,
+     * frames sent, publications dropped or conflated by slow-consumer policies, connections closed as slow
+     * consumers and for missed heartbeats since start; messages queued now.
+     */
+    public record Stats(int connections, int rooms, long messagesIn, long publications, long messagesOut,
+                        long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages) {
     }
 
     /** Open connections on this node; an immutable snapshot. */
@@ -347,13 +386,74 @@ public class Hub implements Switchboard {
      */
     @PreDestroy
     void shutdown() {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        // let what was accepted for delivery go out first, within the drain timeout
+        long deadline = System.nanoTime() + settings.shutdownDrain().toNanos();
+        while (System.nanoTime() < deadline && connections.values().stream().anyMatch(c -> c.queued() > 0 && !c.isClosing())) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
         for (Connection connection : connections.values()) {
-            connection.closeNow(CloseCodes.GOING_AWAY, "server shutting down");
+            connection.closeNow(CloseCodes.GOING_AWAY, "server shutting down: reconnect");
         }
     }
 
+    /**
+     * Once per sweep interval: pings every connection once per heartbeat interval, with a token its pong must
+     * echo; closes those that leave a ping unanswered for two intervals: 4000 when nothing at all came from the
+     * peer meanwhile (it is gone), 4008 when it is there but not reading (its pong waits behind the backlog, whatever
+     * the container buffers); closes connections idle past the idle timeout (1001) or that never sent a first
+     * message (1008), and closes as slow consumers those whose current send has run past the send timeout (a
+     * backstop for containers that do not enforce {@code setSendTimeout}).
+     */
+    void sweep() {
+        try {
+            long now = System.nanoTime();
+            long heartbeat = settings.heartbeat().toNanos();
+            long idle = settings.idleTimeout().toNanos();
+            long first = settings.firstMessageTimeout().toNanos();
+            long sendTimeout = settings.sendTimeout().toNanos();
+            for (Connection c : connections.values()) {
+                if (c.isClosing()) {
+                    continue;
+                }
+                long started = c.sendStartedNanos();
+                if (sendTimeout > 0 && started != 0 && now - started > sendTimeout) {
+                    slowConsumers.increment();
+                    c.close(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");
+                } else if (heartbeat > 0 && c.pingOutstandingSince() != 0 && now - c.pingOutstandingSince() > 2 * heartbeat) {
+                    // a ping unanswered for two intervals: the peer is gone, or alive but not reading what it is sent
+                    if (c.lastHeardNanos() > c.pingOutstandingSince()) {
+                        slowConsumers.increment();
+                        c.close(CloseCodes.SLOW_CONSUMER, "slow consumer: heartbeat not answered within two intervals");
+                    } else {
+                        heartbeatCloses.increment();
+                        c.close(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to the heartbeat within two intervals");
+                    }
+                } else if (first > 0 && c.lastMessageNanos() == 0 && "/ws".equals(c.endpoint())
+                        && now - c.openedNanos() > first) {
+                    c.close(CloseCodes.POLICY_VIOLATION, "no message within " + settings.firstMessageTimeout().toSeconds() + " s of opening");
+                } else if (idle > 0 && now - Math.max(c.lastMessageNanos(), c.openedNanos()) > idle) {
+                    c.close(CloseCodes.GOING_AWAY, "idle for " + settings.idleTimeout().toSeconds() + " s");
+                } else if (heartbeat > 0 && c.pingOutstandingSince() == 0 && now - c.lastPingAnsweredNanos() > heartbeat) {
+                    c.ping();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Heartbeat sweep failed; it runs again next interval", e);
+        }
+    }
+
+    private static Duration sweepInterval(Settings settings) {
+        long hb = settings.heartbeat().toMillis();
+        return Duration.ofMillis(hb > 0 ? Math.max(100, Math.min(1000, hb / 2)) : 1000);
+    }
+
     private Room newRoom(String name) {
-        return new Room(name, new InMemoryHistory(settings.historySize(), settings.historyTtl()));
+        RoomPolicy policy = settings.policyFor(name);
+        return new Room(name, new InMemoryHistory(policy.historySize(), policy.historyTtl()), policy.slowConsumer(),
+                scheduler, settings.presenceCoalesce());
     }
 
     private static String randomName(int length) {

@@ -12,6 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,15 +33,25 @@ final class Room {
 
     private final String name;
     private final RoomHistory history;
+    private final SlowConsumerPolicy slowConsumer;
+    private final ScheduledExecutorService scheduler;
+    private final long coalesceMillis;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Users as last announced by a presence_diff (under {@link #lock}). */
+    private final Set<String> announced = new HashSet<>();
+    private boolean diffScheduled;
     /** Copy-on-write under {@link #lock}: a broadcast walks a plain array. */
     private volatile Connection[] members = NONE;
     /** Connections per user, under {@link #lock}. */
     private final Map<String, Integer> users = new LinkedHashMap<>();
 
-    Room(String name, RoomHistory history) {
+    Room(String name, RoomHistory history, SlowConsumerPolicy slowConsumer, ScheduledExecutorService scheduler,
+         Duration presenceCoalesce) {
         this.name = name;
         this.history = history;
+        this.slowConsumer = slowConsumer;
+        this.scheduler = scheduler;
+        this.coalesceMillis = presenceCoalesce.toMillis();
     }
 
     String name() {
@@ -51,8 +66,8 @@ final class Room {
         return members.length == 0;
     }
 
-    /** What a join produced: the reply, and whether the user became present (for the presence diff). */
-    record JoinResult(boolean firstOfUser) {
+    /** What a join produced: whether the connection was added (false when it was already a member). */
+    record JoinResult(boolean added) {
     }
 
     /**
@@ -81,14 +96,14 @@ final class Room {
             for (String frame : missed) {
                 connection.enqueue(frame);
             }
-            if (firstOfUser) {
-                broadcastLocked(Codec.encode(new ServerMessage.PresenceDiff(name, List.of(connection.user()), List.of())));
-            }
             if (!already) {
                 Connection[] next = Arrays.copyOf(members, members.length + 1);
                 next[members.length] = connection;
                 members = next;
                 connection.rooms.add(name);
+            }
+            if (firstOfUser) {
+                presenceChangedLocked();
             }
             return new JoinResult(!already);
         } finally {
@@ -119,7 +134,7 @@ final class Room {
             int left = users.merge(connection.user(), -1, Integer::sum);
             if (left <= 0) {
                 users.remove(connection.user());
-                broadcastLocked(Codec.encode(new ServerMessage.PresenceDiff(name, List.of(), List.of(connection.user()))));
+                presenceChangedLocked();
             }
             return true;
         } finally {
@@ -185,7 +200,56 @@ final class Room {
         return List.copyOf(result);
     }
 
+    /** Publications go out under the room's slow-consumer policy. */
     private void broadcastLocked(String frame) {
+        for (Connection member : members) {
+            member.enqueue(frame, name, slowConsumer);
+        }
+    }
+
+    /**
+     * Presence changed: announce it now, or, with a coalescing window, once at the end of the window, as one diff
+     * against what was last announced (a user who joined and left within it is not mentioned). Diffs are idempotent
+     * set operations for the client: a joiner's {@code joined.presence} may already contain a diff's joins.
+     */
+    private void presenceChangedLocked() {
+        if (coalesceMillis <= 0 || scheduler == null) {
+            announceLocked();
+        } else if (!diffScheduled) {
+            diffScheduled = true;
+            scheduler.schedule(this::announce, coalesceMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void announce() {
+        lock.lock();
+        try {
+            diffScheduled = false;
+            announceLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void announceLocked() {
+        List<String> joins = new ArrayList<>();
+        for (String user : users.keySet()) {
+            if (!announced.contains(user)) {
+                joins.add(user);
+            }
+        }
+        List<String> leaves = new ArrayList<>();
+        for (String user : announced) {
+            if (!users.containsKey(user)) {
+                leaves.add(user);
+            }
+        }
+        if (joins.isEmpty() && leaves.isEmpty()) {
+            return;
+        }
+        announced.addAll(joins);
+        leaves.forEach(announced::remove);
+        String frame = Codec.encode(new ServerMessage.PresenceDiff(name, joins, leaves));
         for (Connection member : members) {
             member.enqueue(frame);
         }

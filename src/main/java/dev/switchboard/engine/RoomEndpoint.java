@@ -6,6 +6,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
@@ -44,6 +45,14 @@ public class RoomEndpoint {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
             hub.publishBinary(connection, room, data);
+        }
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            connection.pong(pong.getApplicationData());
         }
     }
 

@@ -42,6 +42,15 @@ final class SessionTransport implements Transport {
     }
 
     @Override
+    public void ping(ByteBuffer payload) {
+        try {
+            remote.sendPing(payload);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Ping to " + session.getId() + " failed", e);
+        }
+    }
+
+    @Override
     public void close(int code, String reason) {
         if (!session.isOpen()) {
             return;

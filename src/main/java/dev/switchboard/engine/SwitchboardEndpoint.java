@@ -10,6 +10,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
@@ -43,6 +44,14 @@ public class SwitchboardEndpoint {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
             connection.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of switchboard.v1");
+        }
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            connection.pong(pong.getApplicationData());
         }
     }
 

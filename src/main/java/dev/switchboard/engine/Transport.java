@@ -15,6 +15,9 @@ interface Transport {
     /** As {@link #sendText}; the buffer is shared between recipients, so implementations must not consume it. */
     void sendBinary(ByteBuffer data, Consumer<Throwable> done);
 
+    /** Sends a WebSocket ping frame with {@code payload} (heartbeat); failures are ignored: the missing pong tells. */
+    void ping(ByteBuffer payload);
+
     /** Closes with a close code from {@link dev.switchboard.CloseCodes}; may block briefly, never call under a lock. */
     void close(int code, String reason);
 }

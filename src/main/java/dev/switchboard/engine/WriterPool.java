@@ -8,11 +8,13 @@ import jakarta.inject.Inject;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that drain outbound queues. Container threads ({@code @OnMessage}) and application threads
+ * The threads that drain outbound queues, and one timer thread. Container threads ({@code @OnMessage}) and application threads
  * (publishers) only queue; the sends happen here, so a slow client never holds up a publisher. Threads come from
  * the container's default {@link ManagedThreadFactory}, so they carry the application's context.
  */
@@ -26,11 +28,20 @@ public class WriterPool implements Executor {
     Settings settings;
 
     private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
 
     @jakarta.annotation.PostConstruct
     void start() {
         executor = new ThreadPoolExecutor(settings.writerThreads(), settings.writerThreads(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), threadFactory);
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, threadFactory);
+        timers.setRemoveOnCancelPolicy(true);
+        scheduler = timers;
+    }
+
+    /** One timer thread: heartbeats, presence coalescing, request timeouts. Tasks must be short. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     @Override
@@ -41,5 +52,6 @@ public class WriterPool implements Executor {
     @PreDestroy
     void stop() {
         executor.shutdown();
+        scheduler.shutdownNow();
     }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
         @JsonbSubtype(alias = "send", type = ClientMessage.Send.class),
         @JsonbSubtype(alias = "request", type = ClientMessage.Request.class),
         @JsonbSubtype(alias = "presence", type = ClientMessage.PresenceQuery.class),
-        @JsonbSubtype(alias = "ping", type = ClientMessage.Ping.class)
+        @JsonbSubtype(alias = "ping", type = ClientMessage.Ping.class),
+        @JsonbSubtype(alias = "reply", type = ClientMessage.Reply.class)
 })
 public sealed interface ClientMessage {
 
@@ -48,6 +49,13 @@ public sealed interface ClientMessage {
     }
 
     record Ping(String id) implements ClientMessage {
+    }
+
+    /**
+     * The client's answer to a server {@code request}: {@code data}, or {@code error} (a code) with an optional
+     * {@code message}. {@code re} is the id of the server's request.
+     */
+    record Reply(String id, String re, JsonValue data, String error, String message) implements ClientMessage {
     }
 
     /** Input that could not become a message; answered with {@code error {re: id, code, message, details}}. */

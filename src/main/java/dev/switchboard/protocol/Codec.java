@@ -29,7 +29,7 @@ public final class Codec {
     /** User names as they appear in {@code send.to}: 1–128 characters, no control characters. */
     private static final Pattern USER_NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
     private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-    private static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping");
+    private static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping", "reply");
 
     /** Malformed code for a message over the size limit: the endpoint closes with 1009 (not an error reply). */
     public static final String TOO_BIG = "too_big";
@@ -114,6 +114,8 @@ public final class Codec {
             return new ClientMessage.Send(m.id(), m.to(), data);
         } else if (message instanceof ClientMessage.Request m) {
             return new ClientMessage.Request(m.id(), m.method(), data);
+        } else if (message instanceof ClientMessage.Reply m) {
+            return new ClientMessage.Reply(m.id(), m.re(), data, m.error(), m.message());
         }
         return message;
     }
@@ -146,6 +148,13 @@ public final class Codec {
             }
         } else if (message instanceof ClientMessage.PresenceQuery m) {
             room(m.room(), problems);
+        } else if (message instanceof ClientMessage.Reply m) {
+            if (m.re() == null || m.re().isEmpty() || m.re().length() > MAX_ID_LENGTH) {
+                problems.put("re", "required: the id of the server's request");
+            }
+            if (m.error() != null && !METHOD_NAME.matcher(m.error()).matches()) {
+                problems.put("error", "an error code: 1-64 characters of letters, digits and _ . : -");
+            }
         }
         return problems;
     }

@@ -22,7 +22,8 @@ import java.util.Map;
         @JsonbSubtype(alias = "presence", type = ServerMessage.Presence.class),
         @JsonbSubtype(alias = "presence_diff", type = ServerMessage.PresenceDiff.class),
         @JsonbSubtype(alias = "pong", type = ServerMessage.Pong.class),
-        @JsonbSubtype(alias = "error", type = ServerMessage.Error.class)
+        @JsonbSubtype(alias = "error", type = ServerMessage.Error.class),
+        @JsonbSubtype(alias = "request", type = ServerMessage.Request.class)
 })
 public sealed interface ServerMessage {
 
@@ -67,6 +68,10 @@ public sealed interface ServerMessage {
     }
 
     record Pong(String re) implements ServerMessage {
+    }
+
+    /** The server asks the client something; the client answers with {@code reply {re: id, data}} or an error. */
+    record Request(String id, String method, JsonValue data) implements ServerMessage {
     }
 
     record Error(String re, String code, String message, Map<String, String> details) implements ServerMessage {

@@ -16,6 +16,7 @@ import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,15 +30,24 @@ class HubTest {
 
     private final ExecutorService writers = Executors.newFixedThreadPool(4);
     private final ExecutorService completer = Executors.newFixedThreadPool(2);
+    private final java.util.concurrent.ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final List<SwitchboardEvent> events = new CopyOnWriteArrayList<>();
-    private final Settings settings = new Settings(65536, 100, 1 << 20, Duration.ofSeconds(5), Duration.ofSeconds(25),
-            50, Duration.ofMinutes(5), 4);
-    private final Hub hub = new Hub(settings, writers, events::add, List.of(new EchoHandler()));
+    static Settings settings(int queueMessages, Duration heartbeat, Duration coalesce) {
+        return new Settings(65536, queueMessages, 1 << 20, Duration.ofSeconds(5), heartbeat, Duration.ZERO,
+                Duration.ZERO, coalesce, Duration.ofSeconds(1), 4,
+                new RoomPolicy(50, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT),
+                Map.of("ticker", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.CONFLATE),
+                        "feed", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DROP_OLDEST)));
+    }
+
+    private final Settings settings = settings(100, Duration.ZERO, Duration.ZERO);
+    private final Hub hub = new Hub(settings, writers, timers, events::add, List.of(new EchoHandler()));
 
     @AfterEach
     void stop() {
         writers.shutdownNow();
         completer.shutdownNow();
+        timers.shutdownNow();
     }
 
     static JsonObject json(String text) {
@@ -83,8 +93,7 @@ class HubTest {
     void manyThreadsSendingToOneConnectionNeverOverlapAndKeepEachSendersOrder() throws Exception {
         int threads = 8;
         int perThread = 2000;
-        Hub big = new Hub(new Settings(65536, 1_000_000, Long.MAX_VALUE, Duration.ofSeconds(5), Duration.ofSeconds(25),
-                10, Duration.ofMinutes(1), 4), writers, e -> { }, List.of());
+        Hub big = new Hub(settings(1_000_000, Duration.ZERO, Duration.ZERO), writers, timers, e -> { }, List.of());
         TestTransport transport = TestTransport.async(completer);
         Connection c = big.open(transport, "target", "/ws", false);
         CountDownLatch start = new CountDownLatch(1);
@@ -129,8 +138,12 @@ class HubTest {
         Connection fine = hub.open(healthy, "fine", "/ws", false);
         hub.join(slow, "j", "ticker", null, null);
         hub.join(fine, "j", "ticker", null, null);
-        for (int i = 0; i < 300; i++) {
-            hub.publish("ticker", Json.createValue(i)); // never blocks, though one member is stalled
+        for (int batch = 0; batch < 6; batch++) { // batches of 50: the healthy member keeps up, the stalled one cannot
+            for (int i = 0; i < 50; i++) {
+                hub.publish("ticker", Json.createValue(batch * 50 + i)); // never blocks, though one member is stalled
+            }
+            int expected = (batch + 1) * 50;
+            within(Duration.ofSeconds(5), () -> ofType(healthy, "message").size() == expected, () -> healthy.frames.size());
         }
         assertEquals(CloseCodes.SLOW_CONSUMER, stalled.closedWith.get(5, TimeUnit.SECONDS));
         assertEquals(1, hub.stats().slowConsumerCloses());

@@ -66,6 +66,10 @@ final class TestTransport implements Transport {
     }
 
     @Override
+    public void ping(ByteBuffer payload) {
+    }
+
+    @Override
     public void close(int code, String reason) {
         closedWith.complete(code);
     }

@@ -42,6 +42,8 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partialText = new StringBuilder();
     private java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
     final WebSocket socket;
+    /** The user named in {@code welcome} ({@link #connect}), or null. */
+    String user;
 
     private WsClient(URI uri, String... subprotocols) throws Exception {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
@@ -54,7 +56,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     /** Connects to {@code /ws} offering {@code switchboard.v1}, and consumes the {@code welcome}. */
     static WsClient connect(URI base) throws Exception {
         WsClient client = new WsClient(base.resolve("ws"), "switchboard.v1");
-        client.expect("welcome");
+        client.user = client.expect("welcome").getString("user");
         return client;
     }
 
@@ -95,11 +97,27 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return frame.binary();
     }
 
-    /** The next frame, which must be of {@code type}. */
+    /**
+     * The next frame, which must be of {@code type}. {@code presence_diff} frames are skipped unless that is the
+     * type asked for: presence is coalesced over a short window, so when diffs arrive is not part of the contract.
+     */
     JsonObject expect(String type) throws InterruptedException {
         JsonObject message = next();
+        while (!type.equals("presence_diff") && "presence_diff".equals(message.getString("type", null))) {
+            message = next();
+        }
         assertEquals(type, message.getString("type", null), "unexpected frame: " + message);
         return message;
+    }
+
+    /** Skips frames until a {@code presence_diff} that lists {@code user} in {@code joins} (or {@code leaves}). */
+    JsonObject awaitPresence(String user, boolean joined) throws InterruptedException {
+        while (true) {
+            JsonObject diff = await("presence_diff");
+            if (diff.getJsonArray(joined ? "joins" : "leaves").getValuesAs(jakarta.json.JsonString::getString).contains(user)) {
+                return diff;
+            }
+        }
     }
 
     /** Skips frames until one of {@code type} arrives (bounded by {@link #WAIT} per frame). */

@@ -1,0 +1,244 @@
+package dev.switchboard.engine;
+
+import static dev.switchboard.engine.HubTest.json;
+import static dev.switchboard.engine.HubTest.within;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.RequestHandler.RequestFailure;
+import dev.switchboard.protocol.ClientMessage;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Slow-consumer policies, presence coalescing, heartbeats and server-to-client requests. */
+class DeliveryPolicyTest {
+
+    private final ExecutorService writers = Executors.newFixedThreadPool(2);
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stop() {
+        writers.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    private Hub hub(int queueMessages, Duration heartbeat, Duration coalesce) {
+        return new Hub(HubTest.settings(queueMessages, heartbeat, coalesce), writers, timers, e -> { }, List.of());
+    }
+
+    /** A peer that reads nothing until {@link #release()}: its first send hangs, the rest queue up. */
+    static final class Held implements Transport {
+        /** When set, every ping is answered with a pong from this connection. */
+        volatile Connection answerPingsFor;
+        final List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+        final List<java.util.function.Consumer<Throwable>> waiting = new ArrayList<>();
+        volatile boolean held = true;
+        volatile int pings;
+
+        @Override
+        public synchronized void sendText(String text, java.util.function.Consumer<Throwable> done) {
+            texts.add(text);
+            if (held) {
+                waiting.add(done);
+            } else {
+                done.accept(null);
+            }
+        }
+
+        @Override
+        public void sendBinary(java.nio.ByteBuffer data, java.util.function.Consumer<Throwable> done) {
+            done.accept(null);
+        }
+
+        @Override
+        public void ping(java.nio.ByteBuffer payload) {
+            pings++;
+            Connection c = answerPingsFor;
+            if (c != null) {
+                c.pong(payload.duplicate()); // echoes the payload, as RFC 6455 requires
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closedWith.complete(code);
+        }
+
+        void release() {
+            List<java.util.function.Consumer<Throwable>> done;
+            synchronized (this) {
+                held = false;
+                done = new ArrayList<>(waiting);
+                waiting.clear();
+            }
+            done.forEach(d -> d.accept(null));
+        }
+
+        List<JsonObject> messages() {
+            return texts.stream().map(HubTest::json).filter(j -> "message".equals(j.getString("type"))).toList();
+        }
+    }
+
+    @Test
+    void aConflatingRoomDeliversOnlyTheLatestToAMemberThatIsBehind() throws Exception {
+        Hub hub = hub(100, Duration.ZERO, Duration.ZERO);
+        Held slow = new Held();
+        Connection c = hub.open(slow, "u", "/ws", false);
+        hub.join(c, "j", "ticker:EURUSD", null, null); // the 'joined' send hangs: everything after queues
+        for (int i = 1; i <= 500; i++) {
+            hub.publish("ticker:EURUSD", Json.createValue(i));
+        }
+        assertFalse(c.isClosing(), "conflation never overflows");
+        slow.release();
+        within(Duration.ofSeconds(5), () -> !slow.messages().isEmpty() && c.queued() == 0, () -> slow.texts);
+        List<JsonObject> got = slow.messages();
+        assertEquals(500, got.get(got.size() - 1).getInt("data"), "the latest value arrives");
+        assertTrue(got.size() < 10, "older values were conflated away: " + got.size());
+        assertTrue(c.dropped() >= 490);
+    }
+
+    @Test
+    void aDropOldestRoomKeepsTheNewestWithinTheBound() throws Exception {
+        Hub hub = hub(100, Duration.ZERO, Duration.ZERO);
+        Held slow = new Held();
+        Connection c = hub.open(slow, "u", "/ws", false);
+        hub.join(c, "j", "feed:news", null, null);
+        for (int i = 1; i <= 300; i++) {
+            hub.publish("feed:news", Json.createValue(i));
+        }
+        assertFalse(c.isClosing());
+        slow.release();
+        within(Duration.ofSeconds(5), () -> c.queued() == 0 && slow.messages().size() >= 99, () -> slow.texts.size());
+        List<JsonObject> got = slow.messages();
+        assertEquals(300, got.get(got.size() - 1).getInt("data"));
+        for (int i = 1; i < got.size(); i++) {
+            assertTrue(got.get(i).getInt("offset") > got.get(i - 1).getInt("offset"), "order kept");
+        }
+        assertEquals(300 - got.size(), c.dropped());
+    }
+
+    @Test
+    void aDisconnectRoomClosesTheSlowMemberWith4008() throws Exception {
+        Hub hub = hub(100, Duration.ZERO, Duration.ZERO);
+        Held slow = new Held();
+        hub.join(hub.open(slow, "u", "/ws", false), "j", "chat", null, null);
+        for (int i = 1; i <= 200; i++) {
+            hub.publish("chat", Json.createValue(i));
+        }
+        assertEquals(CloseCodes.SLOW_CONSUMER, slow.closedWith.get(5, TimeUnit.SECONDS));
+        assertEquals(1, hub.stats().slowConsumerCloses());
+    }
+
+    @Test
+    void joinsAndLeavesWithinTheWindowGoOutAsOneDiff() throws Exception {
+        Hub hub = hub(1000, Duration.ZERO, Duration.ofMillis(200));
+        TestTransport watcher = TestTransport.inline();
+        hub.join(hub.open(watcher, "watcher", "/ws", false), "j", "busy", null, null);
+        within(Duration.ofSeconds(5), () -> watcher.texts().stream().anyMatch(t -> t.contains("presence_diff")), () -> watcher.frames);
+        List<Connection> crowd = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Connection c = hub.open(TestTransport.inline(), "user" + i, "/ws", false);
+            hub.join(c, "j", "busy", null, null);
+            crowd.add(c);
+        }
+        hub.closed(crowd.get(0), 1000, "bye"); // joined and left within the window: never announced
+        within(Duration.ofSeconds(5), () -> watcher.texts().stream().filter(t -> t.contains("presence_diff")).count() == 2,
+                () -> watcher.frames);
+        JsonObject diff = json(watcher.texts().stream().filter(t -> t.contains("presence_diff")).reduce((a, b) -> b).orElseThrow());
+        assertEquals(49, diff.getJsonArray("joins").size(), diff.toString());
+        assertFalse(diff.getJsonArray("joins").toString().contains("\"user0\""));
+        assertEquals(0, diff.getJsonArray("leaves").size());
+        assertEquals(50, hub.presence("busy").size());
+    }
+
+    @Test
+    void aSilentPeerIsPingedThenClosedWhenItDoesNotAnswerWithinTwoIntervals() throws Exception {
+        Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
+        Held silent = new Held();
+        silent.release();
+        Connection c = hub.open(silent, "mute", "/ws", false);
+        assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, silent.closedWith.get(5, TimeUnit.SECONDS));
+        assertTrue(silent.pings >= 1, "pinged before being closed");
+        assertEquals(1, hub.stats().heartbeatCloses());
+        assertTrue(c.isClosing());
+    }
+
+    @Test
+    void aPeerThatTalksButDoesNotAnswerPingsIsASlowConsumer() throws Exception {
+        Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
+        Held deaf = new Held();
+        deaf.release();
+        Connection c = hub.open(deaf, "deaf", "/ws", false);
+        // unsolicited pongs every 50 ms: the peer is there, but never echoes a ping (it does not read)
+        var pongs = timers.scheduleAtFixedRate(() -> c.pong(java.nio.ByteBuffer.allocate(0)), 0, 50, TimeUnit.MILLISECONDS);
+        try {
+            assertEquals(CloseCodes.SLOW_CONSUMER, deaf.closedWith.get(5, TimeUnit.SECONDS));
+        } finally {
+            pongs.cancel(false);
+        }
+        assertEquals(0, hub.stats().heartbeatCloses());
+    }
+
+    @Test
+    void aPeerThatAnswersPingsStaysOpen() throws Exception {
+        Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
+        Held peer = new Held();
+        peer.release();
+        Connection c = hub.open(peer, "alive", "/ws", false);
+        peer.answerPingsFor = c;
+        within(Duration.ofSeconds(5), () -> peer.pings >= 5, () -> peer.pings);
+        assertFalse(c.isClosing());
+        assertFalse(peer.closedWith.isDone());
+    }
+
+    @Test
+    void serverRequestsCompleteWithTheReplyTimeOutOrFailOnDisconnect() throws Exception {
+        Hub hub = hub(100, Duration.ZERO, Duration.ZERO);
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "client", "/ws", false);
+        var answered = hub.request(c.id(), "confirm", Json.createValue("sure?"), Duration.ofSeconds(5)).toCompletableFuture();
+        within(Duration.ofSeconds(5), () -> !t.texts().isEmpty(), () -> t.frames);
+        JsonObject request = json(t.texts().get(0));
+        assertEquals("request", request.getString("type"));
+        assertEquals("confirm", request.getString("method"));
+        hub.dispatch(c, new ClientMessage.Reply(null, request.getString("id"), JsonValue.TRUE, null, null));
+        assertEquals(JsonValue.TRUE, answered.get(5, TimeUnit.SECONDS));
+
+        var refused = hub.request(c.id(), "confirm", null, Duration.ofSeconds(5)).toCompletableFuture();
+        within(Duration.ofSeconds(5), () -> t.texts().size() == 2, () -> t.frames);
+        hub.dispatch(c, new ClientMessage.Reply(null, json(t.texts().get(1)).getString("id"), null, "declined", "no"));
+        assertEquals("declined", failure(refused).code());
+
+        var late = hub.request(c.id(), "confirm", null, Duration.ofMillis(100)).toCompletableFuture();
+        assertEquals("timeout", failure(late).code());
+
+        var cut = hub.request(c.id(), "confirm", null, Duration.ofSeconds(30)).toCompletableFuture();
+        hub.closed(c, 1006, "gone");
+        assertEquals("disconnected", failure(cut).code());
+        assertEquals("unknown_connection", failure(hub.request("nope", "m", null, Duration.ofSeconds(1)).toCompletableFuture()).code());
+    }
+
+    private static RequestFailure failure(CompletableFuture<JsonValue> future) throws Exception {
+        try {
+            future.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return (RequestFailure) e.getCause();
+        }
+        throw new AssertionError("completed normally: " + future.getNow(null));
+    }
+}

@@ -1,5 +1,6 @@
 package dev.switchboard.it;
 
+import dev.switchboard.RequestHandler;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +8,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -62,6 +68,23 @@ public class EventProbe {
     public String push(@PathParam("user") String user) {
         int reached = switchboard.sendToUser(user, Json.createValue("pushed by the application"));
         return Json.createObjectBuilder().add("reached", reached).build().toString();
+    }
+
+    /** Asks connection {@code id} to confirm something and answers with its reply or the failure's code. */
+    @POST
+    @Path("ask/{connection}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String ask(@PathParam("connection") String connection) throws InterruptedException {
+        try {
+            JsonValue answer = switchboard.request(connection, "confirm", Json.createValue("proceed?"), Duration.ofSeconds(2))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return Json.createObjectBuilder().add("answer", answer).build().toString();
+        } catch (ExecutionException e) {
+            String code = e.getCause() instanceof RequestHandler.RequestFailure f ? f.code() : e.getCause().toString();
+            return Json.createObjectBuilder().add("error", code).build().toString();
+        } catch (TimeoutException e) {
+            return Json.createObjectBuilder().add("error", "test-timeout").build().toString();
+        }
     }
 
     @POST

@@ -59,6 +59,32 @@ class EventsIT {
     }
 
     @Test
+    void theServerAsksAClientAndGetsItsReplyItsErrorOrATimeout() throws Exception {
+        try (WsClient c = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1")) {
+            String connection = c.expect("welcome").getString("session");
+            var asked = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/ask/" + connection))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            JsonObject request = c.expect("request");
+            assertEquals("confirm", request.getString("method"));
+            assertEquals("proceed?", request.getString("data"));
+            c.send(Json.createObjectBuilder().add("type", "reply").add("re", request.getString("id")).add("data", "yes").build());
+            assertEquals("{\"answer\":\"yes\"}", asked.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
+
+            var refused = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/ask/" + connection))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            JsonObject second = c.expect("request");
+            c.send(Json.createObjectBuilder().add("type", "reply").add("re", second.getString("id")).add("error", "declined").build());
+            assertEquals("{\"error\":\"declined\"}", refused.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
+
+            var ignored = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/ask/" + connection))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            c.expect("request"); // never answered: the server's 2 s timeout
+            assertEquals("{\"error\":\"timeout\"}", ignored.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
+        }
+        assertEquals("{\"error\":\"unknown_connection\"}", post("api/probe/ask/no-such-connection"));
+    }
+
+    @Test
     void lifecycleAndPublishingReachApplicationObserversAndTheApiPushes() throws Exception {
         URI ws = Deployments.ws(url);
         String user;

@@ -23,7 +23,9 @@ import java.util.Map;
         @JsonbSubtype(alias = "presence_diff", type = ServerMessage.PresenceDiff.class),
         @JsonbSubtype(alias = "pong", type = ServerMessage.Pong.class),
         @JsonbSubtype(alias = "error", type = ServerMessage.Error.class),
-        @JsonbSubtype(alias = "request", type = ServerMessage.Request.class)
+        @JsonbSubtype(alias = "request", type = ServerMessage.Request.class),
+        @JsonbSubtype(alias = "log", type = ServerMessage.Log.class),
+        @JsonbSubtype(alias = "stats", type = ServerMessage.Stats.class)
 })
 public sealed interface ServerMessage {
 
@@ -72,6 +74,20 @@ public sealed interface ServerMessage {
 
     /** The server asks the client something; the client answers with {@code reply {re: id, data}} or an error. */
     record Request(String id, String method, JsonValue data) implements ServerMessage {
+    }
+
+    /** A line of the server's log, pushed to {@code /ws/monitor}. {@code level} is the JUL level name. */
+    record Log(long ts, String level, String logger, String message) implements ServerMessage {
+    }
+
+    /**
+     * The node's counters, pushed to {@code /ws/monitor} once a second: current connections, rooms and queued
+     * messages; totals since start of messages received, publications, frames sent, dropped publications and
+     * connections closed as slow consumers or for missed heartbeats.
+     */
+    record Stats(long ts, int connections, int rooms, long messagesIn, long publications, long messagesOut,
+                 long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages)
+            implements ServerMessage {
     }
 
     record Error(String re, String code, String message, Map<String, String> details) implements ServerMessage {

@@ -1,0 +1,112 @@
+// Glue for chat.html: everything real-time is in switchboard.js. User-supplied text is only ever set as textContent.
+import { connect, State } from './switchboard.js';
+
+const $ = (id) => document.getElementById(id);
+const client = connect('ws');
+const names = new Map(); // user id -> chosen display name, learned from messages
+let room = null;
+let myName = localStorage.getItem('switchboard.name') || '';
+$('name').value = myName;
+
+client.on('statechange', ({ to }) => {
+  const badge = $('state');
+  badge.textContent = to;
+  badge.className = `badge ${to}`;
+  if (to === State.RECONNECTING) system('Connection lost — reconnecting…');
+  if (to === State.CLOSED) system('Disconnected.');
+  const usable = room !== null && to !== State.CLOSED;
+  $('text').disabled = !usable;
+  $('send').disabled = !usable;
+});
+client.on('open', () => { if (room) system('Connected.'); });
+
+$('join').addEventListener('submit', (event) => {
+  event.preventDefault();
+  myName = $('name').value.trim();
+  localStorage.setItem('switchboard.name', myName);
+  const name = $('room').value.trim();
+  if (room && room.name === name) return;
+  if (room) room.leave().catch(() => {});
+  $('messages').replaceChildren();
+  $('people').replaceChildren();
+  enter(name);
+});
+
+function enter(name) {
+  room = client.join(name);
+  $('where').textContent = `in #${name}`;
+  $('text').disabled = false;
+  $('send').disabled = false;
+  room.on('joined', ({ recovered }) => {
+    if (recovered === true) system('Reconnected — caught up on everything missed.');
+    if (recovered === false) system('Reconnected — some history was too old to recover.');
+    room.publish({ kind: 'hello', name: myName }).catch(() => {});
+  });
+  room.on('message', ({ data, from, ts }) => {
+    if (data && typeof data === 'object' && typeof data.name === 'string' && from) names.set(from, data.name);
+    if (data && data.kind === 'chat') bubble(data, from, ts);
+    renderPeople(room.members);
+  });
+  room.on('presence', (members) => renderPeople(members));
+  room.on('reset', () => system('History was lost on the server; showing new messages from now.'));
+  $('text').focus();
+}
+
+$('composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const text = $('text').value.trim();
+  if (!text || !room) return;
+  $('text').value = '';
+  try {
+    await room.publish({ kind: 'chat', name: myName, text });
+  } catch (e) {
+    system(`Not sent (${e.code}): ${text}`);
+  }
+});
+
+function bubble(data, from, ts) {
+  const el = document.createElement('div');
+  el.className = from === client.user ? 'msg mine' : 'msg';
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = String(data.name || from || 'server');
+  const when = document.createElement('span');
+  when.className = 'when';
+  when.textContent = new Date(ts).toLocaleTimeString();
+  const text = document.createElement('div');
+  text.className = 'text';
+  text.textContent = String(data.text ?? '');
+  el.append(who, when, text);
+  append(el);
+}
+
+function system(text) {
+  const el = document.createElement('div');
+  el.className = 'msg system';
+  el.textContent = text;
+  append(el);
+}
+
+function append(el) {
+  const list = $('messages');
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
+  list.append(el);
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function renderPeople(members) {
+  const items = [...members.keys()].sort().map((user) => {
+    const li = document.createElement('li');
+    const label = document.createElement('span');
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    label.append(dot, document.createTextNode(names.get(user) || user));
+    if (user === client.user) label.append(document.createTextNode(' (you)'));
+    li.append(label);
+    return li;
+  });
+  $('people').replaceChildren(...items);
+  $('count').textContent = `(${members.size})`;
+}
+
+if (myName) enter($('room').value.trim());

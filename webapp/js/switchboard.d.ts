@@ -1,0 +1,88 @@
+// Type declarations for switchboard.js (the Switchboard JavaScript client).
+
+export declare const CloseCodes: Readonly<{
+  NORMAL: 1000; GOING_AWAY: 1001; UNSUPPORTED_DATA: 1003; INVALID_PAYLOAD: 1007; POLICY_VIOLATION: 1008;
+  TOO_BIG: 1009; SERVER_ERROR: 1011; SERVICE_RESTART: 1012; TRY_AGAIN_LATER: 1013; HEARTBEAT_TIMEOUT: 4000;
+  SLOW_CONSUMER: 4008; RATE_LIMITED: 4029; UNAUTHENTICATED: 4401; FORBIDDEN: 4403;
+}>;
+
+export declare const NO_RECONNECT: readonly number[];
+
+export type StateName = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export declare const State: Readonly<{ CONNECTING: 'connecting'; OPEN: 'open'; RECONNECTING: 'reconnecting'; CLOSED: 'closed' }>;
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface Options {
+  protocols?: string[];
+  connectTimeoutMs?: number;
+  reconnectInitialDelayMs?: number;
+  reconnectMaxDelayMs?: number;
+  reconnectMinUptimeMs?: number;
+  requestTimeoutMs?: number;
+  offlineQueueSize?: number;
+  pingIntervalMs?: number;
+  WebSocket?: unknown;
+}
+
+export declare const DEFAULTS: Readonly<Required<Omit<Options, 'WebSocket'>>> & { WebSocket: undefined };
+
+export declare class SwitchboardError extends Error {
+  readonly code: string;
+  readonly details?: Record<string, string>;
+}
+
+export interface Member { user: string; connections: number }
+export interface Message { data: Json; from?: string; offset: number; ts: number }
+export interface Welcome { session: string; user: string; heartbeatMs: number; protocol: string; limits: { maxMessageBytes: number; maxIdLength: number } }
+
+declare class Emitter<Events> {
+  on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void;
+  off<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): void;
+}
+
+export interface RoomEvents {
+  message: Message;
+  presence: Map<string, number>;
+  joined: { recovered: boolean | null; epoch: string; offset: number };
+  reset: { epoch: string; offset: number };
+}
+
+export declare class Room extends Emitter<RoomEvents> {
+  readonly name: string;
+  readonly epoch: string | null;
+  readonly offset: number | null;
+  readonly members: Map<string, number>;
+  readonly joined: boolean;
+  ready: Promise<unknown>;
+  publish(data: Json): Promise<{ room: string; offset: number }>;
+  presence(): Promise<Member[]>;
+  leave(): Promise<unknown>;
+}
+
+export interface ClientEvents {
+  statechange: { from: StateName; to: StateName };
+  open: Welcome;
+  close: { code: number; reason: string; willReconnect: boolean };
+  direct: { from?: string; data: Json };
+  error: SwitchboardError;
+}
+
+export declare class SwitchboardClient extends Emitter<ClientEvents> {
+  readonly state: StateName;
+  readonly user: string | null;
+  readonly session: string | null;
+  readonly rooms: Map<string, Room>;
+  join(room: string, options?: { since?: { epoch: string; offset: number } }): Room;
+  leave(room: string): Promise<unknown>;
+  publish(room: string, data: Json): Promise<{ room: string; offset: number }>;
+  send(user: string, data: Json): Promise<unknown>;
+  request(method: string, data?: Json, options?: { timeoutMs?: number }): Promise<Json>;
+  presence(room: string): Promise<Member[]>;
+  handle(method: string, handler: (data: Json) => Json | Promise<Json>): () => void;
+  close(): void;
+}
+
+export declare function endpointUrl(url?: string): string;
+export declare function backoffDelay(attempt: number, initialMs: number, maxMs: number, random?: () => number): number;
+export declare function connect(url?: string, options?: Options): SwitchboardClient;

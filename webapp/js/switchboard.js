@@ -1,0 +1,489 @@
+// Switchboard JavaScript client: one dependency-free ES module for browsers and bundlers.
+// Protocol: docs/PROTOCOL.md (switchboard.v1). Close codes mirror dev.switchboard.CloseCodes (a test checks it).
+
+/** Close codes, mirrored from the server's CloseCodes class. */
+export const CloseCodes = Object.freeze({
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  UNSUPPORTED_DATA: 1003,
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  TOO_BIG: 1009,
+  SERVER_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
+  HEARTBEAT_TIMEOUT: 4000,
+  SLOW_CONSUMER: 4008,
+  RATE_LIMITED: 4029,
+  UNAUTHENTICATED: 4401,
+  FORBIDDEN: 4403,
+});
+
+/** After these the client stays closed: reconnecting would not help. */
+export const NO_RECONNECT = Object.freeze([CloseCodes.NORMAL, CloseCodes.POLICY_VIOLATION,
+  CloseCodes.UNAUTHENTICATED, CloseCodes.FORBIDDEN]);
+
+/** The client's states; `statechange` events carry `{from, to}`. */
+export const State = Object.freeze({
+  CONNECTING: 'connecting', // first connection attempt
+  OPEN: 'open', // connected and welcomed
+  RECONNECTING: 'reconnecting', // waiting for, or making, another attempt
+  CLOSED: 'closed', // closed by close(), or by a code after which it does not reconnect
+});
+
+/** Documented defaults; every one can be overridden in `connect(url, options)`. */
+export const DEFAULTS = Object.freeze({
+  protocols: ['switchboard.v1'],
+  connectTimeoutMs: 10000, // an attempt that is not open by then is abandoned and retried
+  reconnectInitialDelayMs: 500, // first retry waits up to this (full jitter: random between 0 and the cap)
+  reconnectMaxDelayMs: 30000, // the cap grows x2 per attempt up to this
+  reconnectMinUptimeMs: 5000, // the attempt count resets only after a connection stayed up this long
+  requestTimeoutMs: 10000, // publish, send, request and presence fail with code 'timeout' after this
+  offlineQueueSize: 100, // publishes and sends made while not open wait here (oldest dropped beyond)
+  pingIntervalMs: 0, // app-level ping interval; 0: use the server's welcome.heartbeatMs
+  WebSocket: undefined, // a WebSocket implementation (e.g. Node's 'ws'); default: globalThis.WebSocket
+});
+
+/** A failed operation; `code` is the protocol's error code, or 'timeout', 'disconnected', 'closed', 'offline_queue_full'. */
+export class SwitchboardError extends Error {
+  constructor(code, message, details) {
+    super(message || code);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A tiny event emitter: on(type, fn) returns a function that removes the listener. */
+class Emitter {
+  #listeners = new Map();
+
+  on(type, listener) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type, listener) {
+    this.#listeners.get(type)?.delete(listener);
+  }
+
+  emit(type, payload) {
+    for (const listener of [...(this.#listeners.get(type) || [])]) {
+      try {
+        listener(payload);
+      } catch (e) {
+        setTimeout(() => { throw e; }); // a listener's bug must not break the client
+      }
+    }
+  }
+
+  removeAll() {
+    this.#listeners.clear();
+  }
+}
+
+/**
+ * A joined room. Events: 'message' ({data, from, offset, ts}), 'presence' (Map user -> connections, after each
+ * change), 'joined' ({recovered}), 'reset' (history could not be recovered: reload your state).
+ */
+export class Room extends Emitter {
+  /** @internal */
+  constructor(client, name) {
+    super();
+    this.client = client;
+    this.name = name;
+    this.epoch = null;
+    this.offset = null; // the last offset delivered to 'message' listeners
+    this.members = new Map();
+    this.joined = false;
+  }
+
+  /** Publishes to this room; resolves with {room, offset} when the server acknowledged it. */
+  publish(data) {
+    return this.client.publish(this.name, data);
+  }
+
+  /** Asks the server for the room's members; resolves with an array of {user, connections}. */
+  presence() {
+    return this.client.presence(this.name);
+  }
+
+  /** Leaves the room; resolves when the server confirmed. */
+  leave() {
+    return this.client.leave(this.name);
+  }
+}
+
+/** Builds the endpoint URL: relative URLs resolve against the page, http(s) becomes ws(s). */
+export function endpointUrl(url) {
+  const base = typeof location !== 'undefined' ? location.href : undefined;
+  const resolved = new URL(url ?? 'ws', base);
+  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
+  if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+  return resolved.toString();
+}
+
+/** Full-jitter exponential backoff: a random delay between 0 and min(max, initial * 2^attempt). */
+export function backoffDelay(attempt, initialMs, maxMs, random = Math.random) {
+  const cap = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * cap);
+}
+
+/**
+ * The client. Events: 'statechange' ({from, to}), 'open' (the welcome), 'close' ({code, reason, willReconnect}),
+ * 'direct' ({from, data}), 'error' (a server error without a pending request).
+ */
+export class SwitchboardClient extends Emitter {
+  #url;
+  #options;
+  #ws = null;
+  #state = State.CONNECTING;
+  #attempt = 0;
+  #timers = new Set();
+  #pending = new Map(); // id -> {resolve, reject, timer}
+  #offline = []; // [{message, resolve, reject}]
+  #rooms = new Map();
+  #handlers = new Map(); // server-to-client request handlers by method
+  #nextId = 1;
+  #uptimeTimer = null;
+  #pingTimer = null;
+  #awaitingPong = false;
+
+  constructor(url, options = {}) {
+    super();
+    this.#url = endpointUrl(url);
+    this.#options = { ...DEFAULTS, ...options };
+    this.user = null;
+    this.session = null;
+    this.#open();
+  }
+
+  /** One of State. */
+  get state() {
+    return this.#state;
+  }
+
+  /** The rooms this client has joined (or will rejoin), by name. */
+  get rooms() {
+    return new Map(this.#rooms);
+  }
+
+  /**
+   * Joins `room` (rejoined automatically after every reconnect, recovering what was missed). Returns the Room at
+   * once; `room.ready` resolves with the first `joined` answer. `since` ({epoch, offset}) recovers from a position.
+   */
+  join(name, { since } = {}) {
+    let room = this.#rooms.get(name);
+    if (!room) {
+      room = new Room(this, name);
+      if (since) {
+        room.epoch = since.epoch;
+        room.offset = since.offset;
+      }
+      this.#rooms.set(name, room);
+    }
+    room.ready = this.#state === State.OPEN ? this.#sendJoin(room) : new Promise((resolve, reject) => {
+      room.on('joined', resolve);
+      this.on('closed-for-good', () => reject(new SwitchboardError('closed')));
+    });
+    return room;
+  }
+
+  /** Leaves `room`; it is no longer rejoined. */
+  leave(name) {
+    const room = this.#rooms.get(name);
+    this.#rooms.delete(name);
+    room?.removeAll();
+    if (this.#state !== State.OPEN) return Promise.resolve();
+    return this.#call({ type: 'leave', room: name });
+  }
+
+  /** Publishes `data` to `room`; resolves with {room, offset} on ack. Queued while offline. */
+  publish(room, data) {
+    return this.#callOrQueue({ type: 'publish', room, data });
+  }
+
+  /** Sends `data` to every connection of `user`; resolves on ack. Queued while offline. */
+  send(user, data) {
+    return this.#callOrQueue({ type: 'send', to: user, data });
+  }
+
+  /** Calls a server-side handler; resolves with the reply's data. */
+  request(method, data, { timeoutMs } = {}) {
+    return this.#call({ type: 'request', method, data }, timeoutMs).then((reply) => reply.data);
+  }
+
+  /** The members of a joined room: [{user, connections}]. */
+  presence(room) {
+    return this.#call({ type: 'presence', room }).then((reply) => reply.members);
+  }
+
+  /** Answers server-to-client requests for `method`: `handler(data)` returns (or resolves to) the reply's data. */
+  handle(method, handler) {
+    this.#handlers.set(method, handler);
+    return () => this.#handlers.delete(method);
+  }
+
+  /** Closes for good (1000): no reconnect; pending operations fail with 'closed'. */
+  close() {
+    this.#setState(State.CLOSED);
+    this.#cleanup(new SwitchboardError('closed', 'closed by the application'));
+    if (this.#ws && this.#ws.readyState <= 1) this.#ws.close(CloseCodes.NORMAL, 'bye');
+    this.emit('closed-for-good');
+  }
+
+  // ---------------------------------------------------------------- connection lifecycle
+
+  #open() {
+    const WS = this.#options.WebSocket || globalThis.WebSocket;
+    let ws;
+    try {
+      ws = new WS(this.#url, this.#options.protocols);
+    } catch (e) {
+      this.#scheduleReconnect(CloseCodes.SERVER_ERROR, String(e));
+      return;
+    }
+    this.#ws = ws;
+    const connectTimer = this.#timer(() => {
+      if (ws.readyState !== 1) ws.close(); // abandoned; onclose schedules the next attempt
+    }, this.#options.connectTimeoutMs);
+    ws.onmessage = (event) => this.#receive(event.data);
+    ws.onclose = (event) => {
+      this.#clearTimer(connectTimer);
+      if (this.#ws === ws) this.#closed(event.code, event.reason);
+    };
+    ws.onerror = () => {}; // onclose follows with the code
+  }
+
+  #welcomed(welcome) {
+    this.user = welcome.user;
+    this.session = welcome.session;
+    this.#setState(State.OPEN);
+    this.#uptimeTimer = this.#timer(() => { this.#attempt = 0; }, this.#options.reconnectMinUptimeMs);
+    this.#startPings(this.#options.pingIntervalMs || welcome.heartbeatMs);
+    for (const room of this.#rooms.values()) this.#sendJoin(room).catch(() => {});
+    const queued = this.#offline.splice(0);
+    for (const item of queued) this.#call(item.message).then(item.resolve, item.reject);
+    this.emit('open', welcome);
+  }
+
+  #closed(code, reason) {
+    this.#ws = null;
+    this.#clearTimer(this.#uptimeTimer);
+    this.#stopPings();
+    for (const room of this.#rooms.values()) room.joined = false;
+    for (const [, pending] of this.#pending) {
+      this.#clearTimer(pending.timer);
+      pending.reject(new SwitchboardError('disconnected', `connection closed (${code}) before the answer`));
+    }
+    this.#pending.clear();
+    if (this.#state === State.CLOSED) return;
+    if (NO_RECONNECT.includes(code)) {
+      this.emit('close', { code, reason, willReconnect: false });
+      this.#setState(State.CLOSED);
+      this.#cleanup(new SwitchboardError('closed', `closed by the server (${code}) ${reason || ''}`.trim()));
+      this.emit('closed-for-good');
+      return;
+    }
+    this.emit('close', { code, reason, willReconnect: true });
+    this.#scheduleReconnect(code, reason);
+  }
+
+  #scheduleReconnect() {
+    this.#setState(State.RECONNECTING);
+    const delay = backoffDelay(this.#attempt++, this.#options.reconnectInitialDelayMs, this.#options.reconnectMaxDelayMs);
+    this.#timer(() => {
+      if (this.#state === State.RECONNECTING) this.#open();
+    }, delay);
+  }
+
+  #setState(to) {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.emit('statechange', { from, to });
+  }
+
+  #startPings(intervalMs) {
+    this.#stopPings();
+    if (!intervalMs) return;
+    this.#pingTimer = setInterval(() => {
+      if (this.#awaitingPong) { // no pong for a whole interval: the connection is dead, reconnect
+        this.#ws?.close(CloseCodes.HEARTBEAT_TIMEOUT, 'no pong');
+        return;
+      }
+      this.#awaitingPong = true;
+      this.#raw({ type: 'ping', id: `ping-${this.#nextId++}` });
+    }, intervalMs);
+  }
+
+  #stopPings() {
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
+    this.#awaitingPong = false;
+  }
+
+  /** Removes every timer, pending operation and queued message (one place for all of them). */
+  #cleanup(error) {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    this.#stopPings();
+    for (const [, pending] of this.#pending) pending.reject(error);
+    this.#pending.clear();
+    for (const item of this.#offline.splice(0)) item.reject(error);
+  }
+
+  #timer(fn, ms) {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    this.#timers.add(t);
+    return t;
+  }
+
+  #clearTimer(t) {
+    if (t) {
+      clearTimeout(t);
+      this.#timers.delete(t);
+    }
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  #receive(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return; // the server only sends JSON objects
+    }
+    this.#awaitingPong = false; // anything from the server shows the connection is alive
+    switch (message.type) {
+      case 'welcome':
+        this.#welcomed(message);
+        break;
+      case 'joined':
+        this.#joined(message);
+        break;
+      case 'message':
+        this.#message(message);
+        break;
+      case 'presence_diff':
+        this.#presenceDiff(message);
+        break;
+      case 'direct':
+        this.emit('direct', { from: message.from, data: message.data });
+        break;
+      case 'request':
+        this.#serverRequest(message);
+        break;
+      case 'pong':
+        break;
+      default:
+        this.#settle(message);
+    }
+  }
+
+  #settle(message) {
+    const pending = message.re != null ? this.#pending.get(message.re) : undefined;
+    if (!pending) {
+      if (message.type === 'error') this.emit('error', new SwitchboardError(message.code, message.message, message.details));
+      return;
+    }
+    this.#pending.delete(message.re);
+    this.#clearTimer(pending.timer);
+    if (message.type === 'error') pending.reject(new SwitchboardError(message.code, message.message, message.details));
+    else pending.resolve(message);
+  }
+
+  #joined(message) {
+    const pending = this.#pending.get(message.re);
+    if (pending) this.#settle(message);
+    const room = this.#rooms.get(message.room);
+    if (!room) return;
+    const asked = room.epoch != null && room.offset != null;
+    if (asked && message.recovered === false) {
+      room.offset = message.offset; // cannot recover: start from now
+      room.emit('reset', { epoch: message.epoch, offset: message.offset });
+    } else if (!asked) {
+      room.offset = message.offset;
+    }
+    room.epoch = message.epoch;
+    room.joined = true;
+    room.members = new Map((message.presence || []).map((m) => [m.user, m.connections]));
+    room.emit('joined', { recovered: message.recovered ?? null, epoch: message.epoch, offset: message.offset });
+    room.emit('presence', new Map(room.members));
+  }
+
+  #message(message) {
+    const room = this.#rooms.get(message.room);
+    if (!room) return;
+    if (room.epoch === message.epoch && room.offset != null && message.offset <= room.offset) return; // duplicate
+    room.epoch = message.epoch;
+    room.offset = message.offset;
+    room.emit('message', { data: message.data, from: message.from, offset: message.offset, ts: message.ts });
+  }
+
+  #presenceDiff(message) {
+    const room = this.#rooms.get(message.room);
+    if (!room) return;
+    for (const user of message.joins) if (!room.members.has(user)) room.members.set(user, 1);
+    for (const user of message.leaves) room.members.delete(user);
+    room.emit('presence', new Map(room.members));
+  }
+
+  async #serverRequest(message) {
+    const handler = this.#handlers.get(message.method);
+    if (!handler) {
+      this.#raw({ type: 'reply', re: message.id, error: 'unknown_method', message: `no handler for ${message.method}` });
+      return;
+    }
+    try {
+      const data = await handler(message.data);
+      this.#raw({ type: 'reply', re: message.id, data: data === undefined ? null : data });
+    } catch (e) {
+      this.#raw({ type: 'reply', re: message.id, error: e?.code || 'failed', message: String(e?.message || e) });
+    }
+  }
+
+  #sendJoin(room) {
+    const message = { type: 'join', room: room.name };
+    if (room.epoch != null && room.offset != null) message.since = { epoch: room.epoch, offset: room.offset };
+    return this.#call(message);
+  }
+
+  #callOrQueue(message) {
+    if (this.#state === State.OPEN) return this.#call(message);
+    if (this.#state === State.CLOSED) return Promise.reject(new SwitchboardError('closed'));
+    return new Promise((resolve, reject) => {
+      this.#offline.push({ message, resolve, reject });
+      if (this.#offline.length > this.#options.offlineQueueSize) {
+        this.#offline.shift().reject(new SwitchboardError('offline_queue_full', 'dropped from the full offline queue'));
+      }
+    });
+  }
+
+  #call(message, timeoutMs = this.#options.requestTimeoutMs) {
+    if (this.#state !== State.OPEN) return Promise.reject(new SwitchboardError('disconnected', 'not connected'));
+    const id = String(this.#nextId++);
+    return new Promise((resolve, reject) => {
+      const timer = this.#timer(() => {
+        this.#pending.delete(id);
+        reject(new SwitchboardError('timeout', `no answer to ${message.type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#raw({ ...message, id });
+    });
+  }
+
+  #raw(message) {
+    if (this.#ws && this.#ws.readyState === 1) this.#ws.send(JSON.stringify(message));
+  }
+}
+
+/** Connects to a Switchboard endpoint (default: 'ws' relative to the page, ws:/wss: from the page's scheme). */
+export function connect(url, options) {
+  return new SwitchboardClient(url, options);
+}

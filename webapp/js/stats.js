@@ -65,7 +65,7 @@ function draw() {
   line(ctx, series.in, '#16a34a', top, w, h, pad);
   line(ctx, series.connections, '#d97706', top, w, h, pad);
   canvas.dataset.points = String(series.out.length);
-  canvas.dataset.lastOut = String(Math.round(series.out[series.out.length - 1] || 0));
+  canvas.dataset.maxOut = String(Math.round(Math.max(0, ...series.out)));
 }
 
 function line(ctx, values, color, top, w, h, pad) {

@@ -44,6 +44,12 @@ public interface Switchboard {
     /** The number of open connections on this node. */
     int connectionCount();
 
+    /**
+     * Closes every connection of {@code user} on this node with {@code closeCode} (see {@link CloseCodes}: e.g.
+     * 1012 to make clients reconnect, 4403 to keep them out). Returns how many were closed.
+     */
+    int disconnect(String user, int closeCode, String reason);
+
     /** Where a publication landed: clients recover from {@code (epoch, offset)}. */
     record Publication(String room, String epoch, long offset) {
     }

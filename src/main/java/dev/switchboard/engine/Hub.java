@@ -294,6 +294,7 @@ public class Hub implements Switchboard {
         if (!Codec.isRoomName(room)) {
             throw new IllegalArgumentException("'" + room + "' is not a room name: use 1-128 letters, digits and _ . : @ -");
         }
+        messagesIn.increment(); // a publication by the application (API, HTTP) is a message in, too
         return publishTo(rooms.computeIfAbsent(room, this::newRoom), null, data == null ? JsonValue.NULL : data);
     }
 
@@ -349,6 +350,20 @@ public class Hub implements Switchboard {
     @Override
     public int connectionCount() {
         return connections.size();
+    }
+
+    @Override
+    public int disconnect(String user, int closeCode, String reason) {
+        Set<Connection> targets = byUser.get(user);
+        if (targets == null) {
+            return 0;
+        }
+        int closed = 0;
+        for (Connection c : List.copyOf(targets)) {
+            c.close(closeCode, reason);
+            closed++;
+        }
+        return closed;
     }
 
     /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */

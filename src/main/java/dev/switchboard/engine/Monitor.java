@@ -107,7 +107,7 @@ public class Monitor {
             }
             inside.set(true);
             try {
-                String message = formatter.formatMessage(record);
+                String message = format(record);
                 if (record.getThrown() != null) {
                     message = message + " — " + record.getThrown();
                 }
@@ -129,6 +129,26 @@ public class Monitor {
             }
         }
 
+        /**
+         * Container quirk (WildFly): JBoss LogManager records are often printf-style ({@code %s}), which
+         * {@link SimpleFormatter#formatMessage} leaves unformatted; their {@code getFormattedMessage()} formats
+         * either style. Other records (Payara) use the standard {@code MessageFormat} style.
+         */
+        private String format(LogRecord record) {
+            java.lang.reflect.Method formatted = FORMATTED.get(record.getClass());
+            if (formatted != null) {
+                try {
+                    Object text = formatted.invoke(record);
+                    if (text != null) {
+                        return text.toString();
+                    }
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    return formatter.formatMessage(record); // fall back to the standard style
+                }
+            }
+            return formatter.formatMessage(record);
+        }
+
         @Override
         public void flush() {
         }
@@ -137,6 +157,18 @@ public class Monitor {
         public void close() {
         }
     }
+
+    /** {@code getFormattedMessage()} of a log record class, or null when it has none; looked up once per class. */
+    private static final ClassValue<java.lang.reflect.Method> FORMATTED = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Method computeValue(Class<?> type) {
+            try {
+                return type.getMethod("getFormattedMessage");
+            } catch (NoSuchMethodException e) {
+                return null;
+            }
+        }
+    };
 
     private static final int GENERIC_FAILURE = java.util.logging.ErrorManager.GENERIC_FAILURE;
 }

@@ -70,6 +70,15 @@ public class EventProbe {
         return Json.createObjectBuilder().add("reached", reached).build().toString();
     }
 
+    /** Cuts every connection of {@code user} with 1012 (service restart): its clients reconnect. */
+    @POST
+    @Path("cut/{user}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String cut(@PathParam("user") String user) {
+        return Json.createObjectBuilder().add("closed", switchboard.disconnect(user, 1012, "test: service restart"))
+                .build().toString();
+    }
+
     /** Asks connection {@code id} to confirm something and answers with its reply or the failure's code. */
     @POST
     @Path("ask/{connection}")

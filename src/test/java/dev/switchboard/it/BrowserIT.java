@@ -1,0 +1,158 @@
+package dev.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** The demo pages and the JavaScript client in a real browser (headless Chromium), on both servers. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BrowserIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.builtWar("browser-it").addClass(EventProbe.class);
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private URI page(String path) {
+        return Deployments.base(url).resolve(path);
+    }
+
+    private int post(String path, String contentType, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(page(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode();
+    }
+
+    private static Browser enterChat(Browser b, String name, String room) {
+        b.find("#name").sendKeys(name);
+        b.find("#room").clear();
+        b.find("#room").sendKeys(room);
+        b.find("#enter").click();
+        b.until("the page is connected", d -> "open".equals(b.find("#state").getText()));
+        return b;
+    }
+
+    private static List<String> bubbles(Browser b) {
+        return b.all("#messages .msg:not(.system) .text").stream().map(WebElement::getText).toList();
+    }
+
+    private static void say(Browser b, String text) {
+        b.find("#text").sendKeys(text);
+        b.find("#send").click();
+    }
+
+    @Test
+    void twoBrowsersChatAndSeeEachOthersPresence() throws Exception {
+        String room = "chat-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Browser ada = new Browser(); Browser bob = new Browser()) {
+            enterChat(ada.open(page("chat.html").toString()), "Ada", room);
+            enterChat(bob.open(page("chat.html").toString()), "Bob", room);
+            ada.until("Ada sees two people", d -> ada.all("#people li").size() == 2);
+            bob.until("Bob sees two people", d -> bob.all("#people li").size() == 2);
+
+            say(ada, "Hello Bob");
+            bob.until("Bob receives Ada's message", d -> bubbles(bob).contains("Hello Bob"));
+            say(bob, "<img src=x onerror=alert(1)> hi Ada");
+            ada.until("Ada receives Bob's message, as text", d -> bubbles(ada).contains("<img src=x onerror=alert(1)> hi Ada"));
+            assertEquals(0, ada.driver.findElements(By.cssSelector("#messages img")).size(), "user text is never HTML");
+            ada.until("Ada's people list shows names", d -> ada.find("#people").getText().contains("Bob"));
+            ada.screenshot("chat");
+
+            bob.close();
+            ada.until("Bob leaves Ada's people list", d -> ada.all("#people li").size() == 1);
+        }
+    }
+
+    @Test
+    void aCutConnectionReconnectsAndShowsWhatWasPublishedMeanwhileOnce() throws Exception {
+        String room = "cut-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Browser b = new Browser()) {
+            enterChat(b.open(page("chat.html").toString()), "Cleo", room);
+            say(b, "before the cut");
+            b.until("own message shown", d -> bubbles(b).contains("before the cut"));
+            // the page's user id: the chat shows names, so ask the server who is in the room
+            String members = http.send(HttpRequest.newBuilder(page("api/rooms/" + room + "/presence")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String id = Json.createReader(new java.io.StringReader(members)).readArray().getJsonObject(0).getString("user");
+
+            assertEquals(200, post("api/probe/cut/" + id, "application/json", ""));
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(202, post("api/rooms/" + room + "/messages", "application/json",
+                        Json.createObjectBuilder().add("kind", "chat").add("name", "server").add("text", "while away " + i).build().toString()));
+            }
+            b.until("the page shows the cut", d -> b.find("#messages").getText().contains("reconnecting"));
+            b.until("the page reconnects and shows what was missed",
+                    d -> bubbles(b).containsAll(List.of("while away 1", "while away 2", "while away 3")));
+            b.until("the state is open again", d -> "open".equals(b.find("#state").getText()));
+            List<String> shown = bubbles(b);
+            for (int i = 1; i <= 3; i++) {
+                String text = "while away " + i;
+                assertEquals(1, shown.stream().filter(text::equals).count(), "shown once: " + text + " in " + shown);
+            }
+            assertTrue(shown.indexOf("while away 1") < shown.indexOf("while away 3"), "in order: " + shown);
+            assertTrue(b.find("#messages").getText().contains("caught up"), "recovery is visible");
+            b.screenshot("chat-reconnected");
+        }
+    }
+
+    @Test
+    void theLogMonitorShowsALineWrittenAfterThePageOpened() throws Exception {
+        try (Browser b = new Browser()) {
+            b.open(page("monitor.html").toString());
+            b.until("the monitor is connected", d -> "open".equals(b.find("#state").getText()));
+            String mark = "browser-mark-" + UUID.randomUUID();
+            assertEquals(204, post("api/monitor/marks", "text/plain", mark + " <b>not bold</b>"));
+            b.until("the mark appears in the log", d -> b.find("#log").getText().contains(mark + " <b>not bold</b>"));
+            assertEquals(0, b.driver.findElements(By.cssSelector("#log b")).size(), "log text is never HTML");
+            b.find("#pause").click();
+            String held = "held-mark-" + UUID.randomUUID();
+            assertEquals(204, post("api/monitor/marks", "text/plain", held));
+            b.until("the paused page counts the held line", d -> b.find("#held").getText().contains("held"));
+            assertTrue(!b.find("#log").getText().contains(held), "paused: not shown yet");
+            b.find("#pause").click();
+            b.until("resumed: the held line is shown", d -> b.find("#log").getText().contains(held));
+            b.screenshot("monitor");
+        }
+    }
+
+    @Test
+    void theStatsChartMovesByPush() throws Exception {
+        try (Browser b = new Browser(); WsClient listener = WsClient.connect(Deployments.ws(url))) {
+            listener.send(ProtocolIT.msg("join", "1", "room", "stats-load")).expect("joined");
+            b.open(page("stats.html").toString());
+            b.until("the stats view is connected", d -> "open".equals(b.find("#state").getText()));
+            b.until("the chart has points", d -> Integer.parseInt(b.find("#chart").getAttribute("data-points")) >= 2);
+            int before = Integer.parseInt(b.find("#chart").getAttribute("data-points"));
+            for (int i = 0; i < 50; i++) {
+                assertEquals(202, post("api/rooms/stats-load/messages", "application/json", "{\"n\":" + i + "}"));
+            }
+            b.until("the chart moved on", d -> Integer.parseInt(b.find("#chart").getAttribute("data-points")) >= before + 2);
+            b.until("the deliveries show in the chart", d -> Integer.parseInt(b.find("#chart").getAttribute("data-max-out")) > 0);
+            assertTrue(Integer.parseInt(b.find("#connections").getText()) >= 2, "the listener and the page are counted");
+            b.screenshot("stats");
+        }
+    }
+}

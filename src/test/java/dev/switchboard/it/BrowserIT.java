@@ -118,6 +118,48 @@ class BrowserIT {
         }
     }
 
+    /**
+     * The client module itself, in the page: a publish made while reconnecting waits in the offline queue and is
+     * acknowledged after the reconnect; after 4403 the client stays closed and refuses what comes next.
+     */
+    @Test
+    void theClientQueuesWhileReconnectingAndStaysClosedAfterForbidden() throws Exception {
+        try (Browser b = new Browser()) {
+            b.open(page("index.html").toString());
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) b.driver;
+            b.driver.manage().timeouts().scriptTimeout(Browser.WAIT);
+            Object user = js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "import('./js/switchboard.js').then(({ connect }) => {",
+                    "  const client = connect('ws', { reconnectInitialDelayMs: 300 });",
+                    "  window.sb = client; window.states = [];",
+                    "  client.on('statechange', ({ to }) => window.states.push(to));",
+                    "  client.on('open', () => { if (!window.first) { window.first = true;",
+                    "    client.join('offline-q').ready.then(() => done(client.user)); } });",
+                    "});"));
+            assertEquals(200, post("api/probe/cut/" + user, "application/json", ""), "cut " + user);
+            Object acked = js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "const go = () => window.sb.publish('offline-q', { queued: true })",
+                    "  .then((ack) => done('acked ' + ack.offset + ' ' + window.states.join(',') + ' ' + window.sb.user), (e) => done('failed ' + e.code));",
+                    "const wait = () => window.sb.state === 'reconnecting' ? go() : setTimeout(wait, 10);",
+                    "wait();"));
+            assertTrue(String.valueOf(acked).startsWith("acked "), "the queued publish is acknowledged after the reconnect: " + acked);
+            assertTrue(String.valueOf(acked).contains("reconnecting,open"), String.valueOf(acked));
+
+            String reconnectedAs = String.valueOf(acked).substring(String.valueOf(acked).lastIndexOf(' ') + 1); // a new guest name
+            assertEquals(200, post("api/probe/cut/" + reconnectedAs + "?code=4403", "application/json", ""));
+            Object after = js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "const check = () => window.sb.publish('offline-q', 'late')",
+                    "  .then(() => done('accepted'), (e) => done(e.code + ' ' + window.states.join(',')));",
+                    "const wait = () => window.sb.state === 'closed' ? check() : setTimeout(wait, 10);",
+                    "wait();"));
+            assertTrue(String.valueOf(after).startsWith("closed "), "after 4403: closed for good, publish refused: " + after);
+            assertTrue(String.valueOf(after).endsWith("open,closed"), "no reconnect after 4403: " + after);
+        }
+    }
+
     @Test
     void theLogMonitorShowsALineWrittenAfterThePageOpened() throws Exception {
         try (Browser b = new Browser()) {

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeoutException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
@@ -70,12 +72,12 @@ public class EventProbe {
         return Json.createObjectBuilder().add("reached", reached).build().toString();
     }
 
-    /** Cuts every connection of {@code user} with 1012 (service restart): its clients reconnect. */
+    /** Cuts every connection of {@code user} with {@code code} (default 1012, service restart: clients reconnect). */
     @POST
     @Path("cut/{user}")
     @Produces(MediaType.APPLICATION_JSON)
-    public String cut(@PathParam("user") String user) {
-        return Json.createObjectBuilder().add("closed", switchboard.disconnect(user, 1012, "test: service restart"))
+    public String cut(@PathParam("user") String user, @QueryParam("code") @DefaultValue("1012") int code) {
+        return Json.createObjectBuilder().add("closed", switchboard.disconnect(user, code, "test: cut"))
                 .build().toString();
     }
 

@@ -31,6 +31,10 @@ public final class Connection {
     private static final int COMPLETED_INLINE = 2;
     private static final int COMPLETING_LATER = 3;
 
+    /** Queue marker: close after the frames queued before it went out. */
+    private record CloseAfter(int code, String reason) {
+    }
+
     /** A publication of a drop-oldest room: may be dropped to make room. */
     private record Droppable(String text) {
     }
@@ -66,6 +70,8 @@ public final class Connection {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile long sendStartedNanos;
+    /** A graceful close is queued: the writer sends what is before it, then closes. */
+    private volatile boolean closeQueued;
     /** A heartbeat ping waits for the writer: it goes before the next queued frame, not behind the backlog. */
     private volatile boolean pingRequested;
     /** The payload of the last heartbeat ping; its pong must echo it (RFC 6455 5.5.3). */
@@ -75,6 +81,9 @@ public final class Connection {
     private volatile long lastPingAnsweredNanos = openedNanos;
     private volatile long lastHeardNanos = openedNanos;
     private volatile long lastMessageNanos;
+
+    /** The connection's message rate limit; used only on the thread delivering its messages. */
+    RateLimiter rate;
 
     /** Rooms this connection is a member of; written only by {@link Room} under its lock. */
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
@@ -278,17 +287,24 @@ public final class Connection {
     private void slowConsumer(String reason) {
         if (closing.compareAndSet(false, true)) {
             onSlowConsumer.accept(this);
-            closeLater(CloseCodes.SLOW_CONSUMER, reason);
+            closeLater(CloseCodes.SLOW_CONSUMER, reason); // now: what is queued cannot reach it anyway
         }
     }
 
     /**
-     * Closes the transport on the writer executor (never on the caller's thread: a close may block on a stalled
-     * socket). Queued messages are discarded.
+     * Closes after what is already queued has gone out (e.g. the {@code rate_limited} replies before a 4029), on
+     * the writer, never on the caller's thread. Nothing more is queued from now on. If the peer does not read,
+     * the heartbeat or the send timeout ends the connection instead.
      */
     void close(int code, String reason) {
-        closing.set(true);
-        closeLater(code, reason);
+        if (closing.compareAndSet(false, true)) {
+            closeQueued = true;
+            queue.offer(new CloseAfter(code, reason));
+            queuedMessages.incrementAndGet();
+            if (writing.compareAndSet(false, true)) {
+                writers.execute(this::drain);
+            }
+        }
     }
 
     private void closeLater(int code, String reason) {
@@ -322,7 +338,7 @@ public final class Connection {
     /** The single writer: runs until the queue is empty, or until an asynchronous send completes later. */
     private void drain() {
         while (true) {
-            if (closing.get()) {
+            if (closing.get() && !closeQueued) {
                 discardQueue();
                 writing.set(false);
                 return;
@@ -341,6 +357,11 @@ public final class Connection {
                 continue;
             }
             queuedMessages.decrementAndGet();
+            if (frame instanceof CloseAfter close) {
+                discardQueue();
+                transport.close(close.code(), close.reason());
+                return; // writing stays true: nothing is sent after the close
+            }
             String text;
             if (frame instanceof String s) {
                 text = s;

@@ -33,6 +33,10 @@ final class Endpoints {
         Principal principal = session.getUserPrincipal();
         Connection connection = hub.open(new SessionTransport(session, settings.sendTimeout().toMillis()),
                 principal == null ? null : principal.getName(), endpoint, welcome);
+        if (connection == null) {
+            closeQuietly(session, CloseCodes.TRY_AGAIN_LATER, "too many connections for this user");
+            return null;
+        }
         session.getUserProperties().put(CONNECTION, connection);
         return connection;
     }

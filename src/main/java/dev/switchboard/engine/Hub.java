@@ -114,13 +114,28 @@ public class Hub implements Switchboard {
     Connection open(Transport transport, String user, String endpoint, boolean welcome) {
         String id = Long.toString(connectionIds.incrementAndGet(), 36) + "-" + randomName(4);
         String name = user != null ? user : "guest-" + randomName(6);
+        Settings.Limits limits = settings.limits();
         Connection connection = new Connection(id, name, endpoint, transport, writers, settings.queueMessages(),
                 settings.queueBytes(), this::slowConsumer);
+        connection.rate = new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime());
+        boolean[] admitted = {true};
+        byUser.compute(name, (u, set) -> {
+            Set<Connection> mine = set != null ? set : ConcurrentHashMap.newKeySet();
+            if (limits.connectionsPerUser() > 0 && mine.size() >= limits.connectionsPerUser()) {
+                admitted[0] = false;
+            } else {
+                mine.add(connection);
+            }
+            return mine.isEmpty() ? null : mine;
+        });
+        if (!admitted[0]) {
+            return null; // the endpoint closes with 1013
+        }
         connections.put(id, connection);
-        byUser.computeIfAbsent(name, u -> ConcurrentHashMap.newKeySet()).add(connection);
         if (welcome) {
             connection.enqueue(Codec.encode(new ServerMessage.Welcome(id, name, settings.heartbeat().toMillis(),
-                    "switchboard.v1", new ServerMessage.Limits(settings.maxMessageBytes(), Codec.MAX_ID_LENGTH))));
+                    "switchboard.v1", new ServerMessage.Limits(settings.maxMessageBytes(), Codec.MAX_ID_LENGTH,
+                            limits.ratePerSecond(), limits.rateBurst()))));
         }
         events.accept(new SwitchboardEvent.ConnectionOpened(id, name, endpoint));
         return connection;
@@ -159,6 +174,9 @@ public class Hub implements Switchboard {
     void dispatch(Connection connection, ClientMessage message) {
         messagesIn.increment();
         connection.messageReceived();
+        if (!admit(connection, message.id())) {
+            return;
+        }
         try {
             if (message instanceof ClientMessage.Join m) {
                 join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
@@ -189,13 +207,46 @@ public class Hub implements Switchboard {
         }
     }
 
-    /** Joins {@code room}; used by {@code /ws} and on open of {@code /ws/rooms/{room}}. */
-    void join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+    /**
+     * Applies the connection's rate limit to one message: true to process it; otherwise it was answered with
+     * {@code rate_limited}, or the connection is being closed with 4029 because the flood went on.
+     */
+    private boolean admit(Connection connection, String re) {
+        switch (connection.rate.onMessage(System.nanoTime())) {
+            case ALLOW:
+                return true;
+            case REFUSE:
+                reply(connection, new ServerMessage.Error(re, ErrorCode.RATE_LIMITED, "slow down: at most "
+                        + settings.limits().ratePerSecond() + " messages a second", null));
+                return false;
+            default:
+                connection.close(CloseCodes.RATE_LIMITED, "rate limit exceeded repeatedly");
+                return false;
+        }
+    }
+
+    /**
+     * Joins {@code room}; used by {@code /ws} and on open of {@code /ws/rooms/{room}}. Returns false when the join
+     * was refused (answered with {@code too_many_rooms} or {@code room_full}).
+     */
+    boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+        int maxRooms = settings.limits().roomsPerConnection();
+        if (maxRooms > 0 && connection.rooms.size() >= maxRooms && !connection.rooms.contains(room)) {
+            reply(connection, new ServerMessage.Error(re, ErrorCode.TOO_MANY_ROOMS,
+                    "a connection may join at most " + maxRooms + " rooms; leave one first", Map.of("room", "too many rooms")));
+            return false;
+        }
         Room target = rooms.computeIfAbsent(room, this::newRoom);
         Room.JoinResult result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
+        if (result.full()) {
+            reply(connection, new ServerMessage.Error(re, ErrorCode.ROOM_FULL, "room '" + room + "' is full",
+                    Map.of("room", "full")));
+            return false;
+        }
         if (result.added()) {
             events.accept(new SwitchboardEvent.RoomJoined(room, connection.id(), connection.user()));
         }
+        return true;
     }
 
     private void leave(Connection connection, ClientMessage.Leave m) {
@@ -222,6 +273,9 @@ public class Hub implements Switchboard {
     void publishFrame(Connection connection, String room, String text) {
         messagesIn.increment();
         connection.messageReceived();
+        if (!admit(connection, null)) {
+            return;
+        }
         if (Codec.utf8Length(text) > settings.maxMessageBytes()) {
             connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
             return;
@@ -235,6 +289,9 @@ public class Hub implements Switchboard {
     void publishBinary(Connection connection, String room, ByteBuffer data) {
         messagesIn.increment();
         connection.messageReceived();
+        if (!admit(connection, null)) {
+            return;
+        }
         if (data.remaining() > settings.maxMessageBytes()) {
             connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
             return;
@@ -468,7 +525,7 @@ public class Hub implements Switchboard {
     private Room newRoom(String name) {
         RoomPolicy policy = settings.policyFor(name);
         return new Room(name, new InMemoryHistory(policy.historySize(), policy.historyTtl()), policy.slowConsumer(),
-                scheduler, settings.presenceCoalesce());
+                policy.maxMembers(), scheduler, settings.presenceCoalesce());
     }
 
     private static String randomName(int length) {

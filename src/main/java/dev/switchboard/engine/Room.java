@@ -45,9 +45,12 @@ final class Room {
     /** Connections per user, under {@link #lock}. */
     private final Map<String, Integer> users = new LinkedHashMap<>();
 
-    Room(String name, RoomHistory history, SlowConsumerPolicy slowConsumer, ScheduledExecutorService scheduler,
-         Duration presenceCoalesce) {
+    private final int maxMembers;
+
+    Room(String name, RoomHistory history, SlowConsumerPolicy slowConsumer, int maxMembers,
+         ScheduledExecutorService scheduler, Duration presenceCoalesce) {
         this.name = name;
+        this.maxMembers = maxMembers;
         this.history = history;
         this.slowConsumer = slowConsumer;
         this.scheduler = scheduler;
@@ -66,8 +69,8 @@ final class Room {
         return members.length == 0;
     }
 
-    /** What a join produced: whether the connection was added (false when it was already a member). */
-    record JoinResult(boolean added) {
+    /** What a join produced: whether the connection was added (false when already a member, or refused). */
+    record JoinResult(boolean added, boolean full) {
     }
 
     /**
@@ -77,6 +80,9 @@ final class Room {
     JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, long nowMillis) {
         lock.lock();
         try {
+            if (maxMembers > 0 && members.length >= maxMembers && !contains(connection)) {
+                return new JoinResult(false, true); // nothing queued: the caller answers room_full
+            }
             Boolean recovered = null;
             List<String> missed = List.of();
             if (sinceOffset != null) {
@@ -105,7 +111,7 @@ final class Room {
             if (firstOfUser) {
                 presenceChangedLocked();
             }
-            return new JoinResult(!already);
+            return new JoinResult(!already, false);
         } finally {
             lock.unlock();
         }

@@ -27,8 +27,8 @@ public class RoomEndpoint {
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
         Connection connection = Endpoints.open(hub, session, "/ws/rooms/" + room, false);
-        if (connection != null) {
-            hub.join(connection, null, room, null, null);
+        if (connection != null && !hub.join(connection, null, room, null, null)) {
+            connection.close(dev.switchboard.CloseCodes.TRY_AGAIN_LATER, "room full");
         }
     }
 

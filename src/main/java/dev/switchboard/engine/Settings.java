@@ -25,11 +25,34 @@ import org.eclipse.microprofile.config.Config;
  * @param writerThreads       threads that drain outbound queues (never blocked by a slow client)
  * @param defaultRoom         history and slow-consumer policy of rooms whose class has no settings of its own
  * @param roomClasses         policies by room class (see {@link RoomPolicy})
+ * @param limits              per-connection and per-user limits
+ * @param origins             which browser origins may open a WebSocket
  */
 public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, Duration sendTimeout,
                        Duration heartbeat, Duration idleTimeout, Duration firstMessageTimeout,
                        Duration presenceCoalesce, Duration shutdownDrain, int writerThreads,
-                       RoomPolicy defaultRoom, Map<String, RoomPolicy> roomClasses) {
+                       RoomPolicy defaultRoom, Map<String, RoomPolicy> roomClasses, Limits limits, Origins origins) {
+
+    /**
+     * @param ratePerSecond         messages a connection may send per second, on average (token bucket)
+     * @param rateBurst             messages it may send at once
+     * @param rateStrikes           rate-limited messages within 10 s after which the connection is closed (4029)
+     * @param connectionsPerUser    open connections per user on this node; one more is refused with 1013
+     * @param roomsPerConnection    rooms one connection may join; one more gets {@code too_many_rooms}
+     */
+    public record Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser,
+                         int roomsPerConnection) {
+    }
+
+    /**
+     * @param allowed       origins allowed besides the server's own (exact {@code scheme://host[:port]})
+     * @param allowMissing  whether a handshake without an Origin header (not a browser) is allowed
+     */
+    public record Origins(java.util.List<String> allowed, boolean allowMissing) {
+        public Origins {
+            allowed = java.util.List.copyOf(allowed);
+        }
+    }
 
     public static final String PREFIX = "switchboard.";
     private static final String ROOM_CLASS = PREFIX + "room-class.";
@@ -43,7 +66,8 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
         return new Settings(64 * 1024, 10_000, 8L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(25),
                 Duration.ZERO, Duration.ofSeconds(15), Duration.ofMillis(50), Duration.ofSeconds(2),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new RoomPolicy(1000, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT), Map.of());
+                new RoomPolicy(1000, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 100_000), Map.of(),
+                new Limits(50, 100, 20, 20, 100), new Origins(java.util.List.of(), true));
     }
 
     /** The policy of {@code room}: its class's, or the default. */
@@ -54,7 +78,14 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
     /** A copy with other room policies (for tests and embedding). */
     public Settings withRooms(RoomPolicy defaults, Map<String, RoomPolicy> classes) {
         return new Settings(maxMessageBytes, queueMessages, queueBytes, sendTimeout, heartbeat, idleTimeout,
-                firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaults, classes);
+                firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaults, classes, limits, origins);
+    }
+
+    /** A copy with other limits (for tests and embedding). */
+    public Settings withLimits(Limits other) {
+        return new Settings(maxMessageBytes, queueMessages, queueBytes, sendTimeout, heartbeat, idleTimeout,
+                firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaultRoom, roomClasses, other,
+                origins);
     }
 
     /** Reads every setting from {@code config}, falling back to {@link #defaults()}. */
@@ -83,7 +114,19 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 millis(config, "presence.coalesce-ms", d.presenceCoalesce()),
                 millis(config, "shutdown.drain-ms", d.shutdownDrain()),
                 config.getOptionalValue(PREFIX + "writer-threads", Integer.class).orElse(d.writerThreads()),
-                room, classes);
+                room, classes,
+                new Limits(
+                        config.getOptionalValue(PREFIX + "rate.per-second", Integer.class).orElse(d.limits().ratePerSecond()),
+                        config.getOptionalValue(PREFIX + "rate.burst", Integer.class).orElse(d.limits().rateBurst()),
+                        config.getOptionalValue(PREFIX + "rate.strikes", Integer.class).orElse(d.limits().rateStrikes()),
+                        config.getOptionalValue(PREFIX + "max-connections-per-user", Integer.class)
+                                .orElse(d.limits().connectionsPerUser()),
+                        config.getOptionalValue(PREFIX + "max-rooms-per-connection", Integer.class)
+                                .orElse(d.limits().roomsPerConnection())),
+                new Origins(
+                        config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
+                        config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)
+                                .orElse(d.origins().allowMissing())));
     }
 
     private static RoomPolicy roomPolicy(Config config, String prefix, RoomPolicy fallback) {
@@ -92,7 +135,8 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 Duration.ofSeconds(config.getOptionalValue(prefix + "history.ttl-seconds", Long.class)
                         .orElse(fallback.historyTtl().toSeconds())),
                 config.getOptionalValue(prefix + "slow-consumer", String.class).map(SlowConsumerPolicy::parse)
-                        .orElse(fallback.slowConsumer()));
+                        .orElse(fallback.slowConsumer()),
+                config.getOptionalValue(prefix + "max-members", Integer.class).orElse(fallback.maxMembers()));
     }
 
     private static Duration millis(Config config, String key, Duration fallback) {

@@ -11,8 +11,12 @@ public final class ErrorCode {
     /** The room is not joined by this connection. */
     public static final String NOT_JOINED = "not_joined";
     public static final String FORBIDDEN = "forbidden";
+    /** The connection sends faster than its rate limit: the message was not processed. */
     public static final String RATE_LIMITED = "rate_limited";
+    /** The room has as many members as its class allows. */
     public static final String ROOM_FULL = "room_full";
+    /** This connection has joined as many rooms as allowed. */
+    public static final String TOO_MANY_ROOMS = "too_many_rooms";
     /** {@code send} to a user with no open connection. */
     public static final String UNKNOWN_USER = "unknown_user";
     /** {@code request} for a method no handler answers. */

@@ -30,7 +30,7 @@ import java.util.Map;
 public sealed interface ServerMessage {
 
     /** Limits the client must respect; announced in {@link Welcome}. */
-    record Limits(int maxMessageBytes, int maxIdLength) {
+    record Limits(int maxMessageBytes, int maxIdLength, int ratePerSecond, int rateBurst) {
     }
 
     record Welcome(String session, String user, long heartbeatMs, String protocol, Limits limits)

@@ -35,9 +35,11 @@ class HubTest {
     static Settings settings(int queueMessages, Duration heartbeat, Duration coalesce) {
         return new Settings(65536, queueMessages, 1 << 20, Duration.ofSeconds(5), heartbeat, Duration.ZERO,
                 Duration.ZERO, coalesce, Duration.ofSeconds(1), 4,
-                new RoomPolicy(50, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT),
-                Map.of("ticker", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.CONFLATE),
-                        "feed", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DROP_OLDEST)));
+                new RoomPolicy(50, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0),
+                Map.of("ticker", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.CONFLATE, 0),
+                        "feed", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DROP_OLDEST, 0),
+                        "small", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 2)),
+                new Settings.Limits(0, 1, 0, 3, 2), new Settings.Origins(List.of(), true));
     }
 
     private final Settings settings = settings(100, Duration.ZERO, Duration.ZERO);

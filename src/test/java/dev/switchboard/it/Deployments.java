@@ -12,8 +12,24 @@ final class Deployments {
     private Deployments() {
     }
 
-    /** The built WAR ({@code target/switchboard.war}), renamed to {@code name}.war. */
+    /**
+     * Rate limit for the ITs, set in the WAR (MicroProfile Config reads {@code META-INF/microprofile-config.properties}
+     * on both servers): generous, so that tests which publish in bursts are not limited. {@link SecurityIT} sets its own.
+     */
+    static final String TEST_RATE = "switchboard.rate.per-second=100000\nswitchboard.rate.burst=100000\n";
+
+    /** The built WAR ({@code target/switchboard.war}), renamed to {@code name}.war, with the test rate limit. */
     static WebArchive builtWar(String name) {
+        return builtWar(name, TEST_RATE);
+    }
+
+    /** The built WAR with {@code config} as its {@code META-INF/microprofile-config.properties}. */
+    static WebArchive builtWar(String name, String config) {
+        return rawWar(name).addAsResource(new org.jboss.shrinkwrap.api.asset.StringAsset(config),
+                "META-INF/microprofile-config.properties");
+    }
+
+    private static WebArchive rawWar(String name) {
         File war = new File(System.getProperty("switchboard.war", "target/switchboard.war"));
         if (!war.isFile()) {
             throw new IllegalStateException(war + " does not exist: run the ITs through mvn verify (package comes first)");

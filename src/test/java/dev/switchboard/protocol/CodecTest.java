@@ -23,7 +23,7 @@ class CodecTest {
     void everyServerMessageEncodesWithItsType() {
         JsonValue data = Json.createObjectBuilder().add("k", "v").build();
         Map<ServerMessage, String> cases = new java.util.LinkedHashMap<>();
-        cases.put(new ServerMessage.Welcome("s", "u", 25000, "switchboard.v1", new ServerMessage.Limits(65536, 64)), "welcome");
+        cases.put(new ServerMessage.Welcome("s", "u", 25000, "switchboard.v1", new ServerMessage.Limits(65536, 64, 50, 100)), "welcome");
         cases.put(new ServerMessage.Joined("r", "room", "e", 3, true, List.of(new Member("u", 2))), "joined");
         cases.put(new ServerMessage.Left("r", "room"), "left");
         cases.put(new ServerMessage.Ack("r", "room", 4L), "ack");
@@ -39,7 +39,7 @@ class CodecTest {
             assertEquals(type, json.getString("type"), json.toString());
         });
         JsonObject welcome = parse(Codec.encode(new ServerMessage.Welcome("s", "u", 25000, "switchboard.v1",
-                new ServerMessage.Limits(65536, 64))));
+                new ServerMessage.Limits(65536, 64, 50, 100))));
         assertEquals("u", welcome.getString("user"));
         assertEquals(65536, welcome.getJsonObject("limits").getInt("maxMessageBytes"));
         JsonObject message = parse(Codec.encode(new ServerMessage.Message("room", "e", 4, null, 1L, data)));

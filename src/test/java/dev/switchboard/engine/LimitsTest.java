@@ -1,0 +1,108 @@
+package dev.switchboard.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.protocol.ClientMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Origins, the rate limit and the connection, room and membership bounds. */
+class LimitsTest {
+
+    private final ExecutorService writers = Executors.newFixedThreadPool(2);
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stop() {
+        writers.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    @Test
+    void onlyExactOriginsAreAllowed() {
+        OriginPolicy policy = new OriginPolicy(List.of("https://app.example.com"), true);
+        assertTrue(policy.allows("http://127.0.0.1:8080", "http", "127.0.0.1:8080"), "the server's own");
+        assertTrue(policy.allows("HTTP://127.0.0.1:8080", "http", "127.0.0.1:8080"), "case-insensitive");
+        assertTrue(policy.allows("http://localhost", "http", "localhost:80"), "default port made explicit");
+        assertTrue(policy.allows("https://app.example.com", "http", "127.0.0.1:8080"), "configured");
+        assertTrue(policy.allows("https://app.example.com:443", "http", "127.0.0.1:8080"));
+        assertTrue(policy.allows(null, "http", "127.0.0.1:8080"), "no Origin: not a browser");
+        assertFalse(policy.allows("null", "http", "127.0.0.1:8080"), "opaque origin");
+        assertFalse(policy.allows("https://127.0.0.1:8080", "http", "127.0.0.1:8080"), "scheme");
+        assertFalse(policy.allows("http://127.0.0.1:8081", "http", "127.0.0.1:8080"), "port");
+        assertFalse(policy.allows("https://app.example.com.evil.io", "http", "127.0.0.1:8080"), "look-alike");
+        assertFalse(policy.allows("https://evil-app.example.com", "http", "127.0.0.1:8080"), "look-alike");
+        assertFalse(policy.allows("https://app.example.com@evil.io", "http", "127.0.0.1:8080"), "user info");
+        assertFalse(policy.allows("https://app.example.com/path", "http", "127.0.0.1:8080"), "path");
+        assertFalse(policy.allows("::not a uri::", "http", "127.0.0.1:8080"));
+        assertFalse(new OriginPolicy(List.of(), false).allows(null, "http", "127.0.0.1:8080"), "missing refused when configured");
+    }
+
+    @Test
+    void theRateLimitAllowsTheBurstRefusesTheRestThenCloses() {
+        RateLimiter limiter = new RateLimiter(10, 5, 3, 0);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(RateLimiter.Verdict.ALLOW, limiter.onMessage(0));
+        }
+        assertEquals(RateLimiter.Verdict.REFUSE, limiter.onMessage(0));
+        assertEquals(RateLimiter.Verdict.ALLOW, limiter.onMessage(100_000_000L), "one token after 100 ms at 10/s");
+        assertEquals(RateLimiter.Verdict.REFUSE, limiter.onMessage(100_000_000L));
+        assertEquals(RateLimiter.Verdict.REFUSE, limiter.onMessage(100_000_000L));
+        assertEquals(RateLimiter.Verdict.CLOSE, limiter.onMessage(100_000_000L), "the fourth strike");
+        RateLimiter calm = new RateLimiter(10, 1, 1, 0);
+        assertEquals(RateLimiter.Verdict.ALLOW, calm.onMessage(0));
+        assertEquals(RateLimiter.Verdict.REFUSE, calm.onMessage(0));
+        assertEquals(RateLimiter.Verdict.ALLOW, calm.onMessage(20_000_000_000L));
+        assertEquals(RateLimiter.Verdict.REFUSE, calm.onMessage(20_000_000_000L), "strikes are forgotten after 10 s");
+    }
+
+    @Test
+    void connectionsPerUserRoomsPerConnectionAndMembersPerRoomAreBounded() throws Exception {
+        Settings settings = HubTest.settings(100, Duration.ZERO, Duration.ZERO)
+                .withLimits(new Settings.Limits(1000, 1000, 10, 2, 2));
+        Hub hub = new Hub(settings, writers, timers, e -> { }, List.of());
+        assertNotNull(hub.open(TestTransport.inline(), "ann", "/ws", false));
+        assertNotNull(hub.open(TestTransport.inline(), "ann", "/ws", false));
+        assertNull(hub.open(TestTransport.inline(), "ann", "/ws", false), "a third connection for ann is refused");
+
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "ben", "/ws", false);
+        assertTrue(hub.join(c, "1", "a", null, null));
+        assertTrue(hub.join(c, "2", "b", null, null));
+        assertFalse(hub.join(c, "3", "c", null, null));
+        assertTrue(hub.join(c, "4", "a", null, null), "rejoining a room already joined is not one more");
+
+        assertTrue(hub.join(hub.open(TestTransport.inline(), "u1", "/ws", false), "j", "small:x", null, null));
+        assertTrue(hub.join(hub.open(TestTransport.inline(), "u2", "/ws", false), "j", "small:x", null, null));
+        TestTransport third = TestTransport.inline();
+        assertFalse(hub.join(hub.open(third, "u3", "/ws", false), "j", "small:x", null, null));
+        HubTest.within(Duration.ofSeconds(5), () -> third.texts().stream().anyMatch(s -> s.contains("room_full")), () -> third.frames);
+        HubTest.within(Duration.ofSeconds(5), () -> t.texts().stream().anyMatch(s -> s.contains("too_many_rooms")), () -> t.frames);
+    }
+
+    @Test
+    void aFloodGetsRateLimitedRepliesThen4029() throws Exception {
+        Settings settings = HubTest.settings(1000, Duration.ZERO, Duration.ZERO)
+                .withLimits(new Settings.Limits(1, 3, 2, 10, 10));
+        Hub hub = new Hub(settings, writers, timers, e -> { }, List.of());
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "flood", "/ws", false);
+        for (int i = 0; i < 10; i++) {
+            hub.dispatch(c, new ClientMessage.Ping("p" + i));
+        }
+        assertEquals(CloseCodes.RATE_LIMITED, t.closedWith.get(5, TimeUnit.SECONDS));
+        HubTest.within(Duration.ofSeconds(5), () -> t.texts().stream().filter(s -> s.contains("rate_limited")).count() == 2, () -> t.frames);
+        assertEquals(3, t.texts().stream().filter(s -> s.contains("\"pong\"")).count(), "the burst was served");
+    }
+}

@@ -1,0 +1,126 @@
+package dev.switchboard.it;
+
+import static dev.switchboard.it.ProtocolIT.msg;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Origins and limits, black-box. Settings: rate 20/s with a burst of 20 and 10 strikes (in this WAR),
+ * 3 rooms per connection, room class {@code small} with 2 members.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class SecurityIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.builtWar("security-it",
+                "switchboard.rate.per-second=20\nswitchboard.rate.burst=20\nswitchboard.rate.strikes=10\n");
+    }
+
+    @ArquillianResource
+    URL url;
+
+    /** The handshake's HTTP status: 101 when upgraded. */
+    private int handshakeWithOrigin(String path, String origin) throws Exception {
+        URI ws = Deployments.ws(url).resolve(path);
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        try {
+            WebSocket socket = builder.buildAsync(ws, new WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
+            socket.abort();
+            return 101;
+        } catch (ExecutionException e) {
+            assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
+            return ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
+    @Test
+    void onlyTheServersOwnOriginIsAcceptedBeforeTheUpgrade() throws Exception {
+        int port = Deployments.base(url).getPort();
+        for (String path : List.of("ws", "ws/rooms/origins", "ws/monitor")) {
+            assertEquals(101, handshakeWithOrigin(path, "http://127.0.0.1:" + port), path + ": same origin");
+            assertEquals(101, handshakeWithOrigin(path, null), path + ": no Origin (not a browser) is allowed by default");
+            assertEquals(403, handshakeWithOrigin(path, "null"), path + ": opaque origin");
+            assertEquals(403, handshakeWithOrigin(path, "https://127.0.0.1:" + port), path + ": scheme mismatch");
+            assertEquals(403, handshakeWithOrigin(path, "http://127.0.0.1:" + (port + 1)), path + ": port mismatch");
+            assertEquals(403, handshakeWithOrigin(path, "http://127.0.0.1.evil.example:" + port), path + ": look-alike host");
+            assertEquals(403, handshakeWithOrigin(path, "http://evil.example"), path + ": another site");
+            assertEquals(403, handshakeWithOrigin(path, "http://127.0.0.1:" + port + "@evil.example"), path + ": user info");
+        }
+    }
+
+    @Test
+    void aFloodIsRateLimitedThenClosedWith4029() throws Exception {
+        try (WsClient c = WsClient.connect(Deployments.ws(url))) {
+            for (int i = 0; i < 200 && c.isOpen(); i++) {
+                try {
+                    c.send(msg("ping", "p" + i));
+                } catch (java.util.concurrent.CompletionException closedMeanwhile) {
+                    break; // the server closed the connection: what it answered is checked below
+                }
+            }
+            int pongs = 0;
+            int limited = 0;
+            WsClient.Close close = c.awaitClose();
+            for (int pending = c.pending(); pending > 0; pending--) {
+                JsonObject frame = c.next();
+                if ("pong".equals(frame.getString("type"))) {
+                    pongs++;
+                } else if ("rate_limited".equals(frame.getString("code", ""))) {
+                    limited++;
+                }
+            }
+            assertEquals(4029, close.code(), close.toString());
+            assertTrue(pongs >= 20 && pongs < 200, "the burst was served, the flood was not: " + pongs);
+            assertEquals(10, limited, "every refused message was answered rate_limited until the close");
+        }
+    }
+
+    @Test
+    void roomsPerConnectionAndMembersPerRoomAreBounded() throws Exception {
+        try (WsClient c = WsClient.connect(Deployments.ws(url))) {
+            for (int i = 0; i < 3; i++) {
+                c.send(msg("join", "j" + i, "room", "many-" + i)).expect("joined");
+            }
+            JsonObject refused = c.send(msg("join", "j3", "room", "many-3")).expect("error");
+            assertEquals("too_many_rooms", refused.getString("code"));
+            assertEquals("j3", refused.getString("re"));
+        }
+        List<WsClient> members = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                WsClient m = WsClient.connect(Deployments.ws(url));
+                members.add(m);
+                m.send(msg("join", "j", "room", "small:club")).expect("joined");
+            }
+            WsClient third = WsClient.connect(Deployments.ws(url));
+            members.add(third);
+            assertEquals("room_full", third.send(msg("join", "j", "room", "small:club")).expect("error").getString("code"));
+            assertEquals("still", third.send(msg("ping", "still")).expect("pong").getString("re"), "the connection stays open");
+        } finally {
+            members.forEach(WsClient::close);
+        }
+    }
+}

@@ -94,7 +94,7 @@ class ConcurrencyIT {
                 for (int i = 0; i < EACH; i++) {
                     publisher.await("ack");
                 }
-                assertTrue(publisher.isOpen());
+                assertTrue(publisher.isOpen(), "publisher closed: " + publisher.closeInfo());
             }
             assertEquals("end", subscriber.send(ProtocolIT.msg("ping", "end")).expect("pong").getString("re"));
         } finally {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Delivery guarantees, black-box: recovery after an absence, presence that converges, dead and slow peers.
- * The servers run with the test settings of arquillian.xml: heartbeat 1 s, send timeout 5 s, outbound queue
+ * The servers run with the test settings of arquillian.xml: heartbeat 2 s, send timeout 5 s, outbound queue
  * 1 MiB, first-message timeout 3 s, room class {@code short} keeping 10 messages.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -153,7 +153,8 @@ class DeliveryIT {
     @Test
     void aPeerThatStopsAnsweringPingsIsClosed() throws Exception {
         try (RawSocket mute = new RawSocket(ws().resolve("ws/rooms/heartbeat"), 0, null)) {
-            // never answers the server's pings (heartbeat 1 s in the test settings): closed two intervals later
+            // never answers the server's pings (heartbeat 2 s in the test settings): closed two intervals later
+            mute.timeout(15_000);
             List<Integer> opcodes = new ArrayList<>();
             RawSocket.Frame frame;
             do {

@@ -80,6 +80,12 @@ final class RawSocket implements AutoCloseable {
         return headers.toString(StandardCharsets.US_ASCII);
     }
 
+    /** Writes bytes as they are: for frames no client library would produce. */
+    synchronized void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     /** Sends one masked text frame. */
     void sendText(String text) throws IOException {
         sendFrame(0x1, true, text.getBytes(StandardCharsets.UTF_8));
@@ -87,8 +93,13 @@ final class RawSocket implements AutoCloseable {
 
     /** Sends one masked frame with the given opcode and FIN bit. */
     synchronized void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+        sendFrame(opcode, fin, 0, payload);
+    }
+
+    /** Sends one masked frame with reserved bits {@code rsv} (0-7, RSV1 = 4). */
+    synchronized void sendFrame(int opcode, boolean fin, int rsv, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {

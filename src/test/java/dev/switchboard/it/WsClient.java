@@ -140,6 +140,11 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** How the connection was closed, or null while it is open. */
+    Close closeInfo() {
+        return closed.getNow(null);
+    }
+
     boolean isOpen() {
         return !closed.isDone() && !socket.isInputClosed();
     }

@@ -51,6 +51,7 @@ public final class Connection {
     }
 
     private final String id;
+    private final dev.switchboard.security.Caller caller;
     private final String user;
     private final String endpoint;
     private final Transport transport;
@@ -90,10 +91,11 @@ public final class Connection {
     /** Server-to-client requests awaiting the client's answer, by id. */
     final Map<String, ServerRequests.Pending> pending = new ConcurrentHashMap<>();
 
-    Connection(String id, String user, String endpoint, Transport transport, Executor writers, int maxMessages,
-               long maxChars, Consumer<Connection> onSlowConsumer) {
+    Connection(String id, dev.switchboard.security.Caller caller, String endpoint, Transport transport, Executor writers,
+               int maxMessages, long maxChars, Consumer<Connection> onSlowConsumer) {
         this.id = id;
-        this.user = user;
+        this.caller = caller;
+        this.user = caller.name();
         this.endpoint = endpoint;
         this.transport = transport;
         this.writers = writers;
@@ -108,6 +110,11 @@ public final class Connection {
 
     public String user() {
         return user;
+    }
+
+    /** Who is connected: name, roles, whether a guest, when the credentials expire. */
+    public dev.switchboard.security.Caller caller() {
+        return caller;
     }
 
     /** The path the client connected to, e.g. {@code /ws}. */

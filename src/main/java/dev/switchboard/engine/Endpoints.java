@@ -22,7 +22,8 @@ final class Endpoints {
      * Applies the limits to the session and registers it. The user is the principal the container authenticated
      * at the handshake, or a generated anonymous name when there is none.
      */
-    static Connection open(Hub hub, Session session, String endpoint, boolean welcome) {
+    static Connection open(Hub hub, dev.switchboard.security.Handshakes handshakes, Session session, String endpoint,
+                           boolean welcome) {
         Settings settings = hub.settings();
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
@@ -32,7 +33,7 @@ final class Endpoints {
         }
         Principal principal = session.getUserPrincipal();
         Connection connection = hub.open(new SessionTransport(session, settings.sendTimeout().toMillis()),
-                principal == null ? null : principal.getName(), endpoint, welcome);
+                handshakes.callerOf(principal).orElse(null), endpoint, welcome);
         if (connection == null) {
             closeQuietly(session, CloseCodes.TRY_AGAIN_LATER, "too many connections for this user");
             return null;

@@ -8,6 +8,8 @@ import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ServerMessage;
+import dev.switchboard.security.Caller;
+import dev.switchboard.security.RoomAuthorizer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -57,6 +59,7 @@ public class Hub implements Switchboard {
     private ScheduledFuture<?> sweeper;
     private Consumer<SwitchboardEvent> events;
     private Map<String, RequestHandler> handlers;
+    private RoomAuthorizer authorizer;
 
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
@@ -74,14 +77,22 @@ public class Hub implements Switchboard {
     }
 
     @Inject
-    Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers) {
-        this(settings, writerPool, writerPool.scheduler(), events::fire, handlers);
+    Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
+        RoomAuthorizer authorizer) {
+        this(settings, writerPool, writerPool.scheduler(), events::fire, handlers, authorizer);
+    }
+
+    /** For tests and embedding: everything explicit; every action is allowed. */
+    Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Consumer<SwitchboardEvent> events,
+        Iterable<RequestHandler> handlers) {
+        this(settings, writers, scheduler, events, handlers, (caller, action, room) -> true);
     }
 
     /** For tests and embedding: everything explicit. */
     Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Consumer<SwitchboardEvent> events,
-        Iterable<RequestHandler> handlers) {
+        Iterable<RequestHandler> handlers, RoomAuthorizer authorizer) {
         this.settings = settings;
+        this.authorizer = authorizer;
         Codec.limitMessageBytes(settings.maxMessageBytes());
         this.writers = writers;
         this.scheduler = scheduler;
@@ -112,10 +123,19 @@ public class Hub implements Switchboard {
      * {@code welcome} when {@code welcome} is true.
      */
     Connection open(Transport transport, String user, String endpoint, boolean welcome) {
+        return open(transport, user == null ? null : new Caller(user, Set.of(), false, null), endpoint, welcome);
+    }
+
+    /**
+     * Registers a new connection for {@code caller} ({@code null}: a guest with a generated name) and queues
+     * {@code welcome} when asked. Returns null when the user already has as many connections as allowed.
+     */
+    Connection open(Transport transport, Caller caller, String endpoint, boolean welcome) {
         String id = Long.toString(connectionIds.incrementAndGet(), 36) + "-" + randomName(4);
-        String name = user != null ? user : "guest-" + randomName(6);
+        Caller who = caller != null ? caller : new Caller("guest-" + randomName(6), Set.of(), true, null);
+        String name = who.name();
         Settings.Limits limits = settings.limits();
-        Connection connection = new Connection(id, name, endpoint, transport, writers, settings.queueMessages(),
+        Connection connection = new Connection(id, who, endpoint, transport, writers, settings.queueMessages(),
                 settings.queueBytes(), this::slowConsumer);
         connection.rate = new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime());
         boolean[] admitted = {true};
@@ -230,6 +250,10 @@ public class Hub implements Switchboard {
      * was refused (answered with {@code too_many_rooms} or {@code room_full}).
      */
     boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room)) {
+            reply(connection, forbidden(re, "join", room));
+            return false;
+        }
         int maxRooms = settings.limits().roomsPerConnection();
         if (maxRooms > 0 && connection.rooms.size() >= maxRooms && !connection.rooms.contains(room)) {
             reply(connection, new ServerMessage.Error(re, ErrorCode.TOO_MANY_ROOMS,
@@ -265,6 +289,10 @@ public class Hub implements Switchboard {
             reply(connection, notJoined(m.id(), m.room()));
             return;
         }
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, m.room())) {
+            reply(connection, forbidden(m.id(), "publish to", m.room()));
+            return;
+        }
         Publication publication = publishTo(room, connection.user(), m.data());
         reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
     }
@@ -278,6 +306,10 @@ public class Hub implements Switchboard {
         }
         if (Codec.utf8Length(text) > settings.maxMessageBytes()) {
             connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+            return;
+        }
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, room)) {
+            reply(connection, forbidden(null, "publish to", room));
             return;
         }
         JsonValue data = Codec.parseOrNull(text);
@@ -303,6 +335,11 @@ public class Hub implements Switchboard {
     }
 
     private void send(Connection connection, ClientMessage.Send m) {
+        if (!authorizer.allowsDirect(connection.caller(), m.to())) {
+            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.FORBIDDEN,
+                    "you may not send direct messages to '" + m.to() + "'", null));
+            return;
+        }
         int reached = sendToUser(connection.user(), m.to(), m.data());
         if (reached == 0) {
             reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNKNOWN_USER,
@@ -333,7 +370,20 @@ public class Hub implements Switchboard {
             reply(connection, notJoined(m.id(), m.room()));
             return;
         }
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PRESENCE, m.room())) {
+            reply(connection, forbidden(m.id(), "see who is in", m.room()));
+            return;
+        }
         reply(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
+    }
+
+    boolean mayJoin(Connection connection, String room) {
+        return authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room);
+    }
+
+    private static ServerMessage forbidden(String re, String action, String room) {
+        return new ServerMessage.Error(re, ErrorCode.FORBIDDEN, "you may not " + action + " room '" + room + "'",
+                Map.of("room", "forbidden"));
     }
 
     private static ServerMessage notJoined(String re, String room) {
@@ -491,7 +541,10 @@ public class Hub implements Switchboard {
                     continue;
                 }
                 long started = c.sendStartedNanos();
-                if (sendTimeout > 0 && started != 0 && now - started > sendTimeout) {
+                java.time.Instant expires = c.caller().expiresAt();
+                if (expires != null && expires.toEpochMilli() <= System.currentTimeMillis()) {
+                    c.close(CloseCodes.POLICY_VIOLATION, "credentials expired: sign in again");
+                } else if (sendTimeout > 0 && started != 0 && now - started > sendTimeout) {
                     slowConsumers.increment();
                     c.close(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");
                 } else if (heartbeat > 0 && c.pingOutstandingSince() != 0 && now - c.pingOutstandingSince() > 2 * heartbeat) {

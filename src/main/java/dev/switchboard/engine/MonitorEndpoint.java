@@ -25,11 +25,14 @@ public class MonitorEndpoint {
     Hub hub;
 
     @Inject
+    dev.switchboard.security.Handshakes handshakes;
+
+    @Inject
     Monitor monitor;
 
     @OnOpen
     public void open(Session session) {
-        Connection connection = Endpoints.open(hub, session, "/ws/monitor", false);
+        Connection connection = Endpoints.open(hub, handshakes, session, "/ws/monitor", false);
         if (connection != null) {
             monitor.subscribe(connection);
         }

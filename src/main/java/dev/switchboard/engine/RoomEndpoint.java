@@ -24,11 +24,17 @@ public class RoomEndpoint {
     @Inject
     Hub hub;
 
+    @Inject
+    dev.switchboard.security.Handshakes handshakes;
+
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
-        Connection connection = Endpoints.open(hub, session, "/ws/rooms/" + room, false);
+        Connection connection = Endpoints.open(hub, handshakes, session, "/ws/rooms/" + room, false);
         if (connection != null && !hub.join(connection, null, room, null, null)) {
-            connection.close(dev.switchboard.CloseCodes.TRY_AGAIN_LATER, "room full");
+            // a plain client cannot go on without its room: forbidden (4403), or full (1013, try later)
+            boolean allowed = hub.mayJoin(connection, room);
+            connection.close(allowed ? dev.switchboard.CloseCodes.TRY_AGAIN_LATER : dev.switchboard.CloseCodes.FORBIDDEN,
+                    allowed ? "room full" : "forbidden");
         }
     }
 

@@ -26,9 +26,12 @@ public class SwitchboardEndpoint {
     @Inject
     Hub hub;
 
+    @Inject
+    dev.switchboard.security.Handshakes handshakes;
+
     @OnOpen
     public void open(Session session) {
-        Endpoints.open(hub, session, "/ws", true);
+        Endpoints.open(hub, handshakes, session, "/ws", true);
     }
 
     @OnMessage

@@ -13,10 +13,12 @@ final class Deployments {
     }
 
     /**
-     * Rate limit for the ITs, set in the WAR (MicroProfile Config reads {@code META-INF/microprofile-config.properties}
-     * on both servers): generous, so that tests which publish in bursts are not limited. {@link SecurityIT} sets its own.
+     * Rate limit and guest access for the ITs, set in the WAR (MicroProfile Config reads {@code META-INF/microprofile-config.properties}
+     * on both servers): generous, so that tests which publish in bursts are not limited, and guests may use every room.
+     * {@link SecurityIT} and {@link AuthIT} set their own.
      */
-    static final String TEST_RATE = "switchboard.rate.per-second=100000\nswitchboard.rate.burst=100000\n";
+    static final String TEST_RATE = "switchboard.rate.per-second=100000\nswitchboard.rate.burst=100000\n"
+            + "switchboard.auth.anonymous-room-classes=*\nswitchboard.auth.anonymous-direct=true\n";
 
     /** The built WAR ({@code target/switchboard.war}), renamed to {@code name}.war, with the test rate limit. */
     static WebArchive builtWar(String name) {

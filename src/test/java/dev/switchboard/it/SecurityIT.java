@@ -33,7 +33,8 @@ class SecurityIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.builtWar("security-it",
-                "switchboard.rate.per-second=20\nswitchboard.rate.burst=20\nswitchboard.rate.strikes=10\n");
+                "switchboard.rate.per-second=20\nswitchboard.rate.burst=20\nswitchboard.rate.strikes=10\n"
+                        + "switchboard.auth.anonymous-room-classes=*\n");
     }
 
     @ArquillianResource

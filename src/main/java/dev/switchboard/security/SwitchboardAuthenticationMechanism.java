@@ -1,0 +1,127 @@
+package dev.switchboard.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Authentication for every request of the application, with Jakarta Security (on WildFly this needs
+ * {@code integrated-jaspi=false} on the {@code other} application-security-domain; the build applies it with
+ * {@code src/main/wildfly/configure.cli}).
+ * <ul>
+ *   <li>WebSocket handshakes: a signed token offered as a subprotocol ({@code bearer.<JWT>}) or a ticket from
+ *       {@code POST /api/tickets} ({@code ticket.<ticket>}) — browsers cannot set an Authorization header on a
+ *       WebSocket, and a token in the URL would land in access logs. A wrong one gets 401 before the upgrade.</li>
+ *   <li>Any request: {@code Authorization: Basic} checked by the application's identity stores (container login),
+ *       or {@code Authorization: Bearer <JWT>}.</li>
+ *   <li>No credentials: a guest, unless {@code switchboard.auth.anonymous=false}, then WebSocket handshakes get 401.</li>
+ * </ul>
+ * Credentials are never logged.
+ */
+@ApplicationScoped
+public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMechanism {
+
+    static final String BEARER = "bearer.";
+    static final String TICKET = "ticket.";
+    /** The request attribute holding the {@link Caller} this mechanism authenticated (absent for guests). */
+    public static final String CALLER_ATTRIBUTE = Caller.class.getName();
+
+    @Inject
+    TokenVerifier tokens;
+
+    @Inject
+    Tickets tickets;
+
+    @Inject
+    Handshakes handshakes;
+
+    @Inject
+    IdentityStoreHandler identityStores;
+
+    @Inject
+    Config config;
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
+                                                HttpMessageContext context) {
+        boolean handshake = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+        String authorization = request.getHeader("Authorization");
+        Optional<Caller> caller = Optional.empty();
+        boolean presented = false;
+
+        if (handshake) {
+            String offered = request.getHeader("Sec-WebSocket-Protocol");
+            if (offered != null) {
+                for (String protocol : offered.split(",")) {
+                    String p = protocol.trim();
+                    if (p.startsWith(BEARER)) {
+                        presented = true;
+                        caller = tokens.verify(p.substring(BEARER.length()));
+                    } else if (p.startsWith(TICKET)) {
+                        presented = true;
+                        caller = tickets.redeem(p.substring(TICKET.length()));
+                    }
+                }
+            }
+        }
+        if (!presented && authorization != null) {
+            if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                presented = true;
+                caller = tokens.verify(authorization.substring(7).trim());
+            } else if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+                presented = true;
+                caller = basic(authorization.substring(6).trim());
+            }
+        }
+
+        if (caller.isPresent()) {
+            Caller c = caller.get();
+            handshakes.authenticated(c);
+            request.setAttribute(CALLER_ATTRIBUTE, c);
+            return context.notifyContainerAboutLogin(c.name(), c.roles());
+        }
+        if (presented) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\"");
+            return context.responseUnauthorized();
+        }
+        if (handshake && !config.getOptionalValue("switchboard.auth.anonymous", Boolean.class).orElse(true)) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\"");
+            return context.responseUnauthorized();
+        }
+        if (context.isProtected()) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\"");
+            return context.responseUnauthorized();
+        }
+        return context.doNothing();
+    }
+
+    private Optional<Caller> basic(String encoded) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon <= 0) {
+            return Optional.empty();
+        }
+        CredentialValidationResult result = identityStores.validate(
+                new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+        if (result.getStatus() != CredentialValidationResult.Status.VALID) {
+            return Optional.empty();
+        }
+        return Optional.of(new Caller(result.getCallerPrincipal().getName(), result.getCallerGroups(), false, null));
+    }
+}

@@ -1,0 +1,161 @@
+package dev.switchboard.it;
+
+import static dev.switchboard.it.ProtocolIT.msg;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Authentication at the handshake (Jakarta Security) and authorization per room, black-box on both servers.
+ * This WAR: users alice (role chat) and bob (role ops), a JWT key, room class {@code staff} for role ops, guests
+ * limited to demo rooms (the default).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class AuthIT {
+
+    static final String SECRET = "test-secret-for-switchboard-auth-it-0123456789";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.builtWar("auth-it", "switchboard.rate.per-second=100000\nswitchboard.rate.burst=100000\n"
+                + "switchboard.auth.users=alice:wonderland:chat,bob:builder:ops\n"
+                + "switchboard.auth.jwt-secret=" + SECRET + "\n"
+                + "switchboard.room-class.staff.roles=ops\n");
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    static String token(String subject, List<String> groups, Instant expires, String secret) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject)
+                .claim("groups", groups).expirationTime(Date.from(expires)).build());
+        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    /** Connects offering switchboard.v1 and {@code credential} (bearer.… or ticket.…), consuming the welcome. */
+    private WsClient connectWith(String credential) throws Exception {
+        WsClient c = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1", credential);
+        assertEquals("switchboard.v1", c.socket.getSubprotocol());
+        c.user = c.expect("welcome").getString("user");
+        return c;
+    }
+
+    private int refusedWith(String credential) throws Exception {
+        try {
+            HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
+                    .buildAsync(Deployments.ws(url).resolve("ws"), new WebSocket.Listener() { })
+                    .get(10, TimeUnit.SECONDS).abort();
+            return 101;
+        } catch (ExecutionException e) {
+            return ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
+    @Test
+    void guestsMayUseDemoRoomsOnly() throws Exception {
+        try (WsClient guest = WsClient.connect(Deployments.ws(url))) {
+            assertTrue(guest.user.startsWith("guest-"));
+            guest.send(msg("join", "1", "room", "lobby")).expect("joined");
+            guest.send(msg("join", "2", "room", "demo:chat")).expect("joined");
+            JsonObject refused = guest.send(msg("join", "3", "room", "staff:ops")).expect("error");
+            assertEquals("forbidden", refused.getString("code"));
+            assertEquals("forbidden", guest.send(msg("join", "4", "room", "team:x")).expect("error").getString("code"));
+            assertEquals("forbidden", guest.send(msg("send", "5", "to", "alice", "data", "hi")).expect("error").getString("code"));
+            assertEquals("ok", guest.send(msg("ping", "ok")).expect("pong").getString("re"), "the connection goes on");
+        }
+    }
+
+    @Test
+    void aSignedTokenInTheSubprotocolNamesTheUserAndItsRolesDecideTheRooms() throws Exception {
+        String bob = token("bob", List.of("ops"), Instant.now().plusSeconds(300), SECRET);
+        String alice = token("alice", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
+        try (WsClient b = connectWith("bearer." + bob); WsClient a = connectWith("bearer." + alice)) {
+            assertEquals("bob", b.user);
+            assertEquals("alice", a.user);
+            b.send(msg("join", "1", "room", "staff:ops")).expect("joined");
+            assertEquals("forbidden", a.send(msg("join", "1", "room", "staff:ops")).expect("error").getString("code"));
+            a.send(msg("join", "2", "room", "team:x")).expect("joined"); // no roles required: any signed-in user
+            assertEquals("ack", a.send(msg("send", "3", "to", "bob", "data", "psst")).expect("ack").getString("type"));
+            JsonObject direct = b.expect("direct");
+            assertEquals("alice", direct.getString("from"));
+        }
+    }
+
+    @Test
+    void wrongOrExpiredCredentialsGet401BeforeTheUpgrade() throws Exception {
+        assertEquals(401, refusedWith("bearer." + token("mallory", List.of("ops"), Instant.now().plusSeconds(300),
+                "another-secret-of-at-least-32-bytes-000000")));
+        assertEquals(401, refusedWith("bearer." + token("bob", List.of("ops"), Instant.now().minusSeconds(5), SECRET)));
+        assertEquals(401, refusedWith("bearer.not-a-token"));
+        assertEquals(401, refusedWith("ticket.never-issued"));
+    }
+
+    @Test
+    void aTicketFromTheSignedInApiOpensOneConnection() throws Exception {
+        URI tickets = Deployments.base(url).resolve("api/tickets");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(tickets).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(tickets).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", basic("alice", "guess")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, wrong.statusCode());
+        HttpResponse<String> issued = http.send(HttpRequest.newBuilder(tickets).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", basic("alice", "wonderland")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, issued.statusCode(), issued.body());
+        String ticket = Json.createReader(new StringReader(issued.body())).readObject().getString("ticket");
+        try (WsClient alice = connectWith("ticket." + ticket)) {
+            assertEquals("alice", alice.user);
+        }
+        assertEquals(401, refusedWith("ticket." + ticket), "a ticket opens one connection");
+    }
+
+    @Test
+    void expiredCredentialsCloseTheConnectionWith1008() throws Exception {
+        String shortLived = token("bob", List.of("ops"), Instant.now().plusSeconds(3), SECRET);
+        try (WsClient b = connectWith("bearer." + shortLived)) {
+            b.send(msg("join", "1", "room", "staff:ops")).expect("joined");
+            long start = System.nanoTime();
+            WsClient.Close close = b.awaitClose();
+            assertEquals(1008, close.code(), close.toString());
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 6_000, "closed soon after expiry");
+        }
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+}

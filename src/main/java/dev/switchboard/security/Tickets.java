@@ -35,6 +35,11 @@ public class Tickets {
         return ticket;
     }
 
+    /** Forgets every unused ticket of {@code user} (logout, revocation). */
+    public void revoke(String user) {
+        issued.values().removeIf(t -> t.caller().name().equals(user));
+    }
+
     /** The caller the ticket was issued to, once; empty when unknown, used or expired. */
     public Optional<Caller> redeem(String ticket) {
         Issued t = ticket == null ? null : issued.remove(ticket);

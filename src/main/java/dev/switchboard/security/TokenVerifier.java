@@ -20,7 +20,8 @@ import org.eclipse.microprofile.config.Config;
 /**
  * Verifies the signed tokens (JWT, HS256) that API clients present at the handshake. The key comes from
  * {@code switchboard.auth.jwt-secret} (at least 32 bytes); {@code switchboard.auth.jwt-issuer}, when set, must match
- * {@code iss}. The token must carry {@code sub} and {@code exp}; roles come from {@code groups}. Without a key, no
+ * {@code iss}. The token must carry {@code sub} and {@code exp}; roles come from {@code groups}; a token issued
+ * ({@code iat}) before its user was revoked, or without {@code iat} after it, is refused. Without a key, no
  * token is accepted. Thread-safe; tokens are never logged.
  */
 @ApplicationScoped
@@ -28,6 +29,9 @@ public class TokenVerifier {
 
     @Inject
     Config config;
+
+    @Inject
+    Revocations revocations;
 
     Clock clock = Clock.systemUTC();
 
@@ -52,6 +56,10 @@ public class TokenVerifier {
             }
             Optional<String> issuer = config.getOptionalValue("switchboard.auth.jwt-issuer", String.class);
             if (issuer.isPresent() && !issuer.get().equals(claims.getIssuer())) {
+                return Optional.empty();
+            }
+            Instant issued = claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
+            if (revocations.isRevoked(claims.getSubject(), issued)) {
                 return Optional.empty();
             }
             Set<String> roles = new HashSet<>();

@@ -155,6 +155,57 @@ class AuthIT {
         }
     }
 
+    @Test
+    void logoutClosesTheUsersSocketsWith1008AndItsTokensStopWorking() throws Exception {
+        String token = token("carol", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
+        try (WsClient first = connectWith("bearer." + token); WsClient second = connectWith("bearer." + token);
+             WsClient monitor = WsClient.raw(Deployments.ws(url).resolve("ws/monitor"))) {
+            first.send(msg("join", "1", "room", "team:y")).expect("joined");
+            second.send(msg("join", "2", "room", "team:y")).expect("joined");
+            second.send(msg("publish", "3", "room", "team:y", "data", "secret-body-" + SECRET.hashCode())).expect("message");
+            second.expect("ack");
+            HttpResponse<String> out = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/logout"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, out.statusCode(), out.body());
+            assertEquals(2, Json.createReader(new StringReader(out.body())).readObject().getInt("closedConnections"));
+            assertEquals(1008, first.awaitClose().code());
+            assertEquals(1008, second.awaitClose().code());
+            assertEquals(401, refusedWith("bearer." + token), "the token was revoked");
+
+            // nothing secret reached the server log: not the token, not a message body (the monitor sees the log)
+            HttpResponse<String> mark = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/monitor/marks"))
+                    .POST(HttpRequest.BodyPublishers.ofString("end-of-auth-test")).header("Content-Type", "text/plain").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, mark.statusCode());
+            StringBuilder log = new StringBuilder();
+            while (!log.toString().contains("end-of-auth-test")) {
+                JsonObject frame = monitor.next();
+                if ("log".equals(frame.getString("type"))) {
+                    log.append(frame.getString("message")).append('\n');
+                }
+            }
+            assertTrue(!log.toString().contains(token) && !log.toString().contains(token.substring(token.lastIndexOf('.') + 1)),
+                    "the token is never logged");
+            assertTrue(!log.toString().contains("secret-body-"), "message bodies are never logged");
+        }
+    }
+
+    @Test
+    void anAdministratorRevokesAnotherUsersSessions() throws Exception {
+        String dave = token("dave", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
+        String admin = token("root", List.of("admin"), Instant.now().plusSeconds(300), SECRET);
+        try (WsClient d = connectWith("bearer." + dave)) {
+            HttpResponse<String> denied = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/users/dave/sessions"))
+                    .header("Authorization", "Bearer " + dave).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, denied.statusCode());
+            HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/users/dave/sessions"))
+                    .header("Authorization", "Bearer " + admin).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, revoked.statusCode(), revoked.body());
+            assertEquals(1008, d.awaitClose().code());
+        }
+    }
+
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }

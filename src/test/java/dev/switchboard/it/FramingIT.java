@@ -118,6 +118,15 @@ class FramingIT {
         }
     }
 
+    @Test
+    void permessageDeflateIsNotNegotiatedByDefault() throws Exception {
+        try (RawSocket s = new RawSocket(room("f-deflate"), 0, null,
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")) {
+            assertTrue(!s.handshakeResponse.toLowerCase(java.util.Locale.ROOT).contains("permessage-deflate"),
+                    "no compression (and so no decompression bomb) unless configured: " + s.handshakeResponse);
+        }
+    }
+
     // ---- group 3/4: reserved bits and opcodes
 
     @Test

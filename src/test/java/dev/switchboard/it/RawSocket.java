@@ -41,6 +41,11 @@ final class RawSocket implements AutoCloseable {
      * sends after little data instead of megabytes of kernel buffers.
      */
     RawSocket(URI uri, int receiveBuffer, String subprotocol) throws IOException {
+        this(uri, receiveBuffer, subprotocol, "");
+    }
+
+    /** As above, with {@code extraHeaders} (each ending in CRLF) added to the handshake request. */
+    RawSocket(URI uri, int receiveBuffer, String subprotocol, String extraHeaders) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -57,6 +62,7 @@ final class RawSocket implements AutoCloseable {
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"
                 + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n")
+                + extraHeaders
                 + "\r\n";
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();

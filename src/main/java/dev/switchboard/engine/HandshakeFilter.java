@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * Checks every WebSocket handshake before the container upgrades it (this filter runs before the upgrade on both
- * Tyrus and Undertow; tested): an Origin outside the allow-list gets 403 (see {@link OriginPolicy}); on
+ * Tyrus and Undertow; tested): with {@code switchboard.require-tls=true} (CONFIDENTIAL), a handshake that did not come
+ * over TLS gets 403; an Origin outside the allow-list gets 403 (see {@link OriginPolicy}); on
  * {@code /ws}, a client that offers subprotocols but not {@value #SUBPROTOCOL} gets 400. A client offering no
  * subprotocol is served (plain tools).
  */
@@ -27,12 +28,19 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     Settings settings;
 
+    @Inject
+    org.eclipse.microprofile.config.Config config;
+
     private volatile OriginPolicy origins;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+            if (!request.isSecure() && config.getOptionalValue("switchboard.require-tls", Boolean.class).orElse(false)) {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN, "TLS required: connect with wss://");
+                return;
+            }
             String origin = request.getHeader("Origin");
             if (!origins().allows(origin, request.getScheme(), request.getHeader("Host"))) {
                 // the origin is not a secret; it is logged so that operators can extend the allow-list

@@ -154,6 +154,31 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return frames.size();
     }
 
+    /** A listener collecting whole text frames, for tests that build their own socket (e.g. over TLS). */
+    static final class Listener implements WebSocket.Listener {
+        private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                texts.add(partial.toString());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        JsonObject next() throws InterruptedException {
+            String text = texts.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (text == null) {
+                fail("no frame within " + WAIT);
+            }
+            return Json.createReader(new StringReader(text)).readObject();
+        }
+    }
+
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partialText.append(data);

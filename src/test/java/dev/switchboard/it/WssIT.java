@@ -1,0 +1,87 @@
+package dev.switchboard.it;
+
+import static dev.switchboard.it.ProtocolIT.msg;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * wss on both servers with the development certificate the build generated, and {@code switchboard.require-tls}
+ * (CONFIDENTIAL) refusing plain ws. The client trusts exactly that certificate, and checks the host name.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class WssIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.builtWar("wss-it", Deployments.TEST_RATE + "switchboard.require-tls=true\n");
+    }
+
+    @ArquillianResource
+    URL url;
+
+    /** The TLS port of the server under test (arquillian.xml: Payara --sslport 8281; WildFly 8443 + offset 100). */
+    private URI wss() {
+        int port = Quirks.payara() ? 8281 : 8543;
+        return URI.create("wss://127.0.0.1:" + port + Deployments.base(url).getPath());
+    }
+
+    private static HttpClient trustingTheDevCertificate() throws Exception {
+        KeyStore trust = KeyStore.getInstance("JKS");
+        try (InputStream in = Files.newInputStream(Path.of(System.getProperty("tls.keystore")))) {
+            trust.load(in, "changeit".toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(tls).build();
+    }
+
+    @Test
+    void wssServesTheProtocolWithTheDevelopmentCertificate() throws Exception {
+        WsClient.Listener listener = new WsClient.Listener();
+        WebSocket socket = trustingTheDevCertificate().newWebSocketBuilder().subprotocols("switchboard.v1")
+                .buildAsync(wss().resolve("ws"), listener).get(10, TimeUnit.SECONDS);
+        try {
+            assertEquals("welcome", listener.next().getString("type"));
+            socket.sendText(msg("join", "1", "room", "secure").toString(), true).get(10, TimeUnit.SECONDS);
+            assertEquals("joined", listener.next().getString("type"));
+        } finally {
+            socket.abort();
+        }
+    }
+
+    @Test
+    void plainWsIsRefusedWhenTlsIsRequired() throws Exception {
+        try {
+            HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1")
+                    .buildAsync(Deployments.ws(url).resolve("ws"), new WebSocket.Listener() { }).get(10, TimeUnit.SECONDS).abort();
+            throw new AssertionError("plain ws was upgraded");
+        } catch (ExecutionException e) {
+            assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
+            assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        }
+    }
+}

@@ -51,7 +51,8 @@ class AuthIT {
         return Deployments.builtWar("auth-it", "switchboard.rate.per-second=100000\nswitchboard.rate.burst=100000\n"
                 + "switchboard.auth.users=alice:wonderland:chat,bob:builder:ops\n"
                 + "switchboard.auth.jwt-secret=" + SECRET + "\n"
-                + "switchboard.room-class.staff.roles=ops\n");
+                + "switchboard.room-class.staff.roles=ops\n"
+                + "switchboard.max-connections-per-user=3\n");
     }
 
     @ArquillianResource
@@ -203,6 +204,17 @@ class AuthIT {
                     .header("Authorization", "Bearer " + admin).DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, revoked.statusCode(), revoked.body());
             assertEquals(1008, d.awaitClose().code());
+        }
+    }
+
+    @Test
+    void connectionsPerUserAreBoundedWith1013() throws Exception {
+        String erin = token("erin", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
+        try (WsClient a = connectWith("bearer." + erin); WsClient b = connectWith("bearer." + erin);
+             WsClient c = connectWith("bearer." + erin);
+             WsClient d = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1", "bearer." + erin)) {
+            assertEquals(1013, d.awaitClose().code(), "a fourth connection for the same user");
+            assertEquals("ok", a.send(msg("ping", "ok")).expect("pong").getString("re"), "the others go on");
         }
     }
 

@@ -277,6 +277,57 @@ class FramingIT {
     }
 
     @Test
+    void tenMegabyteMessagesAreRefusedWith1009AgainAndAgain() throws Exception {
+        String huge = "{\"type\":\"ping\",\"id\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
+        for (int i = 0; i < 5; i++) {
+            try (WsClient c = WsClient.connect(Deployments.ws(url))) {
+                try {
+                    c.send(huge);
+                } catch (java.util.concurrent.CompletionException closedWhileSending) {
+                    // the server may close before the client has written it all: the close code tells
+                }
+                assertEquals(1009, c.awaitClose().code(), "attempt " + i);
+            }
+        }
+    }
+
+    @Test
+    void thousandsOfMalformedJsonPayloadsEachGetATypedError() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "{}[]\":,. tnulrefasjoinpubsh0123456789-eE\u00e9\\";
+        int sent = 0;
+        try (WsClient c = WsClient.connect(Deployments.ws(url))) {
+            for (int i = 0; i < 2_000; i++) {
+                StringBuilder b = new StringBuilder();
+                int n = 1 + random.nextInt(40);
+                for (int j = 0; j < n; j++) {
+                    b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                c.send(b.toString());
+                sent++;
+            }
+            for (int i = 0; i < 20; i++) {
+                c.send("{\"type\":\"join\",\"id\":" + "[".repeat(5000) + "}"); // deep nesting
+                c.send("{\"type\":\"ping\",\"id\":\"n\",\"x\":1" + "0".repeat(5000) + "}"); // huge number
+                sent += 2;
+            }
+            int answers = 0;
+            for (int i = 0; i < sent; i++) {
+                assertTypedAnswer(c.next());
+                answers++;
+            }
+            assertEquals(sent, answers);
+            assertEquals("still", c.send(ProtocolIT.msg("ping", "still")).expect("pong").getString("re"), "the connection goes on");
+        }
+    }
+
+    /** Every answer to malformed input is an error with a code, or a pong for input that happened to be valid. */
+    private static void assertTypedAnswer(jakarta.json.JsonObject answer) {
+        String type = answer.getString("type");
+        assertTrue("error".equals(type) ? answer.containsKey("code") : "pong".equals(type), answer.toString());
+    }
+
+    @Test
     void anUnmaskedClientFrameIsAProtocolError() throws Exception {
         try (RawSocket s = open("f-unmasked")) {
             byte[] text = "unmasked".getBytes(StandardCharsets.UTF_8);

@@ -46,6 +46,14 @@ final class Endpoints {
         return (Connection) session.getUserProperties().get(CONNECTION);
     }
 
+    /** A pong from the peer: it answers the heartbeat when it echoes the ping's token. */
+    static void pong(Session session, jakarta.websocket.PongMessage pong) {
+        Connection connection = connection(session);
+        if (connection != null) {
+            connection.pong(pong.getApplicationData());
+        }
+    }
+
     static void close(Hub hub, Session session, CloseReason reason) {
         Connection connection = connection(session);
         if (connection != null) {

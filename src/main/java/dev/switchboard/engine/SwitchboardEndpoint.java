@@ -52,10 +52,7 @@ public class SwitchboardEndpoint {
 
     @OnMessage
     public void pong(PongMessage pong, Session session) {
-        Connection connection = Endpoints.connection(session);
-        if (connection != null) {
-            connection.pong(pong.getApplicationData());
-        }
+        Endpoints.pong(session, pong);
     }
 
     @OnClose

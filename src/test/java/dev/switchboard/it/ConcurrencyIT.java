@@ -92,7 +92,7 @@ class ConcurrencyIT {
             }
             for (WsClient publisher : publishers) {
                 for (int i = 0; i < EACH; i++) {
-                    publisher.await("ack");
+                    assertEquals("m" + i, publisher.skipTo("ack").getString("re"), "acks in order");
                 }
                 assertTrue(publisher.isOpen(), "publisher closed: " + publisher.closeInfo());
             }

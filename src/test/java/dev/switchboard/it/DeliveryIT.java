@@ -54,7 +54,7 @@ class DeliveryIT {
             publisher.send(msg("publish", "m" + i, "room", room, "data", "missed-" + i));
         }
         for (int i = 0; i < count; i++) {
-            publisher.await("ack");
+            assertEquals("m" + i, publisher.skipTo("ack").getString("re"), "acks in order");
         }
     }
 
@@ -136,7 +136,7 @@ class DeliveryIT {
                 // apply diffs until the view matches what the room says, bounded by WsClient's per-frame wait
                 for (int frames = 0; !view.equals(expected); frames++) {
                     assertTrue(frames < 100, "presence did not converge: " + view + " vs " + expected);
-                    JsonObject diff = watcher.await("presence_diff");
+                    JsonObject diff = watcher.skipTo("presence_diff");
                     diff.getJsonArray("joins").getValuesAs(JsonString::getString).forEach(view::add);
                     diff.getJsonArray("leaves").getValuesAs(JsonString::getString).forEach(view::remove);
                 }

@@ -2,6 +2,7 @@ package dev.switchboard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import jakarta.json.Json;
@@ -87,14 +88,18 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return Json.createReader(new StringReader(frame.text())).readObject();
     }
 
-    /** The next frame, which must be binary. */
+    /** The next frame, which must be binary ({@code presence_diff} text frames before it are skipped, see {@link #expect}). */
     byte[] nextBinary() throws InterruptedException {
-        Frame frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        if (frame == null) {
-            fail("no frame within " + WAIT + "; received so far: " + seen);
+        while (true) {
+            Frame frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                fail("no frame within " + WAIT + "; received so far: " + seen);
+            }
+            if (frame.binary() != null) {
+                return frame.binary();
+            }
+            assertTrue(frame.text().contains("\"presence_diff\""), "expected a binary frame, got " + frame.text());
         }
-        assertNotNull(frame.binary(), "expected a binary frame, got " + frame.text());
-        return frame.binary();
     }
 
     /**
@@ -113,7 +118,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     /** Skips frames until a {@code presence_diff} that lists {@code user} in {@code joins} (or {@code leaves}). */
     JsonObject awaitPresence(String user, boolean joined) throws InterruptedException {
         while (true) {
-            JsonObject diff = await("presence_diff");
+            JsonObject diff = skipTo("presence_diff");
             if (diff.getJsonArray(joined ? "joins" : "leaves").getValuesAs(jakarta.json.JsonString::getString).contains(user)) {
                 return diff;
             }
@@ -121,7 +126,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** Skips frames until one of {@code type} arrives (bounded by {@link #WAIT} per frame). */
-    JsonObject await(String type) throws InterruptedException {
+    JsonObject skipTo(String type) throws InterruptedException {
         for (int i = 0; i < 10_000; i++) {
             JsonObject message = next();
             if (type.equals(message.getString("type", null))) {

@@ -2,13 +2,30 @@
 import { connect, State } from './switchboard.js';
 
 const $ = (id) => document.getElementById(id);
-const client = connect('ws');
+let client = null;
 const names = new Map(); // user id -> chosen display name, learned from messages
 let room = null;
 let myName = localStorage.getItem('switchboard.name') || '';
 $('name').value = myName;
 
-client.on('statechange', ({ to }) => {
+/**
+ * Connects as a guest, or, with a password, as a signed-in user: each connection attempt fetches a single-use
+ * ticket with the name and password (never stored) and offers it in the handshake.
+ */
+function start(name, password) {
+  if (client) client.close();
+  const credentials = password
+    ? () => fetch('api/tickets', { method: 'POST', headers: { Authorization: `Basic ${btoa(unescape(encodeURIComponent(`${name}:${password}`)))}` } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status === 401 ? 'wrong name or password' : `HTTP ${r.status}`))))
+      .then((t) => `ticket.${t.ticket}`)
+      .catch((e) => { system(`Sign-in failed: ${e.message}`); throw e; })
+    : undefined;
+  client = connect('ws', { credentials });
+  client.on('statechange', onState);
+  client.on('open', () => { if (room) system(`Connected as ${client.user}.`); });
+}
+
+function onState({ to }) {
   const badge = $('state');
   badge.textContent = to;
   badge.className = `badge ${to}`;
@@ -17,16 +34,23 @@ client.on('statechange', ({ to }) => {
   const usable = room !== null && to !== State.CLOSED;
   $('text').disabled = !usable;
   $('send').disabled = !usable;
-});
-client.on('open', () => { if (room) system('Connected.'); });
+}
 
 $('join').addEventListener('submit', (event) => {
   event.preventDefault();
   myName = $('name').value.trim();
   localStorage.setItem('switchboard.name', myName);
   const name = $('room').value.trim();
-  if (room && room.name === name) return;
-  if (room) room.leave().catch(() => {});
+  const password = $('password').value;
+  $('password').value = '';
+  if (!client || password) {
+    room = null;
+    start(myName, password);
+  } else if (room && room.name === name) {
+    return;
+  } else if (room) {
+    room.leave().catch(() => {});
+  }
   $('messages').replaceChildren();
   $('people').replaceChildren();
   enter(name);
@@ -49,6 +73,8 @@ function enter(name) {
   });
   room.on('presence', (members) => renderPeople(members));
   room.on('reset', () => system('History was lost on the server; showing new messages from now.'));
+  room.ready.catch((e) => system(`Cannot enter #${name}: ${e.code}${e.code === 'forbidden' ? ' (sign in with a password?)' : ''}`));
+  client.on('error', (e) => system(`${e.code}: ${e.message}`));
   $('text').focus();
 }
 
@@ -109,4 +135,7 @@ function renderPeople(members) {
   $('count').textContent = `(${members.size})`;
 }
 
-if (myName) enter($('room').value.trim());
+if (myName) {
+  start(myName, '');
+  enter($('room').value.trim());
+}

@@ -23,9 +23,11 @@ export interface Options {
   offlineQueueSize?: number;
   pingIntervalMs?: number;
   WebSocket?: unknown;
+  /** Asked before every connection attempt: 'bearer.<jwt>' or 'ticket.<ticket>' (offered as a subprotocol). */
+  credentials?: () => string | Promise<string>;
 }
 
-export declare const DEFAULTS: Readonly<Required<Omit<Options, 'WebSocket'>>> & { WebSocket: undefined };
+export declare const DEFAULTS: Readonly<Required<Omit<Options, 'WebSocket' | 'credentials'>>> & { WebSocket: undefined; credentials: undefined };
 
 export declare class SwitchboardError extends Error {
   readonly code: string;
@@ -46,6 +48,7 @@ export interface RoomEvents {
   presence: Map<string, number>;
   joined: { recovered: boolean | null; epoch: string; offset: number };
   reset: { epoch: string; offset: number };
+  error: SwitchboardError;
 }
 
 export declare class Room extends Emitter<RoomEvents> {

@@ -41,6 +41,7 @@ export const DEFAULTS = Object.freeze({
   requestTimeoutMs: 10000, // publish, send, request and presence fail with code 'timeout' after this
   offlineQueueSize: 100, // publishes and sends made while not open wait here (oldest dropped beyond)
   pingIntervalMs: 0, // app-level ping interval; 0: use the server's welcome.heartbeatMs
+  credentials: undefined, // () => string | Promise<string>: 'bearer.<jwt>' or 'ticket.<ticket>', asked before every attempt
   WebSocket: undefined, // a WebSocket implementation (e.g. Node's 'ws'); default: globalThis.WebSocket
 });
 
@@ -85,7 +86,8 @@ class Emitter {
 
 /**
  * A joined room. Events: 'message' ({data, from, offset, ts}), 'presence' (Map user -> connections, after each
- * change), 'joined' ({recovered}), 'reset' (history could not be recovered: reload your state).
+ * change), 'joined' ({recovered}), 'reset' (history could not be recovered: reload your state), 'error' (a
+ * SwitchboardError: the join was refused, e.g. 'forbidden').
  */
 export class Room extends Emitter {
   /** @internal */
@@ -185,6 +187,7 @@ export class SwitchboardClient extends Emitter {
     }
     room.ready = this.#state === State.OPEN ? this.#sendJoin(room) : new Promise((resolve, reject) => {
       room.on('joined', resolve);
+      room.on('error', reject);
       this.on('closed-for-good', () => reject(new SwitchboardError('closed')));
     });
     return room;
@@ -236,10 +239,27 @@ export class SwitchboardClient extends Emitter {
   // ---------------------------------------------------------------- connection lifecycle
 
   #open() {
+    const credentials = this.#options.credentials;
+    if (!credentials) {
+      this.#connect(this.#options.protocols);
+      return;
+    }
+    // a fresh credential for every attempt: tickets are single-use, tokens expire
+    Promise.resolve()
+      .then(() => credentials())
+      .then((credential) => {
+        if (this.#state === State.CLOSED) return;
+        this.#connect(credential ? [...this.#options.protocols, credential] : this.#options.protocols);
+      }, () => {
+        if (this.#state !== State.CLOSED) this.#scheduleReconnect();
+      });
+  }
+
+  #connect(protocols) {
     const WS = this.#options.WebSocket || globalThis.WebSocket;
     let ws;
     try {
-      ws = new WS(this.#url, this.#options.protocols);
+      ws = new WS(this.#url, protocols);
     } catch (e) {
       this.#scheduleReconnect(CloseCodes.SERVER_ERROR, String(e));
       return;
@@ -262,7 +282,7 @@ export class SwitchboardClient extends Emitter {
     this.#setState(State.OPEN);
     this.#uptimeTimer = this.#timer(() => { this.#attempt = 0; }, this.#options.reconnectMinUptimeMs);
     this.#startPings(this.#options.pingIntervalMs || welcome.heartbeatMs);
-    for (const room of this.#rooms.values()) this.#sendJoin(room).catch(() => {});
+    for (const room of this.#rooms.values()) this.#sendJoin(room).catch((e) => room.emit('error', e));
     const queued = this.#offline.splice(0);
     for (const item of queued) this.#call(item.message).then(item.resolve, item.reject);
     this.emit('open', welcome);

@@ -218,6 +218,33 @@ class AuthIT {
         }
     }
 
+    /** The chat page signs in with a name and password (a fresh ticket per connection) and enters a team room. */
+    @Test
+    void theChatPageSignsInAndEntersARoomGuestsMayNot() throws Exception {
+        try (Browser guest = new Browser(); Browser alice = new Browser()) {
+            guest.open(Deployments.base(url).resolve("chat.html").toString());
+            guest.find("#name").sendKeys("Visitor");
+            guest.find("#room").clear();
+            guest.find("#room").sendKeys("team:z");
+            guest.find("#enter").click();
+            guest.until("the guest is refused", d -> guest.find("#messages").getText().contains("forbidden"));
+
+            alice.open(Deployments.base(url).resolve("chat.html").toString());
+            alice.find("#name").sendKeys("alice");
+            alice.find("#password").sendKeys("wonderland");
+            alice.find("#room").clear();
+            alice.find("#room").sendKeys("team:z");
+            alice.find("#enter").click();
+            alice.until("alice is connected", d -> "open".equals(alice.find("#state").getText()));
+            alice.until("alice is in the room", d -> alice.find("#people").getText().contains("alice"));
+            assertTrue(alice.find("#messages").getText().contains("Connected as alice"), alice.find("#messages").getText());
+            alice.find("#text").sendKeys("signed-in hello");
+            alice.find("#send").click();
+            alice.until("her message is shown", d -> alice.find("#messages").getText().contains("signed-in hello"));
+            alice.screenshot("chat-signed-in");
+        }
+    }
+
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }

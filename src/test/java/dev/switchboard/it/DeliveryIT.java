@@ -68,6 +68,7 @@ class DeliveryIT {
                 epoch = away.send(msg("join", "1", "room", "recovery")).expect("joined").getString("epoch");
                 publisher.send(msg("publish", "p", "room", "recovery", "data", "seen"));
                 lastSeen = away.expect("message").getJsonNumber("offset").longValue();
+                assertEquals("p", publisher.skipTo("ack").getString("re"));
             }
             publish(publisher, "recovery", 100);
             try (WsClient back = WsClient.connect(ws())) {

@@ -260,8 +260,14 @@ public class Hub implements Switchboard {
                     "a connection may join at most " + maxRooms + " rooms; leave one first", Map.of("room", "too many rooms")));
             return false;
         }
-        Room target = rooms.computeIfAbsent(room, this::newRoom);
-        Room.JoinResult result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
+        Room.JoinResult result;
+        do { // a room retired by the sweep between lookup and join is replaced by a new one
+            Room target = rooms.computeIfAbsent(room, this::newRoom);
+            result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
+            if (result.retired()) {
+                rooms.remove(room, target);
+            }
+        } while (result.retired());
         if (result.full()) {
             reply(connection, new ServerMessage.Error(re, ErrorCode.ROOM_FULL, "room '" + room + "' is full",
                     Map.of("room", "full")));
@@ -294,6 +300,10 @@ public class Hub implements Switchboard {
             return;
         }
         Publication publication = publishTo(room, connection.user(), m.data());
+        if (publication == null) {
+            reply(connection, notJoined(m.id(), m.room()));
+            return;
+        }
         reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
     }
 
@@ -313,8 +323,7 @@ public class Hub implements Switchboard {
             return;
         }
         JsonValue data = Codec.parseOrNull(text);
-        publishTo(rooms.computeIfAbsent(room, this::newRoom), connection.user(),
-                data != null ? data : jakarta.json.Json.createValue(text));
+        publishTo(room, connection.user(), data != null ? data : jakarta.json.Json.createValue(text));
     }
 
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
@@ -377,6 +386,11 @@ public class Hub implements Switchboard {
         reply(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
     }
 
+    /** The room named {@code name}, or null; for tests in this package. */
+    Room room(String name) {
+        return rooms.get(name);
+    }
+
     boolean mayJoin(Connection connection, String room) {
         return authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room);
     }
@@ -402,11 +416,27 @@ public class Hub implements Switchboard {
             throw new IllegalArgumentException("'" + room + "' is not a room name: use 1-128 letters, digits and _ . : @ -");
         }
         messagesIn.increment(); // a publication by the application (API, HTTP) is a message in, too
-        return publishTo(rooms.computeIfAbsent(room, this::newRoom), null, data == null ? JsonValue.NULL : data);
+        return publishTo(room, null, data == null ? JsonValue.NULL : data);
     }
 
+    /** Publishes to {@code name}, creating the room if needed (or again, if it was retired meanwhile). */
+    private Publication publishTo(String name, String from, JsonValue data) {
+        while (true) {
+            Room room = rooms.computeIfAbsent(name, this::newRoom);
+            Publication publication = publishTo(room, from, data);
+            if (publication != null) {
+                return publication;
+            }
+            rooms.remove(name, room);
+        }
+    }
+
+    /** Publishes to {@code room}; null when it was retired meanwhile. */
     private Publication publishTo(Room room, String from, JsonValue data) {
         Publication publication = room.publish(from, data, System.currentTimeMillis());
+        if (publication == null) {
+            return null;
+        }
         publications.increment();
         events.accept(new SwitchboardEvent.MessagePublished(room.name(), publication.epoch(), publication.offset(), from, data));
         return publication;
@@ -527,7 +557,8 @@ public class Hub implements Switchboard {
      * peer meanwhile (it is gone), 4008 when it is there but not reading (its pong waits behind the backlog, whatever
      * the container buffers); closes connections idle past the idle timeout (1001) or that never sent a first
      * message (1008), and closes as slow consumers those whose current send has run past the send timeout (a
-     * backstop for containers that do not enforce {@code setSendTimeout}).
+     * backstop for containers that do not enforce {@code setSendTimeout}); drops rooms that have been empty and idle
+     * for longer than their history is kept (at least a minute), so that short-lived rooms do not accumulate.
      */
     void sweep() {
         try {
@@ -565,6 +596,13 @@ public class Hub implements Switchboard {
                     c.ping();
                 }
             }
+            long nowMillis = System.currentTimeMillis();
+            rooms.forEach((name, room) -> {
+                long unused = Math.max(60_000, settings.policyFor(name).historyTtl().toMillis());
+                if (room.retireIfIdle(nowMillis, unused)) {
+                    rooms.remove(name, room);
+                }
+            });
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Heartbeat sweep failed; it runs again next interval", e);
         }

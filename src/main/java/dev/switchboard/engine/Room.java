@@ -40,6 +40,10 @@ final class Room {
     /** Users as last announced by a presence_diff (under {@link #lock}). */
     private final Set<String> announced = new HashSet<>();
     private boolean diffScheduled;
+    /** Last join, leave or publication (under {@link #lock}), for retiring idle rooms. */
+    private long lastActivityMillis = System.currentTimeMillis();
+    /** Set once, under {@link #lock}, when the hub dropped this room: it takes no more joins or publications. */
+    private boolean retired;
     /** Copy-on-write under {@link #lock}: a broadcast walks a plain array. */
     private volatile Connection[] members = NONE;
     /** Connections per user, under {@link #lock}. */
@@ -70,7 +74,7 @@ final class Room {
     }
 
     /** What a join produced: whether the connection was added (false when already a member, or refused). */
-    record JoinResult(boolean added, boolean full) {
+    record JoinResult(boolean added, boolean full, boolean retired) {
     }
 
     /**
@@ -80,9 +84,13 @@ final class Room {
     JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, long nowMillis) {
         lock.lock();
         try {
-            if (maxMembers > 0 && members.length >= maxMembers && !contains(connection)) {
-                return new JoinResult(false, true); // nothing queued: the caller answers room_full
+            if (retired) {
+                return new JoinResult(false, false, true); // the hub makes a new room and joins that one
             }
+            if (maxMembers > 0 && members.length >= maxMembers && !contains(connection)) {
+                return new JoinResult(false, true, false); // nothing queued: the caller answers room_full
+            }
+            lastActivityMillis = nowMillis;
             Boolean recovered = null;
             List<String> missed = List.of();
             if (sinceOffset != null) {
@@ -111,7 +119,7 @@ final class Room {
             if (firstOfUser) {
                 presenceChangedLocked();
             }
-            return new JoinResult(!already, false);
+            return new JoinResult(!already, false, false);
         } finally {
             lock.unlock();
         }
@@ -136,6 +144,7 @@ final class Room {
             System.arraycopy(current, 0, next, 0, at);
             System.arraycopy(current, at + 1, next, at, current.length - at - 1);
             members = next;
+            lastActivityMillis = System.currentTimeMillis();
             connection.rooms.remove(name);
             int left = users.merge(connection.user(), -1, Integer::sum);
             if (left <= 0) {
@@ -143,6 +152,23 @@ final class Room {
                 presenceChangedLocked();
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Retires the room when it has no members and nothing happened in it for {@code idleMillis} (its history is of no
+     * use to anyone by then). A retired room is dropped by the hub; joins and publications go to a new room (with a
+     * new epoch, so a late {@code since} gets {@code recovered: false}).
+     */
+    boolean retireIfIdle(long nowMillis, long idleMillis) {
+        lock.lock();
+        try {
+            if (!retired && members.length == 0 && nowMillis - lastActivityMillis > idleMillis) {
+                retired = true;
+            }
+            return retired;
         } finally {
             lock.unlock();
         }
@@ -157,10 +183,17 @@ final class Room {
         return false;
     }
 
-    /** Publishes: next offset, encoded once, recorded, queued for every member. Returns where it landed. */
+    /**
+     * Publishes: next offset, encoded once, recorded, queued for every member. Returns where it landed, or null when
+     * the room was retired meanwhile (the hub publishes to its successor).
+     */
     Publication publish(String from, JsonValue data, long nowMillis) {
         lock.lock();
         try {
+            if (retired) {
+                return null;
+            }
+            lastActivityMillis = nowMillis;
             long offset = history.offset() + 1;
             String frame = Codec.encode(new ServerMessage.Message(name, history.epoch(), offset, from, nowMillis, data));
             history.append(offset, nowMillis, frame);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.CloseCodes;
+import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.handlers.EchoHandler;
 import dev.switchboard.protocol.ClientMessage;
@@ -201,6 +202,26 @@ class HubTest {
                 events.stream().map(Object::getClass).toList());
         assertEquals(0, hub.connectionCount());
         assertTrue(hub.presence("ev").isEmpty());
+    }
+
+    @Test
+    void anEmptyIdleRoomIsRetiredAndAJoinAfterwardsGetsANewEpoch() throws Exception {
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "rita", "/ws", false);
+        hub.join(c, "1", "brief", null, null);
+        hub.publish("brief", Json.createValue(1));
+        Room room = hub.room("brief");
+        hub.closed(c, 1000, "bye");
+        assertFalse(room.retireIfIdle(System.currentTimeMillis(), 60_000), "recently active: kept");
+        assertTrue(room.retireIfIdle(System.currentTimeMillis() + 120_000, 60_000), "idle and empty: retired");
+        assertEquals(null, room.publish(null, Json.createValue(2), System.currentTimeMillis()), "a retired room takes nothing");
+        // the hub replaces a retired room transparently, with a new epoch
+        Switchboard.Publication next = hub.publish("brief", Json.createValue(3));
+        assertEquals(1, next.offset());
+        TestTransport u = TestTransport.inline();
+        hub.join(hub.open(u, "sam", "/ws", false), "2", "brief", "old-epoch", 1L);
+        within(Duration.ofSeconds(5), () -> !ofType(u, "joined").isEmpty(), () -> u.frames);
+        assertFalse(ofType(u, "joined").get(0).getBoolean("recovered"));
     }
 
     @Test

@@ -18,7 +18,7 @@ import jakarta.websocket.server.ServerEndpoint;
  * {@code /ws/monitor}: server push only — the live server log ({@code log}) and this node's counters once a second
  * ({@code stats}). It answers {@code ping} with {@code pong}; anything else gets an {@code error}.
  */
-@ServerEndpoint("/ws/monitor")
+@ServerEndpoint(value = "/ws/monitor", configurator = HandshakeConfigurator.class)
 public class MonitorEndpoint {
 
     @Inject

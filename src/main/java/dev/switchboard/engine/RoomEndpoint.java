@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  * fanned out as binary to the room's other plain connections. It receives the same {@code joined},
  * {@code message} and {@code presence_diff} frames as {@code /ws}, and no {@code welcome}.
  */
-@ServerEndpoint("/ws/rooms/{room}")
+@ServerEndpoint(value = "/ws/rooms/{room}", configurator = HandshakeConfigurator.class)
 public class RoomEndpoint {
 
     @Inject

@@ -21,4 +21,12 @@ final class Quirks {
     static boolean acceptsUnmaskedFrames() {
         return payara();
     }
+
+    /**
+     * Payara 6.2025.10 bundles no Tyrus permessage-deflate extension, so it cannot be negotiated there even when
+     * Switchboard allows it; WildFly's Undertow has it (switched on by configure.cli).
+     */
+    static boolean hasNoDeflate() {
+        return payara();
+    }
 }

@@ -282,6 +282,8 @@ export class SwitchboardClient extends Emitter {
     this.#setState(State.OPEN);
     this.#uptimeTimer = this.#timer(() => { this.#attempt = 0; }, this.#options.reconnectMinUptimeMs);
     this.#startPings(this.#options.pingIntervalMs || welcome.heartbeatMs);
+    // a first message at once: the server closes /ws connections that stay silent after opening (1008)
+    this.#raw({ type: 'ping', id: 'hello' });
     for (const room of this.#rooms.values()) this.#sendJoin(room).catch((e) => room.emit('error', e));
     const queued = this.#offline.splice(0);
     for (const item of queued) this.#call(item.message).then(item.resolve, item.reject);

@@ -160,6 +160,29 @@ class BrowserIT {
         }
     }
 
+    /** A client that connects and joins nothing for longer than the first-message timeout (3 s here) stays open. */
+    @Test
+    void theClientIsNotTakenForASilentConnection() throws Exception {
+        try (Browser b = new Browser(); WsClient clock = WsClient.connect(Deployments.ws(url))) {
+            clock.send(ProtocolIT.msg("ping", "first")).expect("pong");
+            b.open(page("index.html").toString());
+            b.driver.manage().timeouts().scriptTimeout(Browser.WAIT);
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) b.driver;
+            js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "import('./js/switchboard.js').then(({ connect }) => {",
+                    "  window.idle = connect('ws', { pingIntervalMs: 60000 }); window.idleStates = [];", // as with the 25 s default
+                    "  window.idle.on('statechange', ({ to }) => window.idleStates.push(to));",
+                    "  window.idle.on('open', () => done());",
+                    "});"));
+            // the passage of time is what is tested here: 5 s, past the server's 3 s first-message timeout
+            new java.util.concurrent.CompletableFuture<Void>().completeOnTimeout(null, 5, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertEquals("alive", clock.send(ProtocolIT.msg("ping", "alive")).expect("pong").getString("re"));
+            Object states = js.executeScript("return window.idleStates.join(',') + ' ' + window.idle.state");
+            assertEquals("open open", states, "connected once and still open");
+        }
+    }
+
     @Test
     void theLogMonitorShowsALineWrittenAfterThePageOpened() throws Exception {
         try (Browser b = new Browser()) {

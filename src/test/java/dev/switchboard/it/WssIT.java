@@ -41,9 +41,9 @@ class WssIT {
     @ArquillianResource
     URL url;
 
-    /** The TLS port of the server under test (arquillian.xml: Payara --sslport 8281; WildFly 8443 + offset 100). */
+    /** The TLS port of the server under test (arquillian.xml: Payara --sslport 10443; WildFly 8443 + offset 100). */
     private URI wss() {
-        int port = Quirks.payara() ? 8281 : 8543;
+        int port = Quirks.payara() ? 10443 : 8543;
         return URI.create("wss://127.0.0.1:" + port + Deployments.base(url).getPath());
     }
 

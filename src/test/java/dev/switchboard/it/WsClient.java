@@ -88,6 +88,21 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return Json.createReader(new StringReader(frame.text())).readObject();
     }
 
+    /** The next text frame, or null once the connection is closed and nothing is left to read (bounded by WAIT). */
+    JsonObject nextUnlessClosed() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Frame frame = frames.poll(20, TimeUnit.MILLISECONDS);
+            if (frame != null && frame.text() != null) {
+                return Json.createReader(new StringReader(frame.text())).readObject();
+            }
+            if (frame == null && closed.isDone() && frames.isEmpty()) {
+                return null;
+            }
+        }
+        throw new AssertionError("neither a frame nor a close within " + WAIT + "; received so far: " + seen);
+    }
+
     /** The next frame, which must be binary ({@code presence_diff} text frames before it are skipped, see {@link #expect}). */
     byte[] nextBinary() throws InterruptedException {
         while (true) {

@@ -37,7 +37,7 @@ public class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-            if (!request.isSecure() && config.getOptionalValue("switchboard.require-tls", Boolean.class).orElse(false)) {
+            if (!request.isSecure() && requireTls()) {
                 response.sendError(HttpServletResponse.SC_FORBIDDEN, "TLS required: connect with wss://");
                 return;
             }
@@ -59,6 +59,18 @@ public class HandshakeFilter extends HttpFilter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    private volatile Boolean requireTls;
+
+    /** {@code switchboard.require-tls}, read once rather than on every handshake. */
+    private boolean requireTls() {
+        Boolean required = requireTls;
+        if (required == null) {
+            required = config.getOptionalValue("switchboard.require-tls", Boolean.class).orElse(false);
+            requireTls = required;
+        }
+        return required;
     }
 
     private OriginPolicy origins() {

@@ -18,7 +18,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -527,10 +526,6 @@ public class Hub implements Switchboard {
                         long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages) {
     }
 
-    /** Open connections on this node; an immutable snapshot. */
-    public Collection<Connection> connections() {
-        return List.copyOf(connections.values());
-    }
 
     /**
      * Undeploy or shutdown: every connection is told 1001 (going away) so clients reconnect, to this node when it

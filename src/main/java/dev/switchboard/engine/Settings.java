@@ -75,11 +75,6 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
         return roomClasses.getOrDefault(RoomPolicy.classOf(room), defaultRoom);
     }
 
-    /** A copy with other room policies (for tests and embedding). */
-    public Settings withRooms(RoomPolicy defaults, Map<String, RoomPolicy> classes) {
-        return new Settings(maxMessageBytes, queueMessages, queueBytes, sendTimeout, heartbeat, idleTimeout,
-                firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaults, classes, limits, origins);
-    }
 
     /** A copy with other limits (for tests and embedding). */
     public Settings withLimits(Limits other) {

@@ -59,6 +59,8 @@ public class Hub implements Switchboard {
     private Consumer<SwitchboardEvent> events;
     private Map<String, RequestHandler> handlers;
     private RoomAuthorizer authorizer;
+    private Cluster cluster;
+    private final Set<String> presenceStale = ConcurrentHashMap.newKeySet();
 
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
@@ -77,8 +79,10 @@ public class Hub implements Switchboard {
 
     @Inject
     Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
-        RoomAuthorizer authorizer) {
+        RoomAuthorizer authorizer, Cluster cluster) {
         this(settings, writerPool, writerPool.scheduler(), events::fire, handlers, authorizer);
+        this.cluster = cluster;
+        cluster.start(new ClusterEvents(), writerPool.threadFactory(), writerPool.scheduler());
     }
 
     /** For tests and embedding: everything explicit; every action is allowed. */
@@ -92,6 +96,7 @@ public class Hub implements Switchboard {
         Iterable<RequestHandler> handlers, RoomAuthorizer authorizer) {
         this.settings = settings;
         this.authorizer = authorizer;
+        this.cluster = new LocalCluster();
         Codec.limitMessageBytes(settings.maxMessageBytes());
         this.writers = writers;
         this.scheduler = scheduler;
@@ -151,6 +156,7 @@ public class Hub implements Switchboard {
             return null; // the endpoint closes with 1013
         }
         connections.put(id, connection);
+        userCountChanged(name);
         if (welcome) {
             connection.enqueue(Codec.encode(new ServerMessage.Welcome(id, name, settings.heartbeat().toMillis(),
                     "switchboard.v1", new ServerMessage.Limits(settings.maxMessageBytes(), Codec.MAX_ID_LENGTH,
@@ -173,6 +179,7 @@ public class Hub implements Switchboard {
             set.remove(connection);
             return set.isEmpty() ? null : set;
         });
+        userCountChanged(connection.user());
         for (String name : List.copyOf(connection.rooms)) {
             Room room = rooms.get(name);
             if (room != null && room.leave(connection)) {
@@ -180,6 +187,13 @@ public class Hub implements Switchboard {
             }
         }
         events.accept(new SwitchboardEvent.ConnectionClosed(connection.id(), connection.user(), code, reason));
+    }
+
+    private void userCountChanged(String user) {
+        if (cluster.shared()) {
+            Set<Connection> mine = byUser.get(user);
+            cluster.userConnections(user, mine == null ? 0 : mine.size());
+        }
     }
 
     private void slowConsumer(Connection connection) {
@@ -446,12 +460,29 @@ public class Hub implements Switchboard {
         return sendToUser(null, user, data);
     }
 
+    /** Queues a direct message on every connection of {@code user}, on this node and (shared) on the others. */
     private int sendToUser(String from, String user, JsonValue data) {
+        String frame = Codec.encode(new ServerMessage.Direct(from, data == null ? JsonValue.NULL : data));
+        int queued = deliverDirect(user, frame);
+        if (cluster.shared()) {
+            try {
+                int elsewhere = cluster.remoteConnections(user);
+                if (elsewhere > 0) {
+                    cluster.direct(user, frame);
+                    queued += elsewhere;
+                }
+            } catch (Cluster.Unavailable e) {
+                LOG.log(Level.FINE, "Direct message to {0} delivered on this node only: {1}", new Object[] {user, e.getMessage()});
+            }
+        }
+        return queued;
+    }
+
+    private int deliverDirect(String user, String frame) {
         Set<Connection> targets = byUser.get(user);
         if (targets == null || targets.isEmpty()) {
             return 0;
         }
-        String frame = Codec.encode(new ServerMessage.Direct(from, data == null ? JsonValue.NULL : data));
         int queued = 0;
         for (Connection target : targets) {
             if (target.enqueue(frame)) {
@@ -490,6 +521,13 @@ public class Hub implements Switchboard {
 
     @Override
     public int disconnect(String user, int closeCode, String reason) {
+        if (cluster.shared()) {
+            cluster.disconnect(user, closeCode, reason);
+        }
+        return disconnectHere(user, closeCode, reason);
+    }
+
+    private int disconnectHere(String user, int closeCode, String reason) {
         Set<Connection> targets = byUser.get(user);
         if (targets == null) {
             return 0;
@@ -514,16 +552,19 @@ public class Hub implements Switchboard {
         }
         return new Stats(connections.size(), rooms().size(), messagesIn.sum(), publications.sum(),
                 sentByClosed.sum() + sent, droppedByClosed.sum() + dropped, slowConsumers.sum(),
-                heartbeatCloses.sum(), queued);
+                heartbeatCloses.sum(), queued, cluster.shared() ? "redis" : "memory", cluster.reachable(),
+                cluster.nodes(), cluster.node());
     }
 
     /**
      * Operational counters of this node: connections and rooms now; messages received, publications accepted,
      * frames sent, publications dropped or conflated by slow-consumer policies, connections closed as slow
-     * consumers and for missed heartbeats since start; messages queued now.
+     * consumers and for missed heartbeats since start; messages queued now; the cluster engine ({@code memory} or
+     * {@code redis}), whether its store is reachable, how many nodes are live, and this node's id.
      */
     public record Stats(int connections, int rooms, long messagesIn, long publications, long messagesOut,
-                        long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages) {
+                        long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages,
+                        String cluster, boolean clusterReachable, int nodes, String node) {
     }
 
 
@@ -544,6 +585,7 @@ public class Hub implements Switchboard {
         for (Connection connection : connections.values()) {
             connection.closeNow(CloseCodes.GOING_AWAY, "server shutting down: reconnect");
         }
+        cluster.stop();
     }
 
     /**
@@ -611,7 +653,83 @@ public class Hub implements Switchboard {
     private Room newRoom(String name) {
         RoomPolicy policy = settings.policyFor(name);
         return new Room(name, new InMemoryHistory(policy.historySize(), policy.historyTtl()), policy.slowConsumer(),
-                policy.maxMembers(), scheduler, settings.presenceCoalesce());
+                policy.maxMembers(), scheduler, settings.presenceCoalesce(), cluster, policy);
+    }
+
+    // ------------------------------------------------------------------ cluster (several nodes, one room space)
+
+    /** Reads who is in {@code room} on other nodes, coalescing changes within the presence window. */
+    private void presenceStale(String room) {
+        if (presenceStale.add(room)) {
+            long delay = Math.max(20, settings.presenceCoalesce().toMillis());
+            scheduler.schedule(() -> writers.execute(() -> refreshPresence(room)), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void refreshPresence(String name) {
+        presenceStale.remove(name);
+        Room room = rooms.get(name);
+        if (room == null) {
+            return;
+        }
+        try {
+            room.remotePresence(cluster.remotePresence(name));
+        } catch (Cluster.Unavailable e) {
+            LOG.log(Level.FINE, "Presence of {0} on other nodes not refreshed: {1}", new Object[] {name, e.getMessage()});
+        }
+    }
+
+    /** What the other nodes tell this one; on the cluster's one thread, in order. */
+    private final class ClusterEvents implements Cluster.Node {
+
+        @Override
+        public void publication(String room, String epoch, long offset, String payload) {
+            Room target = rooms.get(room);
+            if (target != null) {
+                target.deliver(epoch, offset, payload, System.currentTimeMillis());
+            }
+        }
+
+        @Override
+        public void reset(String room, String epoch, long offset) {
+            Room target = rooms.get(room);
+            if (target != null) {
+                target.reset(epoch, offset);
+            }
+        }
+
+        @Override
+        public void presenceChanged(String room) {
+            if (rooms.containsKey(room)) {
+                presenceStale(room);
+            }
+        }
+
+        @Override
+        public void direct(String user, String frame) {
+            deliverDirect(user, frame);
+        }
+
+        @Override
+        public void disconnect(String user, int code, String reason) {
+            disconnectHere(user, code, reason);
+        }
+
+        @Override
+        public void resynchronize() {
+            long now = System.currentTimeMillis();
+            byUser.forEach((user, mine) -> cluster.userConnections(user, mine.size()));
+            rooms.forEach((name, room) -> {
+                room.resynchronize(now);
+                room.localUsers().forEach((user, count) -> cluster.presence(name, user, count));
+                presenceStale(name);
+            });
+        }
+
+        @Override
+        public void nodesChanged() {
+            rooms.keySet().forEach(Hub.this::presenceStale);
+        }
     }
 
     private static String randomName(int length) {

@@ -13,15 +13,25 @@ final class InMemoryHistory implements RoomHistory {
     private record Entry(long offset, long timestampMillis, String frame) {
     }
 
-    private final String epoch = UUID.randomUUID().toString().substring(0, 8);
+    private final String epoch;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final int maxSize;
     private final long ttlMillis;
     private long offset;
 
     InMemoryHistory(int maxSize, Duration ttl) {
+        this(maxSize, ttl, UUID.randomUUID().toString().substring(0, 8), 0);
+    }
+
+    /**
+     * A history that continues a log at {@code offset} of {@code epoch} (a node's window on a room whose log is
+     * shared): it holds what is appended from here on.
+     */
+    InMemoryHistory(int maxSize, Duration ttl, String epoch, long offset) {
         this.maxSize = maxSize;
         this.ttlMillis = ttl.toMillis();
+        this.epoch = epoch;
+        this.offset = offset;
     }
 
     @Override

@@ -32,7 +32,8 @@ final class Room {
     private static final Connection[] NONE = new Connection[0];
 
     private final String name;
-    private final RoomHistory history;
+    /** This node's history of the room (under {@link #lock}); with a shared log, this node's window on it. */
+    private RoomHistory history;
     private final SlowConsumerPolicy slowConsumer;
     private final ScheduledExecutorService scheduler;
     private final long coalesceMillis;
@@ -51,8 +52,31 @@ final class Room {
 
     private final int maxMembers;
 
+    /** The shared cluster whose log this room follows; null: this node's own history is the room's log. */
+    private final Cluster cluster;
+    private final RoomPolicy policy;
+    /** Shared: whether {@link #history} continues the shared log at a known position (under {@link #lock}). */
+    private boolean positioned;
+    /** Shared: the store was unreachable; publications are delivered on this node only (under {@link #lock}). */
+    private boolean local;
+    /** Shared: something was published here while {@link #local}; other nodes missed it (under {@link #lock}). */
+    private boolean publishedLocally;
+    /** Shared: users in the room on other live nodes with their connection counts (under {@link #lock}). */
+    private Map<String, Integer> remote = Map.of();
+
     Room(String name, RoomHistory history, SlowConsumerPolicy slowConsumer, int maxMembers,
          ScheduledExecutorService scheduler, Duration presenceCoalesce) {
+        this(name, history, slowConsumer, maxMembers, scheduler, presenceCoalesce, null, null);
+    }
+
+    /**
+     * A room; with a shared {@code cluster}, its offsets, epoch and history are the cluster's, and {@code history}
+     * serves until the shared position is known (or while the cluster is unreachable).
+     */
+    Room(String name, RoomHistory history, SlowConsumerPolicy slowConsumer, int maxMembers,
+         ScheduledExecutorService scheduler, Duration presenceCoalesce, Cluster cluster, RoomPolicy policy) {
+        this.cluster = cluster != null && cluster.shared() ? cluster : null;
+        this.policy = policy;
         this.name = name;
         this.maxMembers = maxMembers;
         this.history = history;
@@ -91,11 +115,15 @@ final class Room {
                 return new JoinResult(false, true, false); // nothing queued: the caller answers room_full
             }
             lastActivityMillis = nowMillis;
+            positionLocked();
             Boolean recovered = null;
             List<String> missed = List.of();
             if (sinceOffset != null) {
                 Optional<List<String>> held = history.epoch().equals(sinceEpoch)
                         ? history.since(sinceOffset, nowMillis) : Optional.empty();
+                if (held.isEmpty() && history.epoch().equals(sinceEpoch)) {
+                    held = sharedSinceLocked(sinceOffset, nowMillis);
+                }
                 recovered = held.isPresent();
                 missed = held.orElse(List.of());
             }
@@ -103,7 +131,10 @@ final class Room {
             boolean firstOfUser = false;
             if (!already) {
                 int count = users.merge(connection.user(), 1, Integer::sum);
-                firstOfUser = count == 1;
+                firstOfUser = count == 1 && !remote.containsKey(connection.user());
+                if (cluster != null) {
+                    cluster.presence(name, connection.user(), count);
+                }
             }
             connection.enqueue(Codec.encode(new ServerMessage.Joined(re, name, history.epoch(), history.offset(),
                     recovered, presenceLocked())));
@@ -147,9 +178,14 @@ final class Room {
             lastActivityMillis = System.currentTimeMillis();
             connection.rooms.remove(name);
             int left = users.merge(connection.user(), -1, Integer::sum);
+            if (cluster != null) {
+                cluster.presence(name, connection.user(), Math.max(0, left));
+            }
             if (left <= 0) {
                 users.remove(connection.user());
-                presenceChangedLocked();
+                if (!remote.containsKey(connection.user())) {
+                    presenceChangedLocked();
+                }
             }
             return true;
         } finally {
@@ -187,12 +223,59 @@ final class Room {
      * the room was retired meanwhile (the hub publishes to its successor).
      */
     Publication publish(String from, JsonValue data, long nowMillis) {
+        if (cluster != null) {
+            return publishShared(from, data, nowMillis);
+        }
+        return publishHere(from, data, nowMillis);
+    }
+
+    /**
+     * Shared log: appended in the cluster, which assigns the offset and delivers it to the members on every node,
+     * this one included ({@link #deliver}). While the cluster is unreachable the room goes on here alone, under an
+     * epoch of its own, until {@link #resynchronize}.
+     */
+    private Publication publishShared(String from, JsonValue data, long nowMillis) {
         lock.lock();
         try {
             if (retired) {
                 return null;
             }
             lastActivityMillis = nowMillis;
+            if (local) {
+                return publishHere(from, data, nowMillis);
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            Cluster.Position at = cluster.append(name, policy, payload(from, nowMillis, data));
+            return new Publication(name, at.epoch(), at.offset());
+        } catch (Cluster.Unavailable e) {
+            lock.lock();
+            try {
+                local = true;
+                return publishHere(from, data, nowMillis);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** This node's own log: next offset, encoded once, recorded, queued for every member. */
+    private Publication publishHere(String from, JsonValue data, long nowMillis) {
+        lock.lock();
+        try {
+            if (retired) {
+                return null;
+            }
+            lastActivityMillis = nowMillis;
+            if (cluster != null && !publishedLocally) {
+                // members follow this node alone from here: an epoch of its own, so nobody mistakes it for the shared log
+                publishedLocally = true;
+                if (positioned) {
+                    history = new InMemoryHistory(policy.historySize(), policy.historyTtl());
+                }
+            }
             long offset = history.offset() + 1;
             String frame = Codec.encode(new ServerMessage.Message(name, history.epoch(), offset, from, nowMillis, data));
             history.append(offset, nowMillis, frame);
@@ -225,9 +308,20 @@ final class Room {
 
 
     private List<Member> presenceLocked() {
-        List<Member> result = new ArrayList<>(users.size());
-        users.forEach((user, count) -> result.add(new Member(user, count)));
+        Map<String, Integer> all = everyoneLocked();
+        List<Member> result = new ArrayList<>(all.size());
+        all.forEach((user, count) -> result.add(new Member(user, count)));
         return List.copyOf(result);
+    }
+
+    /** Users here and, with a shared cluster, on other live nodes, with their connection counts. */
+    private Map<String, Integer> everyoneLocked() {
+        if (remote.isEmpty()) {
+            return users;
+        }
+        Map<String, Integer> all = new LinkedHashMap<>(users);
+        remote.forEach((user, count) -> all.merge(user, count, Integer::sum));
+        return all;
     }
 
     /** Publications go out under the room's slow-consumer policy. */
@@ -262,15 +356,16 @@ final class Room {
     }
 
     private void announceLocked() {
+        Map<String, Integer> everyone = everyoneLocked();
         List<String> joins = new ArrayList<>();
-        for (String user : users.keySet()) {
+        for (String user : everyone.keySet()) {
             if (!announced.contains(user)) {
                 joins.add(user);
             }
         }
         List<String> leaves = new ArrayList<>();
         for (String user : announced) {
-            if (!users.containsKey(user)) {
+            if (!everyone.containsKey(user)) {
                 leaves.add(user);
             }
         }
@@ -282,6 +377,213 @@ final class Room {
         String frame = Codec.encode(new ServerMessage.PresenceDiff(name, joins, leaves));
         for (Connection member : members) {
             member.enqueue(frame);
+        }
+    }
+
+    // ------------------------------------------------------------------ shared log (a cluster of nodes)
+
+    /** The payload a publication carries through the cluster: who, when, what (JSON-P). */
+    private static String payload(String from, long timestampMillis, JsonValue data) {
+        jakarta.json.JsonObjectBuilder b = jakarta.json.Json.createObjectBuilder();
+        if (from != null) {
+            b.add("from", from);
+        }
+        return b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data).build().toString();
+    }
+
+    private String frameOf(String epoch, long offset, String payload) {
+        jakarta.json.JsonObject p = jakarta.json.Json.createReader(new java.io.StringReader(payload)).readObject();
+        String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
+        return Codec.encode(new ServerMessage.Message(name, epoch, offset, from, p.getJsonNumber("ts").longValue(),
+                p.get("data")));
+    }
+
+    private long timestampOf(String payload) {
+        return jakarta.json.Json.createReader(new java.io.StringReader(payload)).readObject().getJsonNumber("ts").longValue();
+    }
+
+    /** Shared: learns where the shared log stands, once; unreachable → this node's own history for now. */
+    private void positionLocked() {
+        if (cluster == null || positioned || local) {
+            return;
+        }
+        try {
+            Cluster.Position at = cluster.position(name);
+            history = new InMemoryHistory(policy.historySize(), policy.historyTtl(), at.epoch(), at.offset());
+            positioned = true;
+        } catch (Cluster.Unavailable e) {
+            local = true; // resynchronize() joins the shared log when the cluster is back
+        }
+    }
+
+    /** Shared: what this node's window does not hold, from the cluster's log. */
+    private Optional<List<String>> sharedSinceLocked(long sinceOffset, long nowMillis) {
+        if (cluster == null || !positioned || local || sinceOffset >= history.offset()) {
+            return Optional.empty();
+        }
+        try {
+            Optional<List<Cluster.Entry>> entries = cluster.range(name, policy, sinceOffset, history.offset());
+            if (entries.isEmpty()) {
+                return Optional.empty();
+            }
+            List<String> frames = new ArrayList<>(entries.get().size());
+            long oldest = nowMillis - policy.historyTtl().toMillis();
+            for (Cluster.Entry entry : entries.get()) {
+                if (timestampOf(entry.payload()) < oldest) {
+                    return Optional.empty(); // older than the history is kept
+                }
+                frames.add(frameOf(history.epoch(), entry.offset(), entry.payload()));
+            }
+            return Optional.of(frames);
+        } catch (Cluster.Unavailable e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Shared, on the cluster's thread: a publication in the shared log. Delivered in offset order exactly once; a
+     * gap (events missed while the subscription was down) is filled from the log, or, when the log no longer holds
+     * it, the members are told to resynchronize ({@code joined} with {@code recovered: false}): never a silent gap.
+     */
+    void deliver(String epoch, long offset, String payload, long nowMillis) {
+        lock.lock();
+        try {
+            if (retired || local) {
+                return; // local: resynchronize() catches up when the cluster is back
+            }
+            positionLocked();
+            if (!positioned) {
+                return;
+            }
+            if (!epoch.equals(history.epoch())) {
+                adoptLocked(new Cluster.Position(epoch, offset - 1));
+            } else if (offset <= history.offset()) {
+                return; // already delivered (or before this node followed the room)
+            } else if (offset > history.offset() + 1 && !fillLocked(offset - 1, nowMillis)) {
+                adoptLocked(new Cluster.Position(epoch, offset - 1));
+            }
+            String frame = frameOf(epoch, offset, payload);
+            history.append(offset, timestampOf(payload), frame);
+            broadcastLocked(frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Delivers the shared log's publications up to {@code upTo}; false when they are not all held. */
+    private boolean fillLocked(long upTo, long nowMillis) {
+        try {
+            Optional<List<Cluster.Entry>> missed = cluster.range(name, policy, history.offset(), upTo);
+            if (missed.isEmpty()) {
+                return false;
+            }
+            for (Cluster.Entry entry : missed.get()) {
+                String frame = frameOf(history.epoch(), entry.offset(), entry.payload());
+                history.append(entry.offset(), timestampOf(entry.payload()), frame);
+                broadcastLocked(frame);
+            }
+            return true;
+        } catch (Cluster.Unavailable e) {
+            return false;
+        }
+    }
+
+    /** Shared, on the cluster's thread: the log was reset (another node published alone during an outage). */
+    void reset(String epoch, long offset) {
+        lock.lock();
+        try {
+            if (retired || local || (positioned && epoch.equals(history.epoch()))) {
+                return; // already there (this node reset it), or catching up later
+            }
+            adoptLocked(new Cluster.Position(epoch, offset));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Shared, on the cluster's thread, when the cluster is reachable again: rejoins the shared log. Publications made
+     * here alone reset it (new epoch, every node's members told to resynchronize); otherwise what was missed is
+     * delivered from the log, or the members are told to resynchronize when it is not all held.
+     */
+    void resynchronize(long nowMillis) {
+        lock.lock();
+        try {
+            if (cluster == null || retired) {
+                return;
+            }
+            if (publishedLocally) {
+                adoptLocked(cluster.reset(name));
+            } else if (!positioned) {
+                Cluster.Position at = cluster.position(name);
+                if (members.length > 0 && (history.offset() > 0 || at.offset() > 0)) {
+                    adoptLocked(at);
+                } else {
+                    history = new InMemoryHistory(policy.historySize(), policy.historyTtl(), at.epoch(), at.offset());
+                }
+            } else {
+                Cluster.Position at = cluster.position(name);
+                if (!at.epoch().equals(history.epoch()) || at.offset() < history.offset()) {
+                    adoptLocked(at); // the log was lost (a new epoch) while we were away
+                } else if (at.offset() > history.offset() && !fillLocked(at.offset(), nowMillis)) {
+                    adoptLocked(at);
+                }
+            }
+            positioned = true;
+            local = false;
+            publishedLocally = false;
+        } catch (Cluster.Unavailable e) {
+            local = true; // still unreachable: try again on the next resynchronization
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Follows the shared log from {@code at}; members are told with {@code joined} and {@code recovered: false}. */
+    private void adoptLocked(Cluster.Position at) {
+        history = new InMemoryHistory(policy.historySize(), policy.historyTtl(), at.epoch(), at.offset());
+        positioned = true;
+        local = false;
+        publishedLocally = false;
+        if (members.length > 0) {
+            String frame = Codec.encode(new ServerMessage.Joined(null, name, at.epoch(), at.offset(), false,
+                    presenceLocked()));
+            for (Connection member : members) {
+                member.enqueue(frame);
+            }
+        }
+    }
+
+    /** Shared: users in the room on other nodes changed; announced like local changes. */
+    void remotePresence(Map<String, Integer> others) {
+        lock.lock();
+        try {
+            if (!others.equals(remote)) {
+                remote = Map.copyOf(others);
+                presenceChangedLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This node's users in the room with their connection counts, for registering them again. */
+    Map<String, Integer> localUsers() {
+        lock.lock();
+        try {
+            return Map.copyOf(users);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether this room follows a shared log but goes on alone for now. */
+    boolean isLocal() {
+        lock.lock();
+        try {
+            return local;
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -39,6 +39,11 @@ public class WriterPool implements Executor {
         scheduler = timers;
     }
 
+    /** The container's thread factory, for other long-lived threads of the engine. */
+    java.util.concurrent.ThreadFactory threadFactory() {
+        return threadFactory;
+    }
+
     /** One timer thread: heartbeats, presence coalescing, request timeouts. Tasks must be short. */
     ScheduledExecutorService scheduler() {
         return scheduler;

@@ -56,8 +56,10 @@ class ProtocolIT {
                 b.add((String) fields[i], s);
             } else if (v instanceof Integer n) {
                 b.add((String) fields[i], n);
-            } else if (v instanceof JsonObject o) {
+            } else if (v instanceof jakarta.json.JsonValue o) {
                 b.add((String) fields[i], o);
+            } else {
+                throw new IllegalArgumentException("no JSON for " + v);
             }
         }
         return b.build();

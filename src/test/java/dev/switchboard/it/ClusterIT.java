@@ -1,0 +1,287 @@
+package dev.switchboard.it;
+
+import static dev.switchboard.it.ProtocolIT.msg;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two nodes on one Redis act as one room space: Payara Micro (node A) and WildFly (node B) side by side, each a
+ * separate server process with the built WAR and {@code SWITCHBOARD_REDIS_URL}, and a real redis-server. Every
+ * message is counted: publish on A, receive on B; recover on B what was published on A; Redis stopped for 10 s;
+ * node A killed with SIGKILL.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(3);
+    private static ClusterNodes.Redis redis;
+    private static ClusterNodes.Node payara;
+    private static ClusterNodes.Node wildfly;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = new ClusterNodes.Redis().start();
+        Map<String, String> settings = Map.of(
+                "SWITCHBOARD_REDIS_URL", redis.url(),
+                "SWITCHBOARD_REDIS_HEARTBEAT_MS", "500",
+                "SWITCHBOARD_REDIS_NODE_TIMEOUT_MS", Long.toString(NODE_TIMEOUT.toMillis()),
+                "SWITCHBOARD_RATE_PER_SECOND", "100000",
+                "SWITCHBOARD_RATE_BURST", "100000",
+                "SWITCHBOARD_AUTH_ANONYMOUS_DIRECT", "true",
+                "SWITCHBOARD_HEARTBEAT_MS", "2000");
+        payara = ClusterNodes.Node.payara("payara", settings).start();
+        wildfly = ClusterNodes.Node.wildfly("wildfly", settings).start();
+        payara.awaitReady();
+        wildfly.awaitReady();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ClusterNodes.Node node : new ClusterNodes.Node[] {payara, wildfly}) {
+            if (node != null) {
+                node.kill();
+            }
+        }
+        if (redis != null) {
+            redis.kill();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPublicationOnOneNodeReachesEveryMemberOnTheOther() throws Exception {
+        try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
+             WsClient publisher = WsClient.connect(payara.ws())) {
+            join(a, "fanout", null);
+            join(b, "fanout", null);
+            join(publisher, "fanout", null);
+            JsonObject diff = a.awaitPresence(b.user, true); // presence spans nodes
+            assertTrue(diff.getJsonArray("joins").getValuesAs(JsonString::getString).contains(b.user));
+
+            for (int i = 1; i <= 50; i++) {
+                publisher.send(msg("publish", "p" + i, "room", "fanout", "data", Json.createValue(i)));
+                assertEquals(i, publisher.skipTo("ack").getInt("offset"), "offsets assigned by the cluster, one by one");
+            }
+            List<Integer> onB = values(b, 50);
+            List<Integer> onA = values(a, 50);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, onB, "every publication on A reached B once, in order");
+            assertEquals(expected, onA, "and the publisher's own node delivered it too");
+
+            b.send(msg("presence", "q", "room", "fanout"));
+            JsonObject presence = b.expect("presence");
+            assertTrue(presence.toString().contains("\"" + a.user + "\""), "B sees A's user: " + presence);
+
+            b.send(msg("send", "d1", "to", a.user, "data", "hello from B"));
+            assertEquals("d1", b.expect("ack").getString("re"));
+            JsonObject direct = a.skipTo("direct");
+            assertEquals("hello from B", direct.getString("data"), "a direct message crosses nodes");
+            assertEquals(b.user, direct.getString("from"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aClientRecoversOnAnotherNodeWhatWasPublishedOnTheFirst() throws Exception {
+        String epoch;
+        long offset;
+        try (WsClient away = WsClient.connect(payara.ws())) {
+            JsonObject joined = join(away, "recovery", null);
+            epoch = joined.getString("epoch");
+            offset = joined.getJsonNumber("offset").longValue();
+        }
+        try (WsClient publisher = WsClient.connect(payara.ws())) {
+            join(publisher, "recovery", null);
+            for (int i = 1; i <= 20; i++) {
+                publisher.send(msg("publish", "p" + i, "room", "recovery", "data", Json.createValue(i)));
+                publisher.skipTo("ack");
+            }
+        }
+        try (WsClient back = WsClient.connect(wildfly.ws())) {
+            JsonObject joined = join(back, "recovery", since(epoch, offset));
+            assertTrue(joined.getBoolean("recovered"), "recovered on the other node: " + joined);
+            List<Integer> missed = values(back, 20);
+            for (int i = 0; i < 20; i++) {
+                assertEquals(i + 1, missed.get(i), "exactly what was missed, in order: " + missed);
+            }
+            back.send(msg("ping", "after"));
+            assertEquals("after", back.expect("pong").getString("re"), "and nothing more (no duplicate)");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void redisDownForTenSecondsLocalDeliveryGoesOnAndNoGapIsSilent() throws Exception {
+        try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
+             WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws());
+             WsClient calmA = WsClient.connect(payara.ws()); WsClient calmB = WsClient.connect(wildfly.ws())) {
+            join(a, "outage", null);
+            join(b, "outage", null);
+            join(pubA, "outage", null);
+            join(pubB, "outage", null);
+            join(calmA, "calm", null);
+            join(calmB, "calm", null);
+            for (int i = 1; i <= 5; i++) {
+                pubA.send(msg("publish", "p" + i, "room", "outage", "data", Json.createValue(i)));
+                pubA.skipTo("ack");
+            }
+            assertEquals(List.of(1, 2, 3, 4, 5), values(b, 5));
+            assertEquals(List.of(1, 2, 3, 4, 5), values(a, 5));
+            calmB.send(msg("publish", "c1", "room", "calm", "data", Json.createValue(1)));
+            calmB.skipTo("ack");
+            JsonObject calmBefore = calmA.skipTo("message");
+
+            long down = System.nanoTime();
+            redis.stop();
+            awaitStats(payara, "\"clusterReachable\":false");
+            // local delivery goes on: A's members get what is published on A while Redis is away
+            for (int i = 6; i <= 8; i++) {
+                pubA.send(msg("publish", "p" + i, "room", "outage", "data", Json.createValue(i)));
+                assertEquals("p" + i, pubA.skipTo("ack").getString("re"), "a publication while Redis is down is accepted");
+            }
+            assertEquals(List.of(6, 7, 8), values(a, 3), "delivered on the node where it was published");
+            // the outage lasts 10 s, as in RELIABILITY.md item 18 (a scenario length, not a synchronisation)
+            long rest = TimeUnit.SECONDS.toNanos(10) - (System.nanoTime() - down);
+            if (rest > 0) {
+                TimeUnit.NANOSECONDS.sleep(rest);
+            }
+            redis = restart(redis);
+            awaitStats(payara, "\"clusterReachable\":true");
+            awaitStats(wildfly, "\"clusterReachable\":true");
+
+            // B never saw 6..8: it is told to resynchronize (joined, recovered: false), never left with a silent gap
+            JsonObject resyncB = b.skipTo("joined");
+            assertFalse(resyncB.getBoolean("recovered"), "B's member is told it cannot recover: " + resyncB);
+            JsonObject resyncA = a.skipTo("joined");
+            assertFalse(resyncA.getBoolean("recovered"));
+            assertEquals(resyncA.getString("epoch"), resyncB.getString("epoch"), "both follow the same new epoch");
+
+            // and the room works across nodes again, in the new epoch
+            pubB.send(msg("publish", "p9", "room", "outage", "data", Json.createValue(9)));
+            long offset = pubB.skipTo("ack").getJsonNumber("offset").longValue();
+            JsonObject onA = a.skipTo("message");
+            assertEquals(9, onA.getInt("data"));
+            assertEquals(resyncA.getString("epoch"), onA.getString("epoch"));
+            assertEquals(offset, onA.getJsonNumber("offset").longValue());
+
+            // a room where nothing was published during the outage goes on seamlessly: same epoch, next offset
+            calmB.send(msg("publish", "c2", "room", "calm", "data", Json.createValue(2)));
+            calmB.skipTo("ack");
+            JsonObject calmAfter = calmA.skipTo("message");
+            assertEquals(calmBefore.getString("epoch"), calmAfter.getString("epoch"), "no reset where nothing was missed");
+            assertEquals(calmBefore.getJsonNumber("offset").longValue() + 1, calmAfter.getJsonNumber("offset").longValue());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aNodeKilledWithSigkillItsClientsRecoverOnTheOther() throws Exception {
+        try (WsClient onB = WsClient.connect(wildfly.ws())) {
+            WsClient onA = WsClient.connect(payara.ws());
+            JsonObject joinedA = join(onA, "survive", null);
+            join(onB, "survive", null);
+            onB.awaitPresence(onA.user, true);
+            for (int i = 1; i <= 10; i++) {
+                onB.send(msg("publish", "p" + i, "room", "survive", "data", Json.createValue(i)));
+                onB.skipTo("ack");
+            }
+            List<Integer> seen = values(onA, 10);
+            assertEquals(10, seen.size());
+            String epoch = joinedA.getString("epoch");
+            long last = joinedA.getJsonNumber("offset").longValue() + 10;
+
+            payara.kill();
+            assertFalse(payara.isAlive());
+            // the dead node's members disappear from presence once its heartbeat is older than the node timeout
+            long killed = System.nanoTime();
+            onB.awaitPresence(onA.user, false);
+            assertTrue(System.nanoTime() - killed < NODE_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5),
+                    "the dead node's members left presence within the node timeout");
+
+            for (int i = 11; i <= 30; i++) {
+                onB.send(msg("publish", "p" + i, "room", "survive", "data", Json.createValue(i)));
+                assertEquals("p" + i, onB.skipTo("ack").getString("re"));
+            }
+            // A's client reconnects to the surviving node and recovers everything it missed
+            try (WsClient back = WsClient.connect(wildfly.ws())) {
+                JsonObject joined = join(back, "survive", since(epoch, last));
+                assertTrue(joined.getBoolean("recovered"), "recovered on the surviving node: " + joined);
+                List<Integer> missed = values(back, 20);
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(11 + i, missed.get(i), "all 20, in order: " + missed);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static JsonObject join(WsClient client, String room, JsonObject since) throws InterruptedException {
+        var message = Json.createObjectBuilder().add("type", "join").add("id", "j-" + room).add("room", room);
+        if (since != null) {
+            message.add("since", since);
+        }
+        client.send(message.build());
+        JsonObject joined = client.skipTo("joined");
+        assertEquals("j-" + room, joined.getString("re"), "answer to the join: " + joined);
+        return joined;
+    }
+
+    private static JsonObject since(String epoch, long offset) {
+        return Json.createObjectBuilder().add("epoch", epoch).add("offset", offset).build();
+    }
+
+    /** The integer data of the next {@code count} messages (other frames skipped). */
+    private static List<Integer> values(WsClient client, int count) throws InterruptedException {
+        List<Integer> values = new ArrayList<>();
+        while (values.size() < count) {
+            JsonObject message = client.skipTo("message");
+            values.add(message.getInt("data"));
+        }
+        return values;
+    }
+
+    private static ClusterNodes.Redis restart(ClusterNodes.Redis stopped) throws Exception {
+        return stopped.startAgain();
+    }
+
+    /** Waits (bounded) until the node's stats contain {@code fragment}. */
+    private static void awaitStats(ClusterNodes.Node node, String fragment) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(node.base().resolve("api/stats"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            last = response.body();
+            if (last.contains(fragment)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // bounded poll of an HTTP endpoint
+        }
+        throw new AssertionError(node.name + ": stats never showed " + fragment + " within 20 s; last: " + last);
+    }
+}

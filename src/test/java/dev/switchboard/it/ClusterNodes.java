@@ -1,0 +1,244 @@
+package dev.switchboard.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Real parts for {@link ClusterIT}, started as users start them: a {@code redis-server} of its own on a free
+ * loopback port, and Switchboard nodes as separate server processes (Payara Micro, WildFly) with the WAR the build
+ * produced, configured through system properties (MicroProfile Config). Output goes to {@code target/cluster-it/*.log}.
+ */
+final class ClusterNodes {
+
+    static final Path DIR = Path.of("target", "cluster-it").toAbsolutePath();
+    private static final Duration START = Duration.ofSeconds(180);
+
+    private ClusterNodes() {
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A redis-server with an append-only file synced on every write, so that a restart keeps the streams. */
+    static final class Redis {
+        final int port = freePort();
+        private final Path dir = DIR.resolve("redis");
+        private Process process;
+
+        Redis start() throws Exception {
+            Files.createDirectories(dir);
+            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(DIR.resolve("redis.log").toFile()))
+                    .start();
+            awaitPort(port, Duration.ofSeconds(10), "redis-server");
+            return this;
+        }
+
+        /** Stops it (SIGTERM: the append-only file is complete) and waits until it is gone. */
+        void stop() throws Exception {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("redis-server did not stop within 10 s");
+            }
+        }
+
+        /** Starts it again on the same port, with the same append-only file. */
+        Redis startAgain() throws Exception {
+            return start();
+        }
+
+        String url() {
+            return "redis://127.0.0.1:" + port;
+        }
+
+        void kill() {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** One Switchboard node: a server process with the built WAR at the root context. */
+    static final class Node {
+        final String name;
+        final int port;
+        private final List<String> command;
+        private final java.util.Map<String, String> environment;
+        private final Path log;
+        private Process process;
+
+        /** {@code environment}: Switchboard's settings as environment variables (MicroProfile Config reads them). */
+        private Node(String name, int port, List<String> command, java.util.Map<String, String> environment) {
+            this.name = name;
+            this.port = port;
+            this.command = command;
+            this.environment = environment;
+            this.log = DIR.resolve(name + ".log");
+        }
+
+        /** Payara Micro, as {@code java -jar payara-micro.jar --deploy switchboard.war}. */
+        static Node payara(String name, java.util.Map<String, String> settings) throws IOException {
+            int port = freePort();
+            Path root = DIR.resolve(name + "-root");
+            List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m", "-jar", System.getProperty("payara.micro.jar"),
+                    "--deploy", war().toString(), "--contextroot", "/", "--nohazelcast",
+                    "--port", Integer.toString(port), "--sslport", Integer.toString(freePort()),
+                    "--prebootcommandfile", System.getProperty("preboot.file"), "--rootdir", root.toString()));
+            return new Node(name, port, command, settings);
+        }
+
+        /** WildFly with a server base directory of its own (configuration copied from the build's) and a port offset. */
+        static Node wildfly(String name, java.util.Map<String, String> settings) throws IOException {
+            Path home = Path.of(System.getProperty("wildfly.home"));
+            Path base = DIR.resolve(name + "-base");
+            deleteTree(base);
+            copyTree(home.resolve("standalone").resolve("configuration"), base.resolve("configuration"));
+            // a deployment left in the configuration by an earlier run (wildfly:run) would clash with ours (WFLYCTL0212)
+            Path xml = base.resolve("configuration").resolve("standalone.xml");
+            Files.writeString(xml, Files.readString(xml).replaceAll("(?s)<deployments>.*?</deployments>", ""));
+            Files.createDirectories(base.resolve("deployments"));
+            Files.copy(war(), base.resolve("deployments").resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
+            int offset;
+            int port;
+            do { // WildFly listens on 8080 + offset (http), 8443 + offset and 9990 + offset (management)
+                offset = 1000 + (int) (Math.random() * 20000);
+                port = 8080 + offset;
+            } while (!free(port) || !free(8443 + offset) || !free(9990 + offset));
+            List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("standalone.sh").toString(),
+                    "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset));
+            return new Node(name, port, command, settings);
+        }
+
+        Node start() throws IOException {
+            Files.createDirectories(DIR);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            builder.environment().put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
+            process = builder.start();
+            return this;
+        }
+
+        /** Waits until the application answers {@code GET /api/stats} with the Redis engine reachable. */
+        Node awaitReady() throws Exception {
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + START.toNanos();
+            String last = "";
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new AssertionError(name + " exited with " + process.exitValue() + "; see " + log);
+                }
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(base().resolve("api/stats"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                    last = response.statusCode() + " " + response.body();
+                    if (response.statusCode() == 200 && response.body().contains("\"clusterReachable\":true")) {
+                        return this;
+                    }
+                } catch (IOException e) {
+                    last = e.toString();
+                }
+                TimeUnit.MILLISECONDS.sleep(250); // polling a process that is starting: the loop is bounded and asserted
+            }
+            throw new AssertionError(name + " not ready within " + START + " (last answer: " + last + "); see " + log);
+        }
+
+        URI base() {
+            return URI.create("http://127.0.0.1:" + port + "/");
+        }
+
+        URI ws() {
+            return URI.create("ws://127.0.0.1:" + port + "/");
+        }
+
+        /** SIGKILL, to the server and every process it started (WildFly runs as a child of its start script). */
+        void kill() throws InterruptedException {
+            if (process == null) {
+                return;
+            }
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            all.add(process.toHandle());
+            all.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : all) {
+                p.onExit().orTimeout(20, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            }
+        }
+
+        boolean isAlive() {
+            return process != null && process.isAlive();
+        }
+    }
+
+    private static Path war() {
+        return Path.of(System.getProperty("switchboard.war", "target/switchboard.war")).toAbsolutePath();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void awaitPort(int port, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                TimeUnit.MILLISECONDS.sleep(50); // bounded poll for a starting process
+            }
+        }
+        throw new AssertionError(what + " not listening on " + port + " within " + timeout);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -267,11 +267,16 @@ public final class RedisCluster implements Cluster {
             if (!was) {
                 graceUntilNanos = System.nanoTime() + config.nodeTimeout().toNanos();
             }
-            for (String gone : System.nanoTime() - graceUntilNanos < 0 ? List.<String>of() : dead) {
+            boolean grace = System.nanoTime() - graceUntilNanos < 0;
+            for (String gone : grace ? List.<String>of() : dead) {
                 LOG.log(Level.INFO, "Node {0} missed its heartbeats: withdrawing its members", gone);
                 commands().eval(WITHDRAW, ScriptOutputType.INTEGER, new String[0], config.prefix(), gone, channel);
             }
-            Set<String> now = Set.copyOf(live);
+            Set<String> now = new java.util.HashSet<>(live);
+            if (grace) {
+                now.addAll(dead); // they could not beat either while Redis was away
+            }
+            now = Set.copyOf(now);
             boolean changed = !now.equals(alive);
             alive = now;
             if (!was || (added && registered)) {

@@ -1,0 +1,512 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.bench.WsLoad.Conn;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.stream.JsonGenerator;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * Switchboard side by side with the bare container: Payara Micro and WildFly, each pinned to core 0, the generator
+ * (this JVM, one selector thread) on core 1. Scenarios: idle connections (connect rate, RSS, heap retained per
+ * connection), fan-out to N subscribers at the maximum and at a fixed rate (deliveries/s, latency from a timestamp
+ * in the message, lost and duplicated counts, server CPU per delivery), request/reply (round trips/s, latency), and a
+ * stalled reader among N (the others' latency with and without it). Writes {@code target/bench/results.json}, one SVG
+ * chart per scenario and a summary table. Run: {@code mvn -Pbench verify} (README).
+ */
+public final class Benchmark {
+
+    enum Variant {
+        BARE("/bare/ws", null), SWITCHBOARD("/ws", "switchboard.v1");
+
+        final String path;
+        final String subprotocol;
+
+        Variant(String path, String subprotocol) {
+            this.path = path;
+            this.subprotocol = subprotocol;
+        }
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    record Result(String server, String variant, String scenario, Map<String, Object> metrics) {
+    }
+
+    private static final byte[] KEY_T = "\"t\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_S = "\"s\":".getBytes(StandardCharsets.US_ASCII);
+    private static final String ROOM = "bench";
+
+    private final List<Result> results = new ArrayList<>();
+    private final boolean quick = "quick".equals(System.getProperty("bench.scale", "full"));
+    private final Path dir = Path.of(System.getProperty("bench.dir", "target/bench")).toAbsolutePath();
+    private WsLoad load;
+    private Server server;
+
+    public static void main(String[] args) throws Exception {
+        new Benchmark().run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(dir);
+        Path bare = dir.resolve("bare.war");
+        ShrinkWrap.create(WebArchive.class, "bare.war").addClass(BareEndpoint.class).as(ZipExporter.class)
+                .exportTo(bare.toFile(), true);
+        Path war = Path.of(System.getProperty("switchboard.war", "target/switchboard.war"));
+        Map<String, String> env = Map.of(
+                "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",
+                "SWITCHBOARD_MAX_CONNECTIONS_PER_USER", "100000");
+        progress("Benchmark (%s scale): servers on core 0, generator on core 1; results in %s", quick ? "quick" : "full", dir);
+        for (String name : System.getProperty("bench.servers", "payara,wildfly").split(",")) {
+            progress("== %s: starting", name);
+            try (Server s = name.equals("payara") ? Server.payara(dir, war, bare, env) : Server.wildfly(dir, war, bare, env);
+                 WsLoad generator = new WsLoad()) {
+                server = s;
+                load = generator;
+                progress("== %s ready (pid %d, port %d)", name, s.pid(), s.port);
+                scenarios();
+            }
+        }
+        write();
+    }
+
+    private void scenarios() throws Exception {
+        int[] idle = quick ? new int[] {1000} : new int[] {1000, 19_000};
+        for (int n : idle) {
+            for (Variant v : Variant.values()) {
+                connect(v, n);
+            }
+        }
+        int[] fanout = quick ? new int[] {1000} : new int[] {1000, 10_000};
+        int rounds = quick ? 1 : 3;
+        for (int n : fanout) {
+            for (int r = 0; r < rounds; r++) {
+                for (Variant v : Variant.values()) { // alternating, so drift on the machine hits both alike
+                    fanout(v, n, 0, r);
+                }
+            }
+            for (Variant v : Variant.values()) {
+                fanout(v, n, 20_000 / n, 0); // 20 000 deliveries/s
+            }
+        }
+        for (Variant v : Variant.values()) {
+            echo(v, 100, quick ? 5 : 10);
+        }
+        slow(1000, 20, false);
+        slow(1000, 20, true);
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    /** N idle connections: connect rate, RSS and heap retained per connection. */
+    private void connect(Variant v, int n) throws Exception {
+        long heap0 = server.heapAfterGcKb();
+        long rss0 = server.rssKb();
+        Clients clients = new Clients(v);
+        long start = System.nanoTime();
+        List<Conn> conns = clients.open(n, 60);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long heap = server.heapAfterGcKb();
+        long rss = server.rssKb();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("connections", n);
+        m.put("opened", clients.ready.get());
+        m.put("failed", clients.failed.get());
+        m.put("connectsPerSecond", Math.round(clients.ready.get() / seconds));
+        m.put("heapRetainedBytesPerConnection", Math.round((heap - heap0) * 1024.0 / Math.max(1, clients.ready.get())));
+        m.put("rssBytesPerConnection", Math.round((rss - rss0) * 1024.0 / Math.max(1, clients.ready.get())));
+        m.put("heapAfterGcMb", heap / 1024);
+        m.put("rssMb", rss / 1024);
+        record(v, "connect-" + n, m);
+        closeAll(conns, v);
+    }
+
+    /**
+     * Fan-out: {@code n} subscribers in one room and one publisher; {@code rate} publications/s for 10 s, or, with
+     * rate 0, a burst of publications as fast as the server takes them (about 500 000 deliveries).
+     */
+    private void fanout(Variant v, int n, int rate, int round) throws Exception {
+        Clients subscribers = new Clients(v);
+        List<Conn> conns = subscribers.open(n, 120);
+        Clients publishers = new Clients(v);
+        Conn publisher = publishers.open(1, 30).get(0);
+        int count = rate > 0 ? rate * (quick ? 5 : 10) : Math.max(20, 500_000 / n);
+        long expected = (long) count * subscribers.ready.get();
+        subscribers.expect(count);
+        long cpu0 = server.cpuNanos();
+        long gen0 = generatorCpu();
+        long start = System.nanoTime();
+        if (rate > 0) {
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+            AtomicInteger next = new AtomicInteger();
+            timer.scheduleAtFixedRate(() -> {
+                int s = next.getAndIncrement();
+                if (s < count) {
+                    load.run(() -> publish(v, publisher, s));
+                }
+            }, 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
+            subscribers.await(expected, TimeUnit.SECONDS.toNanos(count / rate + 30));
+            timer.shutdownNow();
+        } else {
+            load.run(() -> {
+                for (int s = 0; s < count; s++) {
+                    publish(v, publisher, s);
+                }
+            });
+            subscribers.await(expected, TimeUnit.SECONDS.toNanos(120));
+        }
+        long window = subscribers.lastNanos.get() - start;
+        long cpu = server.cpuNanos() - cpu0;
+        long gen = generatorCpu() - gen0;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subscribers", subscribers.ready.get());
+        m.put("rate", rate == 0 ? "max" : rate + "/s");
+        m.put("round", round);
+        m.put("publications", count);
+        m.put("deliveries", subscribers.received.get());
+        m.put("lost", expected - subscribers.received.get());
+        m.put("duplicates", subscribers.duplicates.get());
+        m.put("deliveriesPerSecond", Math.round(subscribers.received.get() / (window / 1e9)));
+        latency(m, subscribers.histogram);
+        m.put("serverCpuMicrosPerDelivery", round2(cpu / 1000.0 / Math.max(1, subscribers.received.get())));
+        m.put("generatorCpuPercent", Math.round(100.0 * gen / Math.max(1, window)));
+        record(v, (rate == 0 ? "fanout-max-" : "fanout-fixed-") + n, m);
+        conns.add(publisher);
+        closeAll(conns, v);
+    }
+
+    /** Request/reply: {@code c} clients each with one request in flight, for {@code seconds}. */
+    private void echo(Variant v, int c, int seconds) throws Exception {
+        Echoes echoes = new Echoes(v);
+        List<Conn> conns = echoes.open(c, 30);
+        long cpu0 = server.cpuNanos();
+        long start = System.nanoTime();
+        load.run(() -> conns.forEach(echoes::ask));
+        TimeUnit.SECONDS.sleep(seconds); // the scenario's length: clients run on the selector thread meanwhile
+        echoes.running = false;
+        long window = System.nanoTime() - start;
+        long cpu = server.cpuNanos() - cpu0;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clients", c);
+        m.put("roundTrips", echoes.received.get());
+        m.put("roundTripsPerSecond", Math.round(echoes.received.get() / (window / 1e9)));
+        latency(m, echoes.histogram);
+        m.put("serverCpuMicrosPerRoundTrip", round2(cpu / 1000.0 / Math.max(1, echoes.received.get())));
+        record(v, "echo-" + c, m);
+        closeAll(conns, v);
+    }
+
+    /** A stalled reader among {@code n} subscribers (Switchboard only): the others' latency with and without it. */
+    private void slow(int n, int rate, boolean stalled) throws Exception {
+        Variant v = Variant.SWITCHBOARD;
+        Clients subscribers = new Clients(v);
+        List<Conn> conns = subscribers.open(n, 60);
+        Clients others = new Clients(v);
+        Conn publisher = others.open(1, 30).get(0);
+        Clients stalling = new Clients(v);
+        Conn stall = stalling.open(1, 30).get(0);
+        if (stalled) {
+            load.run(stall::stall);
+        }
+        int count = rate * (quick ? 5 : 15);
+        long expected = (long) count * subscribers.ready.get();
+        subscribers.expect(count);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger next = new AtomicInteger();
+        // a payload of 1 KB, so the stalled reader's backlog grows
+        String pad = "x".repeat(1000);
+        timer.scheduleAtFixedRate(() -> {
+            int s = next.getAndIncrement();
+            if (s < count) {
+                load.run(() -> publisher.send("{\"type\":\"publish\",\"room\":\"" + ROOM + "\",\"data\":{\"s\":" + s
+                        + ",\"t\":" + System.nanoTime() + ",\"pad\":\"" + pad + "\"}}"));
+            }
+        }, 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
+        subscribers.await(expected, TimeUnit.SECONDS.toNanos(count / rate + 30));
+        timer.shutdownNow();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subscribers", subscribers.ready.get());
+        m.put("stalledReader", stalled);
+        m.put("deliveries", subscribers.received.get());
+        m.put("lost", expected - subscribers.received.get());
+        latency(m, subscribers.histogram);
+        m.put("stalledReaderClosedWith", stalling.closeCode.get());
+        record(v, "slow-consumer-" + n + (stalled ? "-stalled" : "-none"), m);
+        conns.add(publisher);
+        conns.add(stall);
+        closeAll(conns, v);
+    }
+
+    private static void publish(Variant v, Conn publisher, int s) {
+        String data = "{\"s\":" + s + ",\"t\":" + System.nanoTime() + "}";
+        publisher.send(v == Variant.BARE ? "pub " + data
+                : "{\"type\":\"publish\",\"room\":\"" + ROOM + "\",\"data\":" + data + "}");
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    /** Connections of one scenario: opened (and, on Switchboard, joined); messages counted and timed. */
+    private class Clients implements WsLoad.Handler {
+        final Variant variant;
+        final AtomicInteger ready = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong duplicates = new AtomicLong();
+        final AtomicLong lastNanos = new AtomicLong();
+        final AtomicInteger closeCode = new AtomicInteger();
+        final Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+        volatile int expectedPerConnection;
+
+        Clients(Variant variant) {
+            this.variant = variant;
+        }
+
+        List<Conn> open(int n, int timeoutSeconds) throws Exception {
+            List<Conn> conns = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger started = new AtomicInteger();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            WsLoad.Handler self = this;
+            WsLoad.Handler tracking = new WsLoad.Handler() {
+                @Override
+                public void opened(Conn conn) {
+                    conns.add(conn);
+                    self.opened(conn);
+                }
+
+                @Override
+                public void text(Conn conn, byte[] buf, int off, int len) {
+                    self.text(conn, buf, off, len);
+                }
+
+                @Override
+                public void closed(Conn conn, int code) {
+                    self.closed(conn, code);
+                }
+
+                @Override
+                public void failed(Conn conn, Exception e) {
+                    self.failed(conn, e);
+                }
+            };
+            while (ready.get() + failed.get() < n && System.nanoTime() < deadline) {
+                // at most 256 handshakes in flight
+                while (started.get() < n && started.get() - ready.get() - failed.get() < 256) {
+                    started.incrementAndGet();
+                    load.connect("127.0.0.1", server.port, variant.path, variant.subprotocol, tracking);
+                }
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+            if (failed.get() > 0 || ready.get() < n) {
+                progress("   %s: %d of %d connections ready, %d failed", variant.label(), ready.get(), n, failed.get());
+            }
+            return new ArrayList<>(conns);
+        }
+
+        void expect(int count) {
+            expectedPerConnection = count;
+        }
+
+        void await(long deliveries, long timeoutNanos) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            long last = -1;
+            long lastChange = System.nanoTime();
+            while (received.get() < deliveries && System.nanoTime() < deadline) {
+                long now = received.get();
+                if (now != last) {
+                    last = now;
+                    lastChange = System.nanoTime();
+                } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(15)) {
+                    break; // nothing arrived for 15 s: the rest is lost
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        }
+
+        @Override
+        public void opened(Conn conn) {
+            conn.attachment = new BitSet();
+            if (variant == Variant.BARE) {
+                ready.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void text(Conn conn, byte[] buf, int off, int len) {
+            if (variant == Variant.SWITCHBOARD) {
+                // {"type":"message",... | {"type":"welcome",... | {"type":"joined",...
+                byte c = len > 10 ? buf[off + 9] : 0;
+                if (c == 'w') {
+                    conn.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"" + ROOM + "\"}");
+                    return;
+                }
+                if (c == 'j') {
+                    ready.incrementAndGet();
+                    return;
+                }
+                if (c != 'm') {
+                    return;
+                }
+            }
+            long t = WsLoad.number(buf, off, len, KEY_T);
+            long s = WsLoad.number(buf, off, len, KEY_S);
+            if (t < 0 || s < 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            BitSet seen = (BitSet) conn.attachment;
+            if (seen.get((int) s)) {
+                duplicates.incrementAndGet();
+                return;
+            }
+            seen.set((int) s);
+            histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), Math.max(0, (now - t) / 1000)));
+            received.incrementAndGet();
+            lastNanos.set(now);
+        }
+
+        @Override
+        public void closed(Conn conn, int code) {
+            closeCode.set(code);
+        }
+
+        @Override
+        public void failed(Conn conn, Exception e) {
+            failed.incrementAndGet();
+        }
+    }
+
+    /** Request/reply clients: one request in flight each, the next sent when the answer arrives. */
+    private final class Echoes extends Clients {
+        volatile boolean running = true;
+
+        Echoes(Variant variant) {
+            super(variant);
+        }
+
+        void ask(Conn conn) {
+            String data = "{\"t\":" + System.nanoTime() + "}";
+            conn.send(variant == Variant.BARE ? "echo " + data
+                    : "{\"type\":\"request\",\"id\":\"r\",\"method\":\"echo\",\"data\":" + data + "}");
+        }
+
+        @Override
+        public void text(Conn conn, byte[] buf, int off, int len) {
+            if (variant == Variant.SWITCHBOARD) {
+                byte c = len > 10 ? buf[off + 9] : 0;
+                if (c == 'w') {
+                    ready.incrementAndGet();
+                    return;
+                }
+                if (c != 'r') { // reply
+                    return;
+                }
+            }
+            long t = WsLoad.number(buf, off, len, KEY_T);
+            if (t < 0) {
+                return;
+            }
+            histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), (System.nanoTime() - t) / 1000));
+            received.incrementAndGet();
+            if (running) {
+                ask(conn);
+            }
+        }
+    }
+
+    private void closeAll(List<Conn> conns, Variant v) throws Exception {
+        load.run(() -> conns.forEach(Conn::closeNow));
+        // wait (bounded) until the server has let them go, so the next scenario starts from a clean state
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String stats = server.stats();
+            if (stats.contains("\"connections\":0,")) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        progress("   (the server still counts connections after 60 s: %s)", server.stats());
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private static void latency(Map<String, Object> m, Histogram h) {
+        m.put("p50Ms", round2(h.getValueAtPercentile(50) / 1000.0));
+        m.put("p99Ms", round2(h.getValueAtPercentile(99) / 1000.0));
+        m.put("p999Ms", round2(h.getValueAtPercentile(99.9) / 1000.0));
+        m.put("maxMs", round2(h.getMaxValue() / 1000.0));
+    }
+
+    private void record(Variant v, String scenario, Map<String, Object> metrics) {
+        results.add(new Result(server.name, v.label(), scenario, metrics));
+        progress("%-8s %-12s %-26s %s", server.name, v.label(), scenario, metrics);
+    }
+
+    private static long generatorCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void progress(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench %tT] %s%n", System.currentTimeMillis(), String.format(Locale.ROOT, format, args));
+    }
+
+    private void write() throws Exception {
+        JsonArrayBuilder all = Json.createArrayBuilder();
+        for (Result r : results) {
+            JsonObjectBuilder metrics = Json.createObjectBuilder();
+            r.metrics().forEach((k, val) -> {
+                if (val instanceof Integer i) {
+                    metrics.add(k, i);
+                } else if (val instanceof Long l) {
+                    metrics.add(k, l);
+                } else if (val instanceof Double d) {
+                    metrics.add(k, d);
+                } else if (val instanceof Boolean b) {
+                    metrics.add(k, b);
+                } else {
+                    metrics.add(k, String.valueOf(val));
+                }
+            });
+            all.add(Json.createObjectBuilder().add("server", r.server()).add("variant", r.variant())
+                    .add("scenario", r.scenario()).add("metrics", metrics));
+        }
+        JsonObjectBuilder doc = Json.createObjectBuilder()
+                .add("date", java.time.Instant.now().toString())
+                .add("scale", quick ? "quick" : "full")
+                .add("cores", Runtime.getRuntime().availableProcessors())
+                .add("java", System.getProperty("java.version"))
+                .add("results", all);
+        try (var out = Files.newBufferedWriter(dir.resolve("results.json"));
+             var json = Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true)).createWriter(out)) {
+            json.writeObject(doc.build());
+        }
+        Report.write(results, dir);
+        System.out.println(Report.summary(results));
+        progress("results: %s, charts: %s/*.svg, summary: %s", dir.resolve("results.json"), dir, dir.resolve("summary.md"));
+    }
+}

@@ -1,0 +1,147 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The summary table (Markdown) and one SVG bar chart per scenario, from the benchmark's results. */
+final class Report {
+
+    private Report() {
+    }
+
+    /** The headline metric of a scenario, and whether more is better. */
+    private record Headline(String metric, String label, boolean higherIsBetter) {
+    }
+
+    private static Headline headline(String scenario) {
+        if (scenario.startsWith("connect")) {
+            return new Headline("heapRetainedBytesPerConnection", "heap retained per connection (bytes)", false);
+        }
+        if (scenario.startsWith("fanout-max")) {
+            return new Headline("deliveriesPerSecond", "deliveries/s (median of rounds)", true);
+        }
+        if (scenario.startsWith("fanout-fixed") || scenario.startsWith("slow")) {
+            return new Headline("p99Ms", "p99 latency (ms)", false);
+        }
+        return new Headline("roundTripsPerSecond", "round trips/s", true);
+    }
+
+    /** Scenario → server → variant → the rounds' metrics. */
+    private static Map<String, Map<String, Map<String, List<Map<String, Object>>>>> group(List<Benchmark.Result> results) {
+        Map<String, Map<String, Map<String, List<Map<String, Object>>>>> g = new LinkedHashMap<>();
+        for (Benchmark.Result r : results) {
+            g.computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>()).computeIfAbsent(r.server(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r.metrics());
+        }
+        return g;
+    }
+
+    /** The median of {@code metric} over rounds (by the headline metric's value). */
+    private static Map<String, Object> median(List<Map<String, Object>> rounds, String metric) {
+        List<Map<String, Object>> sorted = new ArrayList<>(rounds);
+        sorted.sort((a, b) -> Double.compare(number(a.get(metric)), number(b.get(metric))));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double number(Object v) {
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    static String summary(List<Benchmark.Result> results) {
+        StringBuilder out = new StringBuilder();
+        var grouped = group(results);
+        for (var scenario : grouped.entrySet()) {
+            Headline h = headline(scenario.getKey());
+            out.append("\n### ").append(scenario.getKey()).append(" — ").append(h.label()).append("\n\n");
+            Set<String> columns = new LinkedHashSet<>();
+            scenario.getValue().values().forEach(vs -> vs.values().forEach(rs -> rs.forEach(m -> columns.addAll(m.keySet()))));
+            columns.remove("round");
+            out.append("| server | variant | ").append(String.join(" | ", columns)).append(" |\n");
+            out.append("|---|---|").append("---|".repeat(columns.size())).append("\n");
+            for (var server : scenario.getValue().entrySet()) {
+                for (var variant : server.getValue().entrySet()) {
+                    Map<String, Object> m = median(variant.getValue(), h.metric());
+                    out.append("| ").append(server.getKey()).append(" | ").append(variant.getKey()).append(" | ");
+                    for (String c : columns) {
+                        out.append(m.getOrDefault(c, "")).append(" | ");
+                    }
+                    out.append("\n");
+                }
+                var bare = server.getValue().get("bare");
+                var sb = server.getValue().get("switchboard");
+                if (bare != null && sb != null) {
+                    double ratio = number(median(sb, h.metric()).get(h.metric())) / number(median(bare, h.metric()).get(h.metric()));
+                    out.append(String.format(Locale.ROOT, "| %s | **switchboard / bare** | %s: **%.2f** |%s\n",
+                            server.getKey(), h.metric(), ratio, " |".repeat(Math.max(0, columns.size() - 1))));
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    static void write(List<Benchmark.Result> results, Path dir) throws IOException {
+        Files.writeString(dir.resolve("summary.md"), "# Benchmark summary\n" + summary(results));
+        for (var scenario : group(results).entrySet()) {
+            Files.writeString(dir.resolve(scenario.getKey() + ".svg"), chart(scenario.getKey(), scenario.getValue()));
+        }
+    }
+
+    /** Grouped bars: one group per server, one bar per variant, the headline metric (median over rounds). */
+    private static String chart(String scenario, Map<String, Map<String, List<Map<String, Object>>>> data) {
+        Headline h = headline(scenario);
+        List<String[]> bars = new ArrayList<>(); // server, variant, value
+        double max = 0;
+        for (var server : data.entrySet()) {
+            for (var variant : server.getValue().entrySet()) {
+                double v = number(median(variant.getValue(), h.metric()).get(h.metric()));
+                bars.add(new String[] {server.getKey(), variant.getKey(), Double.toString(v)});
+                max = Math.max(max, Double.isNaN(v) ? 0 : v);
+            }
+        }
+        int width = 120 + bars.size() * 110;
+        int height = 320;
+        int base = 260;
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"12\">\n", width, height));
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", escape(scenario)));
+        svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"38\" fill=\"#555\">%s (%s)</text>\n", escape(h.label()),
+                h.higherIsBetter() ? "higher is better" : "lower is better"));
+        svg.append(String.format(Locale.ROOT, "<line x1=\"60\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", base, width - 20, base));
+        int x = 80;
+        for (String[] bar : bars) {
+            double v = Double.parseDouble(bar[2]);
+            double hBar = max > 0 && !Double.isNaN(v) ? 190 * v / max : 0;
+            String color = bar[1].equals("bare") ? "#9aa5b1" : "#2f6fdf";
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"80\" height=\"%.1f\" fill=\"%s\"/>\n",
+                    x, base - hBar, hBar, color));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
+                    x + 40, base - hBar - 5, format(v)));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x + 40, base + 18, escape(bar[0])));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n", x + 40, base + 34, escape(bar[1])));
+            x += 110;
+        }
+        svg.append("</svg>\n");
+        return svg.toString();
+    }
+
+    private static String format(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

@@ -1,0 +1,234 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A server under test, started as users start it, pinned to CPU core 0 ({@code taskset}), with two applications:
+ * Switchboard at {@code /} and the bare endpoint at {@code /bare}. Reads the server JVM's CPU time and RSS from
+ * {@code /proc} and its heap after a full GC with {@code jcmd} and {@code jstat}.
+ */
+final class Server implements AutoCloseable {
+
+    final String name;
+    final int port;
+    private final Process process;
+    private final Path log;
+    private long pid;
+
+    private Server(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    static Server payara(Path dir, Path switchboardWar, Path bareWar, Map<String, String> env) throws Exception {
+        Path deploy = dir.resolve("payara-deploy");
+        deleteTree(deploy);
+        Files.createDirectories(deploy);
+        Files.copy(switchboardWar, deploy.resolve("ROOT.war"));
+        Files.copy(bareWar, deploy.resolve("bare.war"));
+        int port = freePort();
+        List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-jar", System.getProperty("payara.micro.jar"),
+                "--deploydir", deploy.toString(), "--nohazelcast", "--port", Integer.toString(port),
+                "--sslport", Integer.toString(freePort()), "--prebootcommandfile", System.getProperty("preboot.file"),
+                "--rootdir", dir.resolve("payara-root").toString());
+        return start("payara", port, command, env, dir);
+    }
+
+    static Server wildfly(Path dir, Path switchboardWar, Path bareWar, Map<String, String> env) throws Exception {
+        Path home = Path.of(System.getProperty("wildfly.home"));
+        Path base = dir.resolve("wildfly-base");
+        deleteTree(base);
+        copyTree(home.resolve("standalone").resolve("configuration"), base.resolve("configuration"));
+        Path xml = base.resolve("configuration").resolve("standalone.xml");
+        Files.writeString(xml, Files.readString(xml).replaceAll("(?s)<deployments>.*?</deployments>", ""));
+        Files.createDirectories(base.resolve("deployments"));
+        Files.copy(switchboardWar, base.resolve("deployments").resolve("ROOT.war"));
+        Files.copy(bareWar, base.resolve("deployments").resolve("bare.war"));
+        int offset = 0;
+        while (!free(8080 + offset) || !free(8443 + offset) || !free(9990 + offset)) {
+            offset += 7;
+        }
+        List<String> command = List.of("taskset", "-c", "0", home.resolve("bin").resolve("standalone.sh").toString(),
+                "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset);
+        return start("wildfly", 8080 + offset, command, env, dir);
+    }
+
+    private static Server start(String name, int port, List<String> command, Map<String, String> env, Path dir)
+            throws Exception {
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        builder.environment().putAll(env);
+        builder.environment().put("JAVA_OPTS", "-Xms2g -Xmx2g");
+        Server server = new Server(name, port, builder.start(), log);
+        server.awaitReady();
+        return server;
+    }
+
+    private void awaitReady() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited; see " + log);
+            }
+            try {
+                int stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (stats == 200) {
+                    pid = findJvm();
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new IllegalStateException(name + " not ready within 180 s; see " + log);
+    }
+
+    /** The server's JVM: the process itself (Payara Micro) or the java under the start script (WildFly). */
+    private long findJvm() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(0, process.toHandle());
+        for (ProcessHandle p : all) {
+            String cmd = p.info().command().orElse("");
+            if (cmd.endsWith("/java")) {
+                return p.pid();
+            }
+        }
+        return process.pid();
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    /** User + system CPU time of the server JVM, in nanoseconds. */
+    long cpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+            return ticks * 10_000_000L; // USER_HZ = 100 on Linux
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    /** Heap in use after a full GC ({@code jcmd GC.run}, then {@code jstat -gc}: survivors + eden + old), in KB. */
+    long heapAfterGcKb() throws Exception {
+        String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
+        run(jdk + "/jcmd", Long.toString(pid), "GC.run");
+        String[] lines = run(jdk + "/jstat", "-gc", Long.toString(pid)).trim().split("\n");
+        String[] head = lines[0].trim().split("\\s+");
+        String[] values = lines[1].trim().split("\\s+");
+        double used = 0;
+        for (int i = 0; i < head.length; i++) {
+            if (List.of("S0U", "S1U", "EU", "OU").contains(head[i])) {
+                used += Double.parseDouble(values[i]);
+            }
+        }
+        return Math.round(used);
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " timed out");
+        }
+        return out;
+    }
+
+    String stats() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Override
+    public void close() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : all) {
+            p.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+                p.destroyForcibly();
+                return null;
+            }).join();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

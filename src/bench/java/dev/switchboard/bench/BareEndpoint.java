@@ -23,6 +23,9 @@ public class BareEndpoint {
 
     @OnOpen
     public void open(Session session) {
+        if (Boolean.getBoolean("bench.principal")) { // experiment: does asking for the principal retain the request?
+            session.getUserPrincipal();
+        }
         SESSIONS.add(session);
     }
 

@@ -72,8 +72,14 @@ public final class Benchmark {
     private void run() throws Exception {
         Files.createDirectories(dir);
         Path bare = dir.resolve("bare.war");
-        ShrinkWrap.create(WebArchive.class, "bare.war").addClass(BareEndpoint.class).as(ZipExporter.class)
-                .exportTo(bare.toFile(), true);
+        WebArchive bareWar = ShrinkWrap.create(WebArchive.class, "bare.war").addClass(BareEndpoint.class);
+        String experiment = System.getProperty("bench.bareFilter", "false");
+        if (experiment.equals("true")) {
+            bareWar.addClass(BareFilter.class);
+        } else if (experiment.equals("auth")) {
+            bareWar.addClass(BareAuth.class);
+        }
+        bareWar.as(ZipExporter.class).exportTo(bare.toFile(), true);
         Path war = Path.of(System.getProperty("switchboard.war", "target/switchboard.war"));
         Map<String, String> env = Map.of(
                 "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",
@@ -92,16 +98,18 @@ public final class Benchmark {
         write();
     }
 
+    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,fanout,echo,slow").split(","));
+
     private void scenarios() throws Exception {
         int[] idle = quick ? new int[] {1000} : new int[] {1000, 19_000};
-        for (int n : idle) {
+        for (int n : only.contains("connect") ? idle : new int[0]) {
             for (Variant v : Variant.values()) {
                 connect(v, n);
             }
         }
         int[] fanout = quick ? new int[] {1000} : new int[] {1000, 10_000};
         int rounds = quick ? 1 : 3;
-        for (int n : fanout) {
+        for (int n : only.contains("fanout") ? fanout : new int[0]) {
             for (int r = 0; r < rounds; r++) {
                 for (Variant v : Variant.values()) { // alternating, so drift on the machine hits both alike
                     fanout(v, n, 0, r);
@@ -111,11 +119,13 @@ public final class Benchmark {
                 fanout(v, n, 20_000 / n, 0); // 20 000 deliveries/s
             }
         }
-        for (Variant v : Variant.values()) {
+        for (Variant v : only.contains("echo") ? Variant.values() : new Variant[0]) {
             echo(v, 100, quick ? 5 : 10);
         }
-        slow(1000, 20, false);
-        slow(1000, 20, true);
+        if (only.contains("slow")) {
+            slow(1000, 20, false);
+            slow(1000, 20, true);
+        }
     }
 
     // ------------------------------------------------------------------ scenarios
@@ -125,11 +135,14 @@ public final class Benchmark {
         long heap0 = server.heapAfterGcKb();
         long rss0 = server.rssKb();
         Clients clients = new Clients(v);
+        clients.idle = true;
         long start = System.nanoTime();
-        List<Conn> conns = clients.open(n, 60);
+        List<Conn> conns = clients.open(n, 120);
         double seconds = (System.nanoTime() - start) / 1e9;
         long heap = server.heapAfterGcKb();
         long rss = server.rssKb();
+        // what the connections hold, for whoever wants to cut it: the largest classes on the heap
+        Files.writeString(dir.resolve("histogram-" + server.name + "-" + v.label() + "-" + n + ".txt"), server.histogram());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("connections", n);
         m.put("opened", clients.ready.get());
@@ -278,6 +291,8 @@ public final class Benchmark {
         final AtomicInteger closeCode = new AtomicInteger();
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
         volatile int expectedPerConnection;
+        /** Idle connections: on Switchboard, a ping as the first message (no join). */
+        boolean idle;
 
         Clients(Variant variant) {
             this.variant = variant;
@@ -357,6 +372,11 @@ public final class Benchmark {
             if (variant == Variant.SWITCHBOARD) {
                 // {"type":"message",... | {"type":"welcome",... | {"type":"joined",...
                 byte c = len > 10 ? buf[off + 9] : 0;
+                if (c == 'w' && idle) {
+                    conn.send("{\"type\":\"ping\",\"id\":\"i\"}");
+                    ready.incrementAndGet();
+                    return;
+                }
                 if (c == 'w') {
                     conn.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"" + ROOM + "\"}");
                     return;

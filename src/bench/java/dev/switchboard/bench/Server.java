@@ -44,7 +44,7 @@ final class Server implements AutoCloseable {
         Files.copy(switchboardWar, deploy.resolve("ROOT.war"));
         Files.copy(bareWar, deploy.resolve("bare.war"));
         int port = freePort();
-        List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-jar", System.getProperty("payara.micro.jar"),
+        List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-Dbench.principal=" + System.getProperty("bench.principal", "false"), "-jar", System.getProperty("payara.micro.jar"),
                 "--deploydir", deploy.toString(), "--nohazelcast", "--port", Integer.toString(port),
                 "--sslport", Integer.toString(freePort()), "--prebootcommandfile", System.getProperty("preboot.file"),
                 "--rootdir", dir.resolve("payara-root").toString());
@@ -92,7 +92,7 @@ final class Server implements AutoCloseable {
             try {
                 int stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (stats == 200) {
+                if (stats == 200 && bareReady(http)) {
                     pid = findJvm();
                     return;
                 }
@@ -102,6 +102,17 @@ final class Server implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(250);
         }
         throw new IllegalStateException(name + " not ready within 180 s; see " + log);
+    }
+
+    /** Whether the bare endpoint (deployed beside Switchboard) takes a WebSocket handshake yet. */
+    private boolean bareReady(HttpClient http) {
+        try {
+            http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/bare/ws"),
+                    new java.net.http.WebSocket.Listener() { }).get(2, TimeUnit.SECONDS).abort();
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** The server's JVM: the process itself (Payara Micro) or the java under the start script (WildFly). */
@@ -160,6 +171,13 @@ final class Server implements AutoCloseable {
             }
         }
         return Math.round(used);
+    }
+
+    /** The heap's class histogram (live objects), top 60 lines. */
+    String histogram() throws Exception {
+        String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
+        return run(jdk + "/jcmd", Long.toString(pid), "GC.class_histogram").lines().limit(60)
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     private static String run(String... command) throws Exception {

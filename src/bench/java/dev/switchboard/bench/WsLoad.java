@@ -344,7 +344,7 @@ public final class WsLoad implements AutoCloseable {
                             conn.read();
                         }
                     } catch (IOException | RuntimeException e) {
-                        conn.fail(e instanceof Exception ex ? ex : new IOException(e));
+                        conn.fail(e);
                     }
                 }
             } catch (IOException e) {

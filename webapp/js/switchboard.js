@@ -33,7 +33,8 @@ export const State = Object.freeze({
 
 /** Documented defaults; every one can be overridden in `connect(url, options)`. */
 export const DEFAULTS = Object.freeze({
-  protocols: ['switchboard.v1'],
+  // switchboard.v1.batch first: the server may then carry several messages in one frame, one per line
+  protocols: ['switchboard.v1.batch', 'switchboard.v1'],
   connectTimeoutMs: 10000, // an attempt that is not open by then is abandoned and retried
   reconnectInitialDelayMs: 500, // first retry waits up to this (full jitter: random between 0 and the cap)
   reconnectMaxDelayMs: 30000, // the cap grows x2 per attempt up to this
@@ -268,7 +269,15 @@ export class SwitchboardClient extends Emitter {
     const connectTimer = this.#timer(() => {
       if (ws.readyState !== 1) ws.close(); // abandoned; onclose schedules the next attempt
     }, this.#options.connectTimeoutMs);
-    ws.onmessage = (event) => this.#receive(event.data);
+    ws.onmessage = (event) => {
+      // switchboard.v1.batch: one or more JSON messages, separated by newlines (JSON text never contains a raw one)
+      const data = event.data;
+      if (typeof data === 'string' && data.includes('\n')) {
+        for (const line of data.split('\n')) this.#receive(line);
+      } else {
+        this.#receive(data);
+      }
+    };
     ws.onclose = (event) => {
       this.#clearTimer(connectTimer);
       if (this.#ws === ws) this.#closed(event.code, event.reason);

@@ -115,6 +115,27 @@ final class Server implements AutoCloseable {
         }
     }
 
+    /** Sessions open on the bare endpoint, not counting the one asking. */
+    int bareSessions() {
+        java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+        try {
+            java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/bare/ws"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            answer.complete(data.toString());
+                            return null;
+                        }
+                    }).get(5, TimeUnit.SECONDS);
+            ws.sendText("count", true);
+            int count = Integer.parseInt(answer.get(5, TimeUnit.SECONDS).trim());
+            ws.abort();
+            return count - 1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     /** The server's JVM: the process itself (Payara Micro) or the java under the start script (WildFly). */
     private long findJvm() {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());

@@ -71,6 +71,20 @@ public final class Connection {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile long sendStartedNanos;
+    /** The client negotiated {@code switchboard.v1.batch}: queued text messages may share one frame. */
+    private volatile boolean batching;
+    /** A frame the writer took while batching that is not text; it goes next (writer only). */
+    private volatile Object carry;
+    /** Messages in the send in progress (more than one when batched). */
+    private volatile int inFlight = 1;
+
+    /** Where send durations are recorded (the hub's, for {@code /api/stats}); null: not recorded. */
+    volatile org.HdrHistogram.Recorder sendTimes;
+
+    /** Largest batched frame, in characters: a batch only takes what is already queued, up to this. */
+    static final int MAX_BATCH_CHARS = 64 * 1024;
+    /** Send durations are recorded up to this (µs); longer ones count as this. */
+    static final long SEND_TIME_MAX_MICROS = 60_000_000L;
     /** A graceful close is queued: the writer sends what is before it, then closes. */
     private volatile boolean closeQueued;
     /** A heartbeat ping waits for the writer: it goes before the next queued frame, not behind the backlog. */
@@ -125,6 +139,11 @@ public final class Connection {
     /** True for plain room connections ({@code /ws/rooms/{room}}), which receive binary publications. */
     boolean acceptsBinary() {
         return endpoint.startsWith("/ws/rooms/");
+    }
+
+    /** Several queued text messages may go out in one frame, newline-separated ({@code switchboard.v1.batch}). */
+    void batching(boolean on) {
+        batching = on;
     }
 
     /** Messages waiting in the outbound queue. */
@@ -335,6 +354,10 @@ public final class Connection {
     }
 
     private void discardQueue() {
+        if (carry != null) {
+            carry = null;
+            queuedMessages.decrementAndGet();
+        }
         while (queue.poll() != null) {
             queuedMessages.decrementAndGet();
         }
@@ -354,7 +377,12 @@ public final class Connection {
                 pingRequested = false;
                 transport.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, pingToken.get()));
             }
-            Object frame = queue.poll();
+            Object frame = carry;
+            if (frame != null) {
+                carry = null;
+            } else {
+                frame = queue.poll();
+            }
             if (frame == null) {
                 writing.set(false);
                 // a frame (or ping) queued between poll() and set(false) found writing=true and started no writer
@@ -369,29 +397,50 @@ public final class Connection {
                 transport.close(close.code(), close.reason());
                 return; // writing stays true: nothing is sent after the close
             }
-            String text;
-            if (frame instanceof String s) {
-                text = s;
-            } else if (frame instanceof Droppable d) {
-                text = d.text();
-            } else if (frame instanceof Latest l) {
-                text = l.text.getAndSet(null);
-                latest.remove(l.room, l);
-                if (text == null) {
-                    continue;
-                }
-            } else {
-                ByteBuffer data = (ByteBuffer) frame;
+            if (frame instanceof ByteBuffer data) {
                 queuedChars.addAndGet(-data.remaining());
-                startSend();
+                startSend(1);
                 transport.sendBinary(data, this::sent);
                 if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
                     return;
                 }
                 continue;
             }
+            String text = textOf(frame);
+            if (text == null) {
+                continue; // conflated away
+            }
             queuedChars.addAndGet(-text.length());
-            startSend();
+            int messages = 1;
+            if (batching && !queue.isEmpty()) {
+                StringBuilder batch = null;
+                while (carry == null && (batch == null ? text.length() : batch.length()) < MAX_BATCH_CHARS) {
+                    Object next = queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    if (next instanceof ByteBuffer || next instanceof CloseAfter) {
+                        carry = next; // not text: it goes on its own, next
+                        break;
+                    }
+                    queuedMessages.decrementAndGet();
+                    String more = textOf(next);
+                    if (more == null) {
+                        continue;
+                    }
+                    queuedChars.addAndGet(-more.length());
+                    if (batch == null) {
+                        batch = new StringBuilder(Math.min(MAX_BATCH_CHARS + more.length(), 4 * (text.length() + more.length())));
+                        batch.append(text);
+                    }
+                    batch.append('\n').append(more);
+                    messages++;
+                }
+                if (batch != null) {
+                    text = batch.toString();
+                }
+            }
+            startSend(messages);
             transport.sendText(text, this::sent);
             if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
                 return; // sent(...) continues the loop when the container completes the send
@@ -399,15 +448,34 @@ public final class Connection {
         }
     }
 
-    private void startSend() {
+    /** The text of a queued text frame, or null when a conflated slot was emptied (taken by a newer one). */
+    private String textOf(Object frame) {
+        if (frame instanceof String s) {
+            return s;
+        }
+        if (frame instanceof Droppable d) {
+            return d.text();
+        }
+        Latest l = (Latest) frame;
+        latest.remove(l.room, l);
+        return l.text.getAndSet(null);
+    }
+
+    private void startSend(int messages) {
+        inFlight = messages;
         sendPhase.set(SENDING);
         sendStartedNanos = System.nanoTime();
     }
 
     private void sent(Throwable failure) {
+        long started = sendStartedNanos;
         sendStartedNanos = 0;
+        org.HdrHistogram.Recorder times = sendTimes;
+        if (times != null && started != 0) {
+            times.recordValue(Math.min(SEND_TIME_MAX_MICROS, Math.max(0, (System.nanoTime() - started) / 1000)));
+        }
         if (failure == null) {
-            sent.incrementAndGet();
+            sent.addAndGet(inFlight);
         } else {
             // a send that failed or passed the send timeout: the peer is not reading, or is gone
             slowConsumer("slow consumer: send failed or timed out");

@@ -39,6 +39,9 @@ final class Endpoints {
             return null;
         }
         session.getUserProperties().put(CONNECTION, connection);
+        if (HandshakeFilter.BATCH.equals(session.getNegotiatedSubprotocol())) {
+            connection.batching(true);
+        }
         return connection;
     }
 

@@ -72,6 +72,9 @@ public class Hub implements Switchboard {
     private final LongAdder heartbeatCloses = new LongAdder();
     private final LongAdder sentByClosed = new LongAdder();
     private final LongAdder droppedByClosed = new LongAdder();
+    /** How long sends take (µs), from start to the container's completion; read once per sweep. */
+    private final org.HdrHistogram.Recorder sendTimes = new org.HdrHistogram.Recorder(Connection.SEND_TIME_MAX_MICROS, 2);
+    private volatile org.HdrHistogram.Histogram lastSendTimes = new org.HdrHistogram.Histogram(Connection.SEND_TIME_MAX_MICROS, 2);
 
     /** For CDI's client proxy only. */
     protected Hub() {
@@ -141,6 +144,7 @@ public class Hub implements Switchboard {
         Settings.Limits limits = settings.limits();
         Connection connection = new Connection(id, who, endpoint, transport, writers, settings.queueMessages(),
                 settings.queueBytes(), this::slowConsumer);
+        connection.sendTimes = sendTimes;
         connection.rate = new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime());
         boolean[] admitted = {true};
         byUser.compute(name, (u, set) -> {
@@ -542,28 +546,36 @@ public class Hub implements Switchboard {
 
     /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */
     public Stats stats() {
+        org.HdrHistogram.Histogram send = lastSendTimes;
         long queued = 0;
         long sent = 0;
         long dropped = 0;
+        int deepest = 0;
         for (Connection c : connections.values()) {
-            queued += c.queued();
+            int depth = c.queued();
+            queued += depth;
+            deepest = Math.max(deepest, depth);
             sent += c.sent();
             dropped += c.dropped();
         }
         return new Stats(connections.size(), rooms().size(), messagesIn.sum(), publications.sum(),
                 sentByClosed.sum() + sent, droppedByClosed.sum() + dropped, slowConsumers.sum(),
-                heartbeatCloses.sum(), queued, cluster.shared() ? "redis" : "memory", cluster.reachable(),
-                cluster.nodes(), cluster.node());
+                heartbeatCloses.sum(), queued, deepest, send.getTotalCount(), send.getValueAtPercentile(50),
+                send.getValueAtPercentile(99), send.getMaxValue(), cluster.shared() ? "redis" : "memory",
+                cluster.reachable(), cluster.nodes(), cluster.node());
     }
 
     /**
      * Operational counters of this node: connections and rooms now; messages received, publications accepted,
      * frames sent, publications dropped or conflated by slow-consumer policies, connections closed as slow
-     * consumers and for missed heartbeats since start; messages queued now; the cluster engine ({@code memory} or
+     * consumers and for missed heartbeats since start; messages queued now, in all and on the deepest queue; sends
+     * completed in the last sweep interval (about a second) with their duration's median, 99th percentile and maximum
+     * in µs (from the start of the send to the container's completion); the cluster engine ({@code memory} or
      * {@code redis}), whether its store is reachable, how many nodes are live, and this node's id.
      */
     public record Stats(int connections, int rooms, long messagesIn, long publications, long messagesOut,
                         long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages,
+                        int maxQueuedMessages, long sends, long sendP50Micros, long sendP99Micros, long sendMaxMicros,
                         String cluster, boolean clusterReachable, int nodes, String node) {
     }
 
@@ -599,6 +611,7 @@ public class Hub implements Switchboard {
      */
     void sweep() {
         try {
+            lastSendTimes = sendTimes.getIntervalHistogram(); // a new one each time: readers may still hold the last
             long now = System.nanoTime();
             long heartbeat = settings.heartbeat().toNanos();
             long idle = settings.idleTimeout().toNanos();

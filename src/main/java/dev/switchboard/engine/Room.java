@@ -51,6 +51,7 @@ final class Room {
     private final Map<String, Integer> users = new LinkedHashMap<>();
 
     private final int maxMembers;
+    private final int presenceMaxMembers;
 
     /** The shared cluster whose log this room follows; null: this node's own history is the room's log. */
     private final Cluster cluster;
@@ -77,6 +78,7 @@ final class Room {
          ScheduledExecutorService scheduler, Duration presenceCoalesce, Cluster cluster, RoomPolicy policy) {
         this.cluster = cluster != null && cluster.shared() ? cluster : null;
         this.policy = policy;
+        this.presenceMaxMembers = policy == null ? RoomPolicy.PRESENCE_MAX_MEMBERS : policy.presenceMaxMembers();
         this.name = name;
         this.maxMembers = maxMembers;
         this.history = history;
@@ -137,7 +139,7 @@ final class Room {
                 }
             }
             connection.enqueue(Codec.encode(new ServerMessage.Joined(re, name, history.epoch(), history.offset(),
-                    recovered, presenceLocked())));
+                    recovered, announcesPresenceLocked(already ? 0 : 1) ? presenceLocked() : null)));
             for (String frame : missed) {
                 connection.enqueue(frame);
             }
@@ -355,7 +357,20 @@ final class Room {
         }
     }
 
+    /** Whether the room is small enough to announce presence (see {@link RoomPolicy#presenceMaxMembers}). */
+    private boolean announcesPresenceLocked() {
+        return announcesPresenceLocked(0);
+    }
+
+    /** As {@link #announcesPresenceLocked()}, counting {@code joining} members about to be added. */
+    private boolean announcesPresenceLocked(int joining) {
+        return presenceMaxMembers <= 0 || members.length + joining + remote.size() <= presenceMaxMembers;
+    }
+
     private void announceLocked() {
+        if (!announcesPresenceLocked()) {
+            return; // too many members: the presence query answers, nobody is told of every join
+        }
         Map<String, Integer> everyone = everyoneLocked();
         List<String> joins = new ArrayList<>();
         for (String user : everyone.keySet()) {
@@ -547,7 +562,7 @@ final class Room {
         publishedLocally = false;
         if (members.length > 0) {
             String frame = Codec.encode(new ServerMessage.Joined(null, name, at.epoch(), at.offset(), false,
-                    presenceLocked()));
+                    announcesPresenceLocked() ? presenceLocked() : null));
             for (Connection member : members) {
                 member.enqueue(frame);
             }

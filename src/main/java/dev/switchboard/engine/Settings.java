@@ -131,7 +131,8 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                         .orElse(fallback.historyTtl().toSeconds())),
                 config.getOptionalValue(prefix + "slow-consumer", String.class).map(SlowConsumerPolicy::parse)
                         .orElse(fallback.slowConsumer()),
-                config.getOptionalValue(prefix + "max-members", Integer.class).orElse(fallback.maxMembers()));
+                config.getOptionalValue(prefix + "max-members", Integer.class).orElse(fallback.maxMembers()),
+                config.getOptionalValue(prefix + "presence.max-members", Integer.class).orElse(fallback.presenceMaxMembers()));
     }
 
     private static Duration millis(Config config, String key, Duration fallback) {

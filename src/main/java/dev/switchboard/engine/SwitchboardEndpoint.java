@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  * The multiplexed endpoint {@code /ws} (docs/PROTOCOL.md). Thin: decodes, then delegates to {@link Hub}.
  * Binary frames are not part of this protocol: they close the connection with 1003.
  */
-@ServerEndpoint(value = "/ws", subprotocols = HandshakeFilter.SUBPROTOCOL, configurator = HandshakeConfigurator.class,
+@ServerEndpoint(value = "/ws", subprotocols = {HandshakeFilter.BATCH, HandshakeFilter.SUBPROTOCOL}, configurator = HandshakeConfigurator.class,
         decoders = ClientMessageDecoder.class, encoders = ServerMessageEncoder.class)
 public class SwitchboardEndpoint {
 

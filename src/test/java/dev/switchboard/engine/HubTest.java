@@ -39,7 +39,8 @@ class HubTest {
                 new RoomPolicy(50, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0),
                 Map.of("ticker", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.CONFLATE, 0),
                         "feed", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DROP_OLDEST, 0),
-                        "small", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 2)),
+                        "small", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 2),
+                        "crowd", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0, 2)),
                 new Settings.Limits(0, 1, 0, 3, 2), new Settings.Origins(List.of(), true));
     }
 
@@ -90,6 +91,28 @@ class HubTest {
             String frame = t.texts().stream().filter(s -> s.contains("\"message\"")).findFirst().orElseThrow();
             assertSame(first, frame, "one encoded String instance for every member");
         }
+    }
+
+    @Test
+    void aRoomAbovePresenceMaxMembersAnnouncesNoPresenceButAnswersTheQuery() throws Exception {
+        List<TestTransport> transports = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            TestTransport t = TestTransport.inline();
+            transports.add(t);
+            Connection c = hub.open(t, "user" + i, "/ws", false);
+            connections.add(c);
+            hub.join(c, "j" + i, "crowd:hall", null, null);
+        }
+        for (TestTransport t : transports) {
+            within(Duration.ofSeconds(5), () -> ofType(t, "joined").size() == 1, () -> t.frames);
+        }
+        assertTrue(ofType(transports.get(1), "joined").get(0).containsKey("presence"), "the second member still sees presence");
+        assertFalse(ofType(transports.get(2), "joined").get(0).containsKey("presence"), "the third does not: the room is over 2");
+        assertFalse(ofType(transports.get(3), "joined").get(0).containsKey("presence"));
+        assertTrue(ofType(transports.get(0), "presence_diff").stream()
+                .noneMatch(d -> d.getJsonArray("joins").toString().contains("user3")), "no diff once over the limit");
+        assertEquals(4, hub.presence("crowd:hall").size(), "the presence query still answers");
     }
 
     @Test

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
+import java.io.StringReader;
+import java.util.List;
+import java.util.ArrayList;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
@@ -63,6 +66,43 @@ class ProtocolIT {
             }
         }
         return b.build();
+    }
+
+    @Test
+    void aBatchClientGetsEveryMessageInOrderOnePerLine() throws Exception {
+        try (WsClient batch = WsClient.raw(ws.resolve("ws"), "switchboard.v1.batch", "switchboard.v1");
+             WsClient publisher = WsClient.connect(ws)) {
+            assertEquals("switchboard.v1.batch", batch.socket.getSubprotocol(), "preferred when offered first");
+            batch.send(msg("join", "j", "room", "batched"));
+            publisher.send(msg("join", "j", "room", "batched"));
+            publisher.skipTo("joined");
+            List<JsonObject> received = new ArrayList<>();
+            boolean joined = false;
+            int published = 0;
+            int frames = 0;
+            while (received.size() < 300) {
+                for (String line : batch.nextRawText().split("\n")) {
+                    JsonObject m = Json.createReader(new StringReader(line)).readObject();
+                    if ("joined".equals(m.getString("type"))) {
+                        joined = true;
+                    } else if ("message".equals(m.getString("type"))) {
+                        received.add(m);
+                    }
+                }
+                frames++;
+                if (joined && published == 0) {
+                    for (published = 1; published <= 300; published++) { // a burst, so the queue fills up
+                        publisher.socket.sendText(msg("publish", null, "room", "batched", "data", published).toString(), true)
+                                .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                }
+            }
+            for (int i = 0; i < 300; i++) {
+                assertEquals(i + 1, received.get(i).getInt("data"), "every message once, in order");
+                assertEquals(i + 1, received.get(i).getJsonNumber("offset").longValue());
+            }
+            assertTrue(frames <= 301, "never more frames than messages: " + frames);
+        }
     }
 
     @Test

@@ -78,6 +78,16 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         socket.sendBinary(ByteBuffer.wrap(data), true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** The next frame's text as received (with {@code switchboard.v1.batch}, possibly several lines). */
+    String nextRawText() throws InterruptedException {
+        Frame frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (frame == null) {
+            fail("no frame within " + WAIT + "; received so far: " + seen + "; closed: " + closed.getNow(null));
+        }
+        assertNotNull(frame.text(), "expected a text frame, got binary");
+        return frame.text();
+    }
+
     /** The next frame, which must be text and arrive within {@link #WAIT}. */
     JsonObject next() throws InterruptedException {
         Frame frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);

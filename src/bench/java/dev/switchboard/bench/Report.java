@@ -76,11 +76,14 @@ final class Report {
                     out.append("\n");
                 }
                 var bare = server.getValue().get("bare");
-                var sb = server.getValue().get("switchboard");
-                if (bare != null && sb != null) {
-                    double ratio = number(median(sb, h.metric()).get(h.metric())) / number(median(bare, h.metric()).get(h.metric()));
-                    out.append(String.format(Locale.ROOT, "| %s | **switchboard / bare** | %s: **%.2f** |%s\n",
-                            server.getKey(), h.metric(), ratio, " |".repeat(Math.max(0, columns.size() - 1))));
+                for (var variant : server.getValue().entrySet()) {
+                    if (bare == null || variant.getKey().equals("bare")) {
+                        continue;
+                    }
+                    double ratio = number(median(variant.getValue(), h.metric()).get(h.metric()))
+                            / number(median(bare, h.metric()).get(h.metric()));
+                    out.append(String.format(Locale.ROOT, "| %s | **%s / bare** | %s: **%.2f** |%s\n",
+                            server.getKey(), variant.getKey(), h.metric(), ratio, " |".repeat(Math.max(0, columns.size() - 1))));
                 }
             }
         }
@@ -121,7 +124,7 @@ final class Report {
         for (String[] bar : bars) {
             double v = Double.parseDouble(bar[2]);
             double hBar = max > 0 && !Double.isNaN(v) ? 190 * v / max : 0;
-            String color = bar[1].equals("bare") ? "#9aa5b1" : "#2f6fdf";
+            String color = bar[1].equals("bare") ? "#9aa5b1" : bar[1].equals("switchboard") ? "#2f6fdf" : "#7fa8ef";
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"80\" height=\"%.1f\" fill=\"%s\"/>\n",
                     x, base - hBar, hBar, color));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",

@@ -81,6 +81,14 @@ public final class WsLoad implements AutoCloseable {
             }
         }
 
+        /** Closes as a well-behaved client does: a close frame (1000), then the socket. */
+        public void close() {
+            if (open && out.isEmpty()) {
+                send(0x8, new byte[] {0x03, (byte) 0xe8});
+            }
+            closeNow();
+        }
+
         public void closeNow() {
             try {
                 channel.close();

@@ -123,6 +123,14 @@ public class Hub implements Switchboard {
         return settings;
     }
 
+    /**
+     * Created with the application, not on first use: with a cluster, the node joins it (heartbeats, presence of
+     * other nodes) before its first client.
+     */
+    void started(@jakarta.enterprise.event.Observes @jakarta.enterprise.context.Initialized(ApplicationScoped.class) Object event) {
+        LOG.log(Level.FINE, "Switchboard hub started ({0} cluster)", cluster.shared() ? "shared" : "local");
+    }
+
     // ------------------------------------------------------------------ lifecycle (called by endpoints)
 
     /**

@@ -426,8 +426,10 @@ final class Room {
             Cluster.Position at = cluster.position(name);
             history = new InMemoryHistory(policy.historySize(), policy.historyTtl(), at.epoch(), at.offset());
             positioned = true;
+            // who is already here on other nodes, so that the first joiner's joined.presence shows them
+            remote = Map.copyOf(cluster.remotePresence(name));
         } catch (Cluster.Unavailable e) {
-            local = true; // resynchronize() joins the shared log when the cluster is back
+            local = !positioned; // resynchronize() joins the shared log when the cluster is back
         }
     }
 

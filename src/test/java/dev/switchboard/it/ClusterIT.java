@@ -73,7 +73,9 @@ class ClusterIT {
         try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
              WsClient publisher = WsClient.connect(payara.ws())) {
             join(a, "fanout", null);
-            join(b, "fanout", null);
+            JsonObject joinedB = join(b, "fanout", null);
+            assertTrue(joinedB.getJsonArray("presence").toString().contains("\"" + a.user + "\""),
+                    "who joined on the other node is in joined.presence at once: " + joinedB);
             join(publisher, "fanout", null);
             JsonObject diff = a.awaitPresence(b.user, true); // presence spans nodes
             assertTrue(diff.getJsonArray("joins").getValuesAs(JsonString::getString).contains(b.user));

@@ -23,9 +23,6 @@ public class BareEndpoint {
 
     @OnOpen
     public void open(Session session) {
-        if (Boolean.getBoolean("bench.principal")) { // experiment: does asking for the principal retain the request?
-            session.getUserPrincipal();
-        }
         SESSIONS.add(session);
     }
 

@@ -80,14 +80,8 @@ public final class Benchmark {
     private void run() throws Exception {
         Files.createDirectories(dir);
         Path bare = dir.resolve("bare.war");
-        WebArchive bareWar = ShrinkWrap.create(WebArchive.class, "bare.war").addClass(BareEndpoint.class);
-        String experiment = System.getProperty("bench.bareFilter", "false");
-        if (experiment.equals("true")) {
-            bareWar.addClass(BareFilter.class);
-        } else if (experiment.equals("auth")) {
-            bareWar.addClass(BareAuth.class);
-        }
-        bareWar.as(ZipExporter.class).exportTo(bare.toFile(), true);
+        ShrinkWrap.create(WebArchive.class, "bare.war").addClass(BareEndpoint.class).as(ZipExporter.class)
+                .exportTo(bare.toFile(), true);
         Path war = Path.of(System.getProperty("switchboard.war", "target/switchboard.war"));
         Map<String, String> env = Map.of(
                 "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",

@@ -44,7 +44,7 @@ final class Server implements AutoCloseable {
         Files.copy(switchboardWar, deploy.resolve("ROOT.war"));
         Files.copy(bareWar, deploy.resolve("bare.war"));
         int port = freePort();
-        List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-Dbench.principal=" + System.getProperty("bench.principal", "false"), "-jar", System.getProperty("payara.micro.jar"),
+        List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-jar", System.getProperty("payara.micro.jar"),
                 "--deploydir", deploy.toString(), "--nohazelcast", "--port", Integer.toString(port),
                 "--sslport", Integer.toString(freePort()), "--prebootcommandfile", System.getProperty("preboot.file"),
                 "--rootdir", dir.resolve("payara-root").toString());

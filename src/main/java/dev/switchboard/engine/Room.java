@@ -406,15 +406,15 @@ final class Room {
         return b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data).build().toString();
     }
 
-    private String frameOf(String epoch, long offset, String payload) {
-        jakarta.json.JsonObject p = jakarta.json.Json.createReader(new java.io.StringReader(payload)).readObject();
-        String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
-        return Codec.encode(new ServerMessage.Message(name, epoch, offset, from, p.getJsonNumber("ts").longValue(),
-                p.get("data")));
+    /** A publication from the shared log, encoded once as its {@code message} frame, with its timestamp. */
+    private record Shared(String frame, long timestampMillis) {
     }
 
-    private long timestampOf(String payload) {
-        return jakarta.json.Json.createReader(new java.io.StringReader(payload)).readObject().getJsonNumber("ts").longValue();
+    private Shared decode(String epoch, long offset, String payload) {
+        jakarta.json.JsonObject p = jakarta.json.Json.createReader(new java.io.StringReader(payload)).readObject();
+        String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
+        long ts = p.getJsonNumber("ts").longValue();
+        return new Shared(Codec.encode(new ServerMessage.Message(name, epoch, offset, from, ts, p.get("data"))), ts);
     }
 
     /** Shared: learns where the shared log stands, once; unreachable → this node's own history for now. */
@@ -446,10 +446,11 @@ final class Room {
             List<String> frames = new ArrayList<>(entries.get().size());
             long oldest = nowMillis - policy.historyTtl().toMillis();
             for (Cluster.Entry entry : entries.get()) {
-                if (timestampOf(entry.payload()) < oldest) {
+                Shared shared = decode(history.epoch(), entry.offset(), entry.payload());
+                if (shared.timestampMillis() < oldest) {
                     return Optional.empty(); // older than the history is kept
                 }
-                frames.add(frameOf(history.epoch(), entry.offset(), entry.payload()));
+                frames.add(shared.frame());
             }
             return Optional.of(frames);
         } catch (Cluster.Unavailable e) {
@@ -479,9 +480,9 @@ final class Room {
             } else if (offset > history.offset() + 1 && !fillLocked(offset - 1, nowMillis)) {
                 adoptLocked(new Cluster.Position(epoch, offset - 1));
             }
-            String frame = frameOf(epoch, offset, payload);
-            history.append(offset, timestampOf(payload), frame);
-            broadcastLocked(frame);
+            Shared shared = decode(epoch, offset, payload);
+            history.append(offset, shared.timestampMillis(), shared.frame());
+            broadcastLocked(shared.frame());
         } finally {
             lock.unlock();
         }
@@ -495,9 +496,9 @@ final class Room {
                 return false;
             }
             for (Cluster.Entry entry : missed.get()) {
-                String frame = frameOf(history.epoch(), entry.offset(), entry.payload());
-                history.append(entry.offset(), timestampOf(entry.payload()), frame);
-                broadcastLocked(frame);
+                Shared shared = decode(history.epoch(), entry.offset(), entry.payload());
+                history.append(entry.offset(), shared.timestampMillis(), shared.frame());
+                broadcastLocked(shared.frame());
             }
             return true;
         } catch (Cluster.Unavailable e) {

@@ -25,6 +25,8 @@ subscribeMonitor({
     $('rooms').textContent = format(frame.rooms);
     $('dropped').textContent = format(frame.dropped + frame.slowConsumerCloses);
     $('queued').textContent = format(frame.queuedMessages);
+    $('sendP99').textContent = frame.sendP99Micros >= 1000 ? `${format(frame.sendP99Micros / 1000)} ms` : `${format(frame.sendP99Micros)} µs`;
+    $('cluster').textContent = frame.cluster === 'memory' ? 'one node' : `${frame.cluster} · ${format(frame.nodes)} nodes`;
     previous = frame;
   },
 });

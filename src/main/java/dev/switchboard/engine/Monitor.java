@@ -87,7 +87,8 @@ public class Monitor {
         Hub.Stats s = hub.stats();
         return Codec.encode(new ServerMessage.Stats(System.currentTimeMillis(), s.connections(), s.rooms(),
                 s.messagesIn(), s.publications(), s.messagesOut(), s.dropped(), s.slowConsumerCloses(),
-                s.heartbeatCloses(), s.queuedMessages()));
+                s.heartbeatCloses(), s.queuedMessages(), s.maxQueuedMessages(), s.sendP99Micros(),
+                s.cluster() + (s.clusterReachable() ? "" : " (unreachable)"), s.nodes()));
     }
 
     /** Writes an operator's mark into the server log (and so onto every monitor). */

@@ -175,6 +175,7 @@ public final class RedisCluster implements Cluster {
     private volatile Set<String> alive = Set.of();
     private volatile boolean stopped;
     private boolean registered;
+    private boolean waitingForSubscription;
     /** Until then (nanoTime) no node is taken for dead: after an outage, nobody could beat (inbox thread only). */
     private long graceUntilNanos;
     private int resyncAgainIn;
@@ -263,7 +264,19 @@ public final class RedisCluster implements Cluster {
             boolean added = ((Long) result.get(0)) == 1L;
             @SuppressWarnings("unchecked") List<String> live = (List<String>) result.get(1);
             @SuppressWarnings("unchecked") List<String> dead = (List<String>) result.get(2);
+            StatefulRedisPubSubConnection<String, String> events = pubsub;
+            if (events == null || !events.isOpen()) {
+                // commands are back but the subscription is not yet (Lettuce reconnects each connection with its own
+                // jittered delay): not reachable until it is, so the catch-up runs once publications can arrive
+                if (was || !waitingForSubscription) {
+                    LOG.log(Level.INFO, "Node {0}: Redis answers; waiting for the subscription to be back", node);
+                }
+                waitingForSubscription = true;
+                reachable = false;
+                return;
+            }
             reachable = true;
+            waitingForSubscription = false;
             if (!was) {
                 graceUntilNanos = System.nanoTime() + config.nodeTimeout().toNanos();
             }

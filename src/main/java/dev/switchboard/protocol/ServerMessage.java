@@ -86,7 +86,8 @@ public sealed interface ServerMessage {
      * connections closed as slow consumers or for missed heartbeats.
      */
     record Stats(long ts, int connections, int rooms, long messagesIn, long publications, long messagesOut,
-                 long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages)
+                 long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages,
+                 int maxQueuedMessages, long sendP99Micros, String cluster, int nodes)
             implements ServerMessage {
     }
 

@@ -217,6 +217,8 @@ class BrowserIT {
             b.until("the chart moved on", d -> Integer.parseInt(b.find("#chart").getAttribute("data-points")) >= before + 2);
             b.until("the deliveries show in the chart", d -> Integer.parseInt(b.find("#chart").getAttribute("data-max-out")) > 0);
             assertTrue(Integer.parseInt(b.find("#connections").getText()) >= 2, "the listener and the page are counted");
+            assertEquals("one node", b.find("#cluster").getText(), "the ITs run one node, in memory");
+            b.until("send latency is shown", d -> b.find("#sendP99").getText().matches("[0-9.k]+ (µs|ms)"));
             b.screenshot("stats");
         }
     }

@@ -19,9 +19,11 @@ public interface Switchboard {
     Publication publish(String room, JsonValue data);
 
     /**
-     * Sends {@code data} as a {@code direct} message to every connection of {@code user}.
+     * Sends {@code data} as a {@code direct} message to every connection of {@code user}, on every node of the
+     * cluster.
      *
-     * @return the number of connections it was queued for; 0 when the user is not connected
+     * @return the number of connections it was queued for (on other nodes: their open connections as they last
+     *         recorded them in the cluster); 0 when the user is not connected anywhere
      */
     int sendToUser(String user, JsonValue data);
 
@@ -45,8 +47,9 @@ public interface Switchboard {
     int connectionCount();
 
     /**
-     * Closes every connection of {@code user} on this node with {@code closeCode} (see {@link CloseCodes}: e.g.
-     * 1012 to make clients reconnect, 4403 to keep them out). Returns how many were closed.
+     * Closes every connection of {@code user} with {@code closeCode} (see {@link CloseCodes}: e.g. 1012 to make
+     * clients reconnect, 4403 to keep them out), on this node and, with a cluster, on the others. Returns how many
+     * were closed on this node.
      */
     int disconnect(String user, int closeCode, String reason);
 

@@ -112,8 +112,10 @@ public final class Benchmark {
                 connect(v, n);
             }
         }
-        int[] fanout = quick ? new int[] {1000} : new int[] {1000, 10_000};
-        int rounds = quick ? 1 : 3;
+        int[] fanout = System.getProperty("bench.fanout") != null
+                ? java.util.Arrays.stream(System.getProperty("bench.fanout").split(",")).mapToInt(Integer::parseInt).toArray()
+                : quick ? new int[] {1000} : new int[] {1000, 10_000};
+        int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("fanout") ? fanout : new int[0]) {
             for (int r = 0; r < rounds; r++) {
                 for (Variant v : Variant.values()) { // alternating, so drift on the machine hits both alike
@@ -178,6 +180,11 @@ public final class Benchmark {
         long expected = (long) count * subscribers.ready.get();
         subscribers.expect(count);
         long closedBefore = v.switchboard() ? serverCloses() : 0;
+        // -Dbench.jfr=true: a JFR recording of the server around each fixed-rate fan-out (where the time goes)
+        String jfr = rate > 0 && Boolean.getBoolean("bench.jfr") ? server.name + "-" + v.label() + "-fanout-fixed-" + n : null;
+        if (jfr != null) {
+            server.jfrStart(jfr);
+        }
         long cpu0 = server.cpuNanos();
         long gen0 = generatorCpu();
         long start = System.nanoTime();
@@ -203,6 +210,9 @@ public final class Benchmark {
         long window = subscribers.lastNanos.get() - start;
         long cpu = server.cpuNanos() - cpu0;
         long gen = generatorCpu() - gen0;
+        if (jfr != null) {
+            server.jfrStop(jfr, dir.resolve(jfr + ".jfr"));
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("subscribers", subscribers.ready.get());
         m.put("rate", rate == 0 ? "max" : rate + "/s");

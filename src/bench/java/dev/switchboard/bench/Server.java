@@ -194,6 +194,18 @@ final class Server implements AutoCloseable {
         return Math.round(used);
     }
 
+    /** Starts a JFR recording (profile settings) in the server JVM. */
+    void jfrStart(String name) throws Exception {
+        String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
+        run(jdk + "/jcmd", Long.toString(pid), "JFR.start", "name=" + name, "settings=profile");
+    }
+
+    /** Stops the recording and writes it to {@code file}. */
+    void jfrStop(String name, Path file) throws Exception {
+        String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
+        run(jdk + "/jcmd", Long.toString(pid), "JFR.stop", "name=" + name, "filename=" + file);
+    }
+
     /** The heap's class histogram (live objects), top 60 lines. */
     String histogram() throws Exception {
         String jdk = Path.of(System.getProperty("java.home"), "bin").toString();

@@ -112,8 +112,9 @@ public final class Benchmark {
                 connect(v, n);
             }
         }
-        int[] fanout = System.getProperty("bench.fanout") != null
-                ? java.util.Arrays.stream(System.getProperty("bench.fanout").split(",")).mapToInt(Integer::parseInt).toArray()
+        String sizes = System.getProperty("bench.fanout", "").trim();
+        int[] fanout = !sizes.isEmpty()
+                ? java.util.Arrays.stream(sizes.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray()
                 : quick ? new int[] {1000} : new int[] {1000, 10_000};
         int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("fanout") ? fanout : new int[0]) {

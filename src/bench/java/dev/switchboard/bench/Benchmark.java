@@ -97,10 +97,14 @@ public final class Benchmark {
                 server = s;
                 load = generator;
                 progress("== %s ready (pid %d, port %d)", name, s.pid(), s.port);
-                scenarios();
+                try {
+                    scenarios();
+                } catch (Exception e) {
+                    progress("== %s: the run stopped: %s (results so far are kept)", name, e);
+                }
             }
+            write(); // after each server, so that a failure later keeps what was measured
         }
-        write();
     }
 
     private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,fanout,echo,slow").split(","));
@@ -508,12 +512,21 @@ public final class Benchmark {
         // wait (bounded) until the server has let them go, so the next scenario starts from a clean state
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            if (v.switchboard() ? server.stats().contains("\"connections\":0,") : server.bareSessions() == 0) {
+            if (released(v)) {
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        progress("   (the server still holds connections after 60 s: %s, bare %d)", server.stats(), server.bareSessions());
+        progress("   (%s: the server still holds connections after 60 s; going on)", v.label());
+    }
+
+    /** Whether the server holds no more connections of {@code v}; false when it does not answer in time. */
+    private boolean released(Variant v) {
+        try {
+            return v.switchboard() ? server.stats().contains("\"connections\":0,") : server.bareSessions() == 0;
+        } catch (Exception e) {
+            return false; // busy: ask again
+        }
     }
 
     // ------------------------------------------------------------------ output

@@ -1,21 +1,19 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.it.ServerFiles;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A server under test, started as users start it, pinned to CPU core 0 ({@code taskset}), with two applications:
@@ -39,14 +37,14 @@ final class Server implements AutoCloseable {
 
     static Server payara(Path dir, Path switchboardWar, Path bareWar, Map<String, String> env) throws Exception {
         Path deploy = dir.resolve("payara-deploy");
-        deleteTree(deploy);
+        ServerFiles.deleteTree(deploy);
         Files.createDirectories(deploy);
         Files.copy(switchboardWar, deploy.resolve("ROOT.war"));
         Files.copy(bareWar, deploy.resolve("bare.war"));
-        int port = freePort();
+        int port = ServerFiles.freePort();
         List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-jar", System.getProperty("payara.micro.jar"),
                 "--deploydir", deploy.toString(), "--nohazelcast", "--port", Integer.toString(port),
-                "--sslport", Integer.toString(freePort()), "--prebootcommandfile", System.getProperty("preboot.file"),
+                "--sslport", Integer.toString(ServerFiles.freePort()), "--prebootcommandfile", System.getProperty("preboot.file"),
                 "--rootdir", dir.resolve("payara-root").toString());
         return start("payara", port, command, env, dir);
     }
@@ -54,15 +52,9 @@ final class Server implements AutoCloseable {
     static Server wildfly(Path dir, Path switchboardWar, Path bareWar, Map<String, String> env) throws Exception {
         Path home = Path.of(System.getProperty("wildfly.home"));
         Path base = dir.resolve("wildfly-base");
-        deleteTree(base);
-        copyTree(home.resolve("standalone").resolve("configuration"), base.resolve("configuration"));
-        Path xml = base.resolve("configuration").resolve("standalone.xml");
-        Files.writeString(xml, Files.readString(xml).replaceAll("(?s)<deployments>.*?</deployments>", ""));
-        Files.createDirectories(base.resolve("deployments"));
-        Files.copy(switchboardWar, base.resolve("deployments").resolve("ROOT.war"));
-        Files.copy(bareWar, base.resolve("deployments").resolve("bare.war"));
+        ServerFiles.wildflyBase(home, base, Map.of("ROOT.war", switchboardWar, "bare.war", bareWar));
         int offset = 0;
-        while (!free(8080 + offset) || !free(8443 + offset) || !free(9990 + offset)) {
+        while (!ServerFiles.isFree(8080 + offset) || !ServerFiles.isFree(8443 + offset) || !ServerFiles.isFree(9990 + offset)) {
             offset += 7;
         }
         List<String> command = List.of("taskset", "-c", "0", home.resolve("bin").resolve("standalone.sh").toString(),
@@ -108,7 +100,8 @@ final class Server implements AutoCloseable {
     private boolean bareReady(HttpClient http) {
         try {
             http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/bare/ws"),
-                    new java.net.http.WebSocket.Listener() { }).get(2, TimeUnit.SECONDS).abort();
+                    new java.net.http.WebSocket.Listener() { }).get(2, TimeUnit.SECONDS)
+                    .sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
             return true;
         } catch (Exception e) {
             return false;
@@ -129,7 +122,8 @@ final class Server implements AutoCloseable {
                     }).get(5, TimeUnit.SECONDS);
             ws.sendText("count", true);
             int count = Integer.parseInt(answer.get(5, TimeUnit.SECONDS).trim());
-            ws.abort();
+            // a close handshake, not an abort: Tyrus keeps an aborted probe's session for a while, and counts it
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
             return count - 1;
         } catch (Exception e) {
             return -1;
@@ -241,45 +235,11 @@ final class Server implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -1,8 +1,6 @@
 package dev.switchboard.it;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,12 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Real parts for {@link ClusterIT}, started as users start them: a {@code redis-server} of its own on a free
@@ -31,11 +27,7 @@ final class ClusterNodes {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServerFiles.freePort();
     }
 
     /** A redis-server with an append-only file synced on every write, so that a restart keeps the streams. */
@@ -112,19 +104,13 @@ final class ClusterNodes {
         static Node wildfly(String name, java.util.Map<String, String> settings) throws IOException {
             Path home = Path.of(System.getProperty("wildfly.home"));
             Path base = DIR.resolve(name + "-base");
-            deleteTree(base);
-            copyTree(home.resolve("standalone").resolve("configuration"), base.resolve("configuration"));
-            // a deployment left in the configuration by an earlier run (wildfly:run) would clash with ours (WFLYCTL0212)
-            Path xml = base.resolve("configuration").resolve("standalone.xml");
-            Files.writeString(xml, Files.readString(xml).replaceAll("(?s)<deployments>.*?</deployments>", ""));
-            Files.createDirectories(base.resolve("deployments"));
-            Files.copy(war(), base.resolve("deployments").resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
+            ServerFiles.wildflyBase(home, base, java.util.Map.of("ROOT.war", war()));
             int offset;
             int port;
             do { // WildFly listens on 8080 + offset (http), 8443 + offset and 9990 + offset (management)
                 offset = 1000 + (int) (Math.random() * 20000);
                 port = 8080 + offset;
-            } while (!free(port) || !free(8443 + offset) || !free(9990 + offset));
+            } while (!ServerFiles.isFree(port) || !ServerFiles.isFree(8443 + offset) || !ServerFiles.isFree(9990 + offset));
             List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("standalone.sh").toString(),
                     "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset));
             return new Node(name, port, command, settings);
@@ -198,13 +184,6 @@ final class ClusterNodes {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     static void awaitPort(int port, Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -218,27 +197,5 @@ final class ClusterNodes {
         throw new AssertionError(what + " not listening on " + port + " within " + timeout);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -81,19 +81,6 @@ public final class WsLoad implements AutoCloseable {
             }
         }
 
-        /**
-         * Closes as a well-behaved client does: a close frame (1000); the socket is closed when the server's close frame
-         * comes back (RFC 6455 7.1.1). Undertow keeps a session whose peer closed its socket right after the close
-         * frame for over a minute.
-         */
-        public void close() {
-            if (open) {
-                send(0x8, new byte[] {0x03, (byte) 0xe8});
-            } else {
-                closeNow();
-            }
-        }
-
         public void closeNow() {
             try {
                 channel.close();

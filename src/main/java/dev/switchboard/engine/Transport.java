@@ -4,10 +4,11 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * The socket under a {@link Connection}: on a server, a WebSocket session (see {@link SessionTransport}).
- * Only the connection's single writer calls {@link #sendText}/{@link #sendBinary}, one at a time.
+ * The socket under a {@link Connection}: on a server, a WebSocket session ({@code web.SessionTransport}, where the
+ * containers' quirks of sending are handled).
+ * Only the connection's single writer ({@link Outbox}) calls it: every method, the close included, one call at a time.
  */
-interface Transport {
+public interface Transport {
 
     /** Starts sending one text frame; {@code done} gets {@code null} on success or the failure, on any thread. */
     void sendText(String text, Consumer<Throwable> done);

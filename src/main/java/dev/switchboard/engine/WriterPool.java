@@ -4,6 +4,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import dev.switchboard.config.Settings;
 import jakarta.inject.Inject;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
@@ -14,7 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that drain outbound queues, and one timer thread. Container threads ({@code @OnMessage}) and application threads
+ * The threads that drain outbound queues, one timer thread, and two background threads. Container threads ({@code @OnMessage}) and application threads
  * (publishers) only queue; the sends happen here, so a slow client never holds up a publisher. Threads come from
  * the container's default {@link ManagedThreadFactory}, so they carry the application's context.
  */
@@ -29,6 +30,7 @@ public class WriterPool implements Executor {
 
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
+    private ExecutorService background;
 
     @jakarta.annotation.PostConstruct
     void start() {
@@ -37,6 +39,15 @@ public class WriterPool implements Executor {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, threadFactory);
         timers.setRemoveOnCancelPolicy(true);
         scheduler = timers;
+        background = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threadFactory);
+    }
+
+    /**
+     * Two threads for work that may wait for the cluster's store (gap fills, resynchronization, presence refreshes):
+     * never the writers, never the thread that delivers publications in order, never under a room's lock.
+     */
+    Executor background() {
+        return background;
     }
 
     /** The container's thread factory, for other long-lived threads of the engine. */
@@ -45,7 +56,7 @@ public class WriterPool implements Executor {
     }
 
     /** One timer thread: heartbeats, presence coalescing, request timeouts. Tasks must be short. */
-    ScheduledExecutorService scheduler() {
+    public ScheduledExecutorService scheduler() {
         return scheduler;
     }
 
@@ -57,6 +68,7 @@ public class WriterPool implements Executor {
     @PreDestroy
     void stop() {
         executor.shutdown();
+        background.shutdownNow();
         scheduler.shutdownNow();
     }
 }

@@ -25,7 +25,6 @@ public final class Codec {
     /** Longest accepted correlation {@code id}. */
     public static final int MAX_ID_LENGTH = 64;
     /** Room names: 1–128 characters of letters, digits and {@code _ - . : @}. */
-    public static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
     /** User names as they appear in {@code send.to}: 1–128 characters, no control characters. */
     private static final Pattern USER_NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
     private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -160,13 +159,9 @@ public final class Codec {
     }
 
     private static void room(String room, Map<String, String> problems) {
-        if (room == null || !ROOM_NAME.matcher(room).matches()) {
+        if (!RoomNames.isValid(room)) {
             problems.put("room", "required: 1-128 characters of letters, digits and _ . : @ -");
         }
-    }
-
-    public static boolean isRoomName(String room) {
-        return room != null && ROOM_NAME.matcher(room).matches();
     }
 
     private static ClientMessage malformed(String id, String code, String message, Map<String, String> details) {

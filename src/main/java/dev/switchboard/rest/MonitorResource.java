@@ -1,6 +1,6 @@
 package dev.switchboard.rest;
 
-import dev.switchboard.engine.Monitor;
+import dev.switchboard.web.Monitor;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -2,6 +2,7 @@ package dev.switchboard.rest;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.RoomNames;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ServerMessage;
 import jakarta.enterprise.context.RequestScoped;
@@ -33,8 +34,8 @@ public class RoomsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response publish(@PathParam("room") String room, String body) {
-        if (!Codec.isRoomName(room)) {
-            return error(ErrorCode.INVALID, "not a room name: use 1-128 letters, digits and _ . : @ -", Map.of("room", "invalid"));
+        if (!RoomNames.isValid(room)) {
+            return error(ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
         }
         JsonValue data = body == null ? null : Codec.parseOrNull(body);
         if (data == null) {

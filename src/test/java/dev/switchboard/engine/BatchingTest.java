@@ -20,10 +20,7 @@ class BatchingTest {
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
 
     private Connection connection(TestTransport transport, boolean batching) {
-        Connection c = new Connection("c1", new Caller("u", Set.of(), false, null), "/ws", transport, Runnable::run,
-                1000, 1 << 20, x -> { });
-        c.batching(batching);
-        return c;
+        return EngineFixture.connection(transport, Runnable::run, batching);
     }
 
     private void releaseAll() {
@@ -48,7 +45,7 @@ class BatchingTest {
         for (int i = 1; i <= 10; i++) {
             assertEquals("{\"n\":" + i + "}", lines.get(i - 1));
         }
-        assertEquals(10, c.sent(), "sent counts messages, not frames");
+        assertEquals(10, c.outbox.sent(), "sent counts messages, not frames");
         assertEquals(0, c.queued());
         assertEquals(0, transport.overlapping.get());
     }
@@ -70,7 +67,7 @@ class BatchingTest {
     void aBatchStopsAtAGracefulCloseAndAtTheSizeBound() {
         TestTransport transport = TestTransport.async(completions::add);
         Connection c = connection(transport, true);
-        String big = "x".repeat(Connection.MAX_BATCH_CHARS / 2);
+        String big = "x".repeat(Outbox.MAX_BATCH_CHARS / 2);
         c.enqueue("first");
         c.enqueue(big);
         c.enqueue(big);
@@ -81,7 +78,7 @@ class BatchingTest {
         }
         List<String> texts = transport.texts();
         assertEquals("first", texts.get(0));
-        assertTrue(texts.stream().allMatch(t -> t.length() <= Connection.MAX_BATCH_CHARS + big.length() + 1),
+        assertTrue(texts.stream().allMatch(t -> t.length() <= Outbox.MAX_BATCH_CHARS + big.length() + 1),
                 "no frame grows past the bound by more than one message");
         long messages = texts.stream().mapToLong(t -> t.split("\n").length).sum();
         assertEquals(4, messages, "every message before the close went out: " + texts.size() + " frames");

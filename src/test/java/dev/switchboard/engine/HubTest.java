@@ -1,5 +1,9 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.config.Settings;
+import dev.switchboard.config.SlowConsumerPolicy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;

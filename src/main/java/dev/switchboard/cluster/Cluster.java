@@ -1,0 +1,87 @@
+package dev.switchboard.cluster;
+
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * This node among others: which nodes are live, who is where (room presence, users' connections), direct messages
+ * and disconnects across nodes, and the events that carry publications from the {@link LogStore}. Two
+ * implementations: {@link LocalCluster} (one node, nothing shared; the default) and {@link RedisCluster}
+ * ({@code switchboard.redis.url}). A room's log is not here: see {@link LogStore}.
+ *
+ * <p>Calls marked "blocking" wait for the store at most its timeout and throw {@link StoreUnavailable}; callers make
+ * them outside every room lock and never on the thread that delivers {@link Listener} events. Calls marked "best
+ * effort" never wait; a failure is logged and counted ({@link #failures}) and repaired by
+ * {@link Listener#resynchronize} when the store is back.
+ */
+public interface Cluster {
+
+    /**
+     * What the cluster tells this node. {@link #publication} and {@link #reset} of one node run on one thread, in the
+     * order the store published them, so a room sees its publications in offset order; that thread must never wait
+     * for the store. The other callbacks may run on another thread.
+     */
+    interface Listener {
+        /** A publication appended to {@code room}'s shared log (by any node, this one included). */
+        void publication(String room, String epoch, long offset, String payload);
+
+        /** {@code room}'s log was reset to {@code epoch} at {@code offset}: members must resynchronize. */
+        void reset(String room, String epoch, long offset);
+
+        /** Who is in {@code room} changed on some node (or a node died). */
+        void presenceChanged(String room);
+
+        void direct(String user, String frame);
+
+        void disconnect(String user, int code, String reason);
+
+        /**
+         * The store is reachable again after an outage, or forgot this node (restarted without persistence): bring
+         * every room up to date and register this node's members and users again.
+         */
+        void resynchronize();
+
+        /** The set of live nodes changed. */
+        void nodesChanged();
+    }
+
+    /** False for the one-node cluster: rooms keep their own log and deliver directly. */
+    boolean shared();
+
+    /** This node's id in the cluster. */
+    String node();
+
+    /** Starts receiving; callbacks run on threads from {@code threads}; periodic work on {@code scheduler}. */
+    void start(Listener listener, ThreadFactory threads, ScheduledExecutorService scheduler);
+
+    /** Whether the store answered the latest heartbeat. */
+    boolean reachable();
+
+    /** Live nodes as of the latest heartbeat (this one included). */
+    int nodes();
+
+    /** Best-effort commands that failed since start (each also logged). */
+    long failures();
+
+    /** Best effort: {@code user} has {@code connections} connections in {@code room} on this node (0: none). */
+    void presence(String room, String user, int connections);
+
+    /** Blocking: users in {@code room} on other live nodes, with their connection counts. */
+    Map<String, Integer> remotePresence(String room) throws StoreUnavailable;
+
+    /** Best effort: {@code user} has {@code connections} open connections on this node (0: none). */
+    void userConnections(String user, int connections);
+
+    /** Blocking: {@code user}'s open connections on other live nodes. */
+    int remoteConnections(String user) throws StoreUnavailable;
+
+    /** Best effort: delivers an encoded {@code direct} frame to {@code user}'s connections on other nodes. */
+    void direct(String user, String frame);
+
+    /** Best effort: closes {@code user}'s connections on other nodes. */
+    void disconnect(String user, int code, String reason);
+
+    /** Leaves the cluster: this node's members and users are withdrawn; the client is closed. */
+    void stop();
+}

@@ -1,0 +1,248 @@
+package dev.switchboard.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One node's link to Redis (Lettuce), shared by {@link RedisCluster} and {@link RedisLogStore}: a command connection,
+ * a pub/sub connection on the cluster's channel, and the Lua scripts, read once from their resource files and run by
+ * SHA ({@code EVALSHA}, loading the script again when Redis answers {@code NOSCRIPT}, e.g. after a restart).
+ *
+ * <p>Blocking calls ({@link #call}, {@link #eval}) wait at most the timeout and throw {@link StoreUnavailable}.
+ * Asynchronous calls ({@link #evalAsync}, {@link #publishAsync}) never wait; a failure is logged and counted
+ * ({@link #failures}), never dropped silently. While disconnected, commands fail fast: the caller carries on locally.
+ */
+public final class Redis {
+
+    private static final Logger LOG = Logger.getLogger(Redis.class.getName());
+
+    /** Settings of the Redis engine (see the README). */
+    public record Config(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout,
+                         Duration metaTtl) {
+    }
+
+    /** The Lua scripts, under {@code dev/switchboard/cluster/<name>.lua}. */
+    enum Script {
+        APPEND, POSITION, RESET, PRESENCE, USER, HEARTBEAT, WITHDRAW;
+
+        final String source = read(name().toLowerCase(java.util.Locale.ROOT) + ".lua");
+        final String sha = sha1(source);
+    }
+
+    private final Config config;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final LongAdder failures = new LongAdder();
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+
+    public Redis(Config config) {
+        this.config = config;
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(1)
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(5), 100, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, RedisURI.create(config.url()));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // fail fast while disconnected: the caller carries on locally instead of waiting
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).build())
+                .build());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The channel every node subscribes to. */
+    String channel() {
+        return config.prefix() + ":events";
+    }
+
+    /**
+     * Connects (or tries again after failing to at start) and subscribes {@code events} to the channel; Lettuce
+     * reconnects on its own after that. False when Redis cannot be reached now.
+     */
+    synchronized boolean connect(Consumer<String> events) {
+        if (connection != null) {
+            return true;
+        }
+        try {
+            StatefulRedisPubSubConnection<String, String> subscription = client.connectPubSub();
+            subscription.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    events.accept(message);
+                }
+            });
+            subscription.sync().subscribe(channel());
+            pubsub = subscription;
+            connection = client.connect();
+            LOG.log(Level.INFO, "Connected to Redis at {0}", safeUrl());
+            return true;
+        } catch (RuntimeException e) {
+            if (pubsub != null) {
+                pubsub.closeAsync();
+                pubsub = null;
+            }
+            LOG.log(Level.WARNING, "Redis at {0} unreachable ({1}); delivering locally until it is back",
+                    new Object[] {safeUrl(), e.getMessage()});
+            return false;
+        }
+    }
+
+    /** Whether the subscription is open (Lettuce reconnects it separately from the command connection). */
+    boolean subscribed() {
+        StatefulRedisPubSubConnection<String, String> s = pubsub;
+        return s != null && s.isOpen();
+    }
+
+    boolean connected() {
+        return connection != null;
+    }
+
+    /** Blocking: {@code command} on the command connection. */
+    <T> T call(java.util.function.Function<RedisCommands<String, String>, T> command) throws StoreUnavailable {
+        try {
+            return command.apply(commands());
+        } catch (RuntimeException e) { // RedisException, timeouts, rejected while disconnected
+            throw new StoreUnavailable("Redis unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}. */
+    <T> T eval(Script script, ScriptOutputType type, String[] keys, String... args) throws StoreUnavailable {
+        return call(c -> {
+            try {
+                return c.<T>evalsha(script.sha, type, keys, args);
+            } catch (RedisNoScriptException e) {
+                c.scriptLoad(script.source);
+                return c.<T>evalsha(script.sha, type, keys, args);
+            }
+        });
+    }
+
+    /** Never waits: runs {@code script} by SHA ({@code EVAL} on {@code NOSCRIPT}); a failure is logged and counted. */
+    void evalAsync(String what, Script script, ScriptOutputType type, String[] keys, String... args) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            failed(what, new RedisConnectionException("not connected"));
+            return;
+        }
+        RedisFuture<Object> sent;
+        try {
+            sent = c.async().evalsha(script.sha, type, keys, args);
+        } catch (RuntimeException e) {
+            failed(what, e);
+            return;
+        }
+        sent.whenComplete((result, failure) -> {
+            if (failure instanceof RedisNoScriptException) {
+                c.async().eval(script.source, type, keys, args).whenComplete((again, error) -> {
+                    if (error != null) {
+                        failed(what, error);
+                    }
+                });
+            } else if (failure != null) {
+                failed(what, failure);
+            }
+        });
+    }
+
+    /** Never waits: publishes {@code message} on the channel; a failure is logged and counted. */
+    void publishAsync(String what, String message) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            failed(what, new RedisConnectionException("not connected"));
+            return;
+        }
+        try {
+            c.async().publish(channel(), message).whenComplete((receivers, failure) -> {
+                if (failure != null) {
+                    failed(what, failure);
+                }
+            });
+        } catch (RuntimeException e) {
+            failed(what, e);
+        }
+    }
+
+    private void failed(String what, Throwable failure) {
+        failures.increment();
+        // INFO, not WARNING: during an outage every best-effort command fails; the heartbeat logs the outage once
+        LOG.log(Level.INFO, "Redis command failed ({0}): {1}; repaired when the node resynchronizes",
+                new Object[] {what, failure.toString()});
+    }
+
+    /** Asynchronous commands that failed since start. */
+    long failures() {
+        return failures.sum();
+    }
+
+    void shutdown() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private RedisCommands<String, String> commands() {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            throw new RedisConnectionException("not connected");
+        }
+        return c.sync();
+    }
+
+    /** The URL without a password, for logs. */
+    String safeUrl() {
+        return config.url().replaceAll("//[^@/]*@", "//***@");
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = Redis.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Lua script " + resource + " missing from the WAR");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Lua script " + resource + " unreadable", e);
+        }
+    }
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

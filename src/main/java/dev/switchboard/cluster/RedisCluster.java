@@ -1,0 +1,288 @@
+package dev.switchboard.cluster;
+
+import io.lettuce.core.ScriptOutputType;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Several nodes as one room space, on Redis: node membership by heartbeats, cross-node presence and users, direct
+ * messages and disconnects across nodes. Rooms' logs are in {@link RedisLogStore}, on the same {@link Redis} link.
+ *
+ * <p>Keys, under {@code prefix} (default {@code switchboard}):
+ * <ul>
+ *   <li>{@code prefix:{room}:presence} hash: {@code node|user} → connections of that user in the room on that node;</li>
+ *   <li>{@code prefix:user:<user>} hash: node → open connections of that user on that node;</li>
+ *   <li>{@code prefix:nodes} sorted set: node → time of its latest heartbeat (Redis' clock);
+ *       {@code prefix:node:<node>:rooms} and {@code :users} sets: what to withdraw when the node dies.</li>
+ * </ul>
+ * Every node subscribes to one channel, {@code prefix:events}: {@code P room epoch offset payload} (a publication),
+ * {@code R room epoch offset} (a reset), {@code C room} (presence changed), and JSON objects for direct messages and
+ * disconnects.
+ *
+ * <p>Threads: events are handled on one inbox thread, in the order Redis published them; it never waits for Redis.
+ * Heartbeats (blocking scripts) run on a heartbeat thread of their own, so a slow Redis never holds up delivery.
+ *
+ * <p>Faults: commands fail fast while Redis is unreachable ({@link StoreUnavailable}); Lettuce reconnects with
+ * jittered backoff and resubscribes; the heartbeat notices the way back and asks the hub to
+ * {@link Listener#resynchronize}. A node whose heartbeat is older than {@code node-timeout} is dead: the first live
+ * node to notice withdraws its members from presence. Scripts touch keys they do not declare: a single Redis (or a
+ * primary with replicas / Sentinel), not Redis Cluster.
+ */
+public final class RedisCluster implements Cluster {
+
+    private static final Logger LOG = Logger.getLogger(RedisCluster.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Redis redis;
+    private final Redis.Config config;
+    private final String node = "n" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+
+    private volatile boolean reachable;
+    private volatile Set<String> alive = Set.of();
+    private volatile boolean stopped;
+    /** Heartbeat thread only, from here on. */
+    private boolean registered;
+    private boolean waitingForSubscription;
+    /** Until then (nanoTime) no node is taken for dead: after an outage, nobody could beat. */
+    private long graceUntilNanos;
+    private int resyncAgainIn;
+    private Listener listener;
+    private ExecutorService inbox;
+    private ExecutorService heart;
+    private ScheduledFuture<?> heartbeats;
+
+    public RedisCluster(Redis redis) {
+        this.redis = redis;
+        this.config = redis.config();
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public synchronized void start(Listener listener, ThreadFactory threads, ScheduledExecutorService scheduler) {
+        this.listener = listener;
+        this.inbox = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
+        this.heart = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
+        long every = config.heartbeat().toMillis();
+        heartbeats = scheduler.scheduleWithFixedDelay(() -> heart.execute(this::heartbeat), 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void receivedLater(String message) {
+        inbox.execute(() -> received(message));
+    }
+
+    /** On the heartbeat thread (never the inbox): a heartbeat; notices outages, the way back, and dead nodes. */
+    private void heartbeat() {
+        if (stopped) {
+            return;
+        }
+        boolean was = reachable;
+        if (!redis.connect(this::receivedLater)) {
+            reachable = false;
+            return;
+        }
+        try {
+            List<Object> result = redis.eval(Redis.Script.HEARTBEAT, ScriptOutputType.MULTI,
+                    new String[] {config.prefix() + ":nodes"}, node, Long.toString(config.nodeTimeout().toMillis()));
+            boolean added = ((Long) result.get(0)) == 1L;
+            @SuppressWarnings("unchecked") List<String> live = (List<String>) result.get(1);
+            @SuppressWarnings("unchecked") List<String> dead = (List<String>) result.get(2);
+            if (!redis.subscribed()) {
+                // commands are back but the subscription is not yet (Lettuce reconnects each connection with its own
+                // jittered delay): not reachable until it is, so the catch-up runs once publications can arrive
+                if (was || !waitingForSubscription) {
+                    LOG.log(Level.INFO, "Node {0}: Redis answers; waiting for the subscription to be back", node);
+                }
+                waitingForSubscription = true;
+                reachable = false;
+                return;
+            }
+            reachable = true;
+            waitingForSubscription = false;
+            if (!was) {
+                graceUntilNanos = System.nanoTime() + config.nodeTimeout().toNanos();
+            }
+            boolean grace = System.nanoTime() - graceUntilNanos < 0;
+            for (String gone : grace ? List.<String>of() : dead) {
+                LOG.log(Level.INFO, "Node {0} missed its heartbeats: withdrawing its members", gone);
+                redis.eval(Redis.Script.WITHDRAW, ScriptOutputType.INTEGER, new String[0], config.prefix(), gone, redis.channel());
+            }
+            Set<String> now = new java.util.HashSet<>(live);
+            if (grace) {
+                now.addAll(dead); // they could not beat either while Redis was away
+            }
+            now = Set.copyOf(now);
+            boolean changed = !now.equals(alive);
+            alive = now;
+            if (!was || (added && registered)) {
+                // back after an outage, or Redis forgot us (restarted empty, or took us for dead): catch up,
+                // and once more a little later, for what was published before the subscription was back
+                LOG.log(Level.INFO, "Node {0}: Redis reachable; resynchronizing rooms", node);
+                listener.resynchronize();
+                resyncAgainIn = 3;
+            } else if (resyncAgainIn > 0 && --resyncAgainIn == 0) {
+                listener.resynchronize();
+            } else if (changed) {
+                listener.nodesChanged();
+            }
+            registered = true;
+        } catch (StoreUnavailable | RuntimeException e) {
+            if (was) {
+                LOG.log(Level.WARNING, "Redis heartbeat failed ({0}); delivering locally until it is back", e.getMessage());
+            }
+            reachable = false;
+        }
+    }
+
+    /** On the inbox thread, in the order Redis published them: one event from the channel. */
+    private void received(String message) {
+        try {
+            if (message.startsWith("P ")) {
+                int a = message.indexOf(' ', 2);
+                int b = message.indexOf(' ', a + 1);
+                int c = message.indexOf(' ', b + 1);
+                listener.publication(message.substring(2, a), message.substring(a + 1, b),
+                        Long.parseLong(message.substring(b + 1, c)), message.substring(c + 1));
+            } else if (message.startsWith("R ")) {
+                String[] parts = message.split(" ");
+                listener.reset(parts[1], parts[2], Long.parseLong(parts[3]));
+            } else if (message.startsWith("C ")) {
+                listener.presenceChanged(message.substring(2));
+            } else if (message.startsWith("{")) {
+                JsonObject event = Json.createReader(new StringReader(message)).readObject();
+                if (node.equals(event.getString("node"))) {
+                    return; // handled locally before it was published
+                }
+                switch (event.getString("kind")) {
+                    case "direct" -> listener.direct(event.getString("user"), event.getString("frame"));
+                    case "disconnect" -> listener.disconnect(event.getString("user"), event.getInt("code"),
+                            event.getString("reason"));
+                    default -> LOG.log(Level.FINE, "Ignoring unknown cluster event {0}", event.getString("kind"));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Failed to handle a cluster event", e);
+        }
+    }
+
+    @Override
+    public boolean reachable() {
+        return reachable;
+    }
+
+    @Override
+    public int nodes() {
+        return reachable ? alive.size() : 1;
+    }
+
+    @Override
+    public long failures() {
+        return redis.failures();
+    }
+
+    @Override
+    public void presence(String room, String user, int connections) {
+        if (reachable) { // else: rewritten by resynchronize
+            redis.evalAsync("presence in " + room, Redis.Script.PRESENCE, ScriptOutputType.INTEGER,
+                    new String[] {config.prefix() + ":{" + room + "}:presence", config.prefix() + ":node:" + node + ":rooms"},
+                    node + "|" + user, Integer.toString(connections), redis.channel(), room);
+        }
+    }
+
+    @Override
+    public Map<String, Integer> remotePresence(String room) throws StoreUnavailable {
+        Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":{" + room + "}:presence"));
+        Set<String> live = alive;
+        Map<String, Integer> users = new HashMap<>();
+        fields.forEach((field, count) -> {
+            int bar = field.indexOf('|');
+            String owner = field.substring(0, bar);
+            if (!owner.equals(node) && live.contains(owner)) {
+                users.merge(field.substring(bar + 1), Integer.parseInt(count), Integer::sum);
+            }
+        });
+        return users;
+    }
+
+    @Override
+    public void userConnections(String user, int connections) {
+        if (reachable) { // else: rewritten by resynchronize
+            redis.evalAsync("connections of a user", Redis.Script.USER, ScriptOutputType.INTEGER,
+                    new String[] {config.prefix() + ":user:" + user, config.prefix() + ":node:" + node + ":users"},
+                    node, Integer.toString(connections), user);
+        }
+    }
+
+    @Override
+    public int remoteConnections(String user) throws StoreUnavailable {
+        Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":user:" + user));
+        Set<String> live = alive;
+        int count = 0;
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            if (!e.getKey().equals(node) && live.contains(e.getKey())) {
+                count += Integer.parseInt(e.getValue());
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public void direct(String user, String frame) {
+        if (reachable) {
+            redis.publishAsync("direct message", Json.createObjectBuilder().add("kind", "direct").add("node", node)
+                    .add("user", user).add("frame", frame).build().toString());
+        }
+    }
+
+    @Override
+    public void disconnect(String user, int code, String reason) {
+        if (reachable) {
+            redis.publishAsync("disconnect", Json.createObjectBuilder().add("kind", "disconnect").add("node", node)
+                    .add("user", user).add("code", code).add("reason", reason == null ? "" : reason).build().toString());
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        stopped = true;
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
+        try {
+            if (redis.connected() && reachable) {
+                redis.eval(Redis.Script.WITHDRAW, ScriptOutputType.INTEGER, new String[0], config.prefix(), node, redis.channel());
+            }
+        } catch (StoreUnavailable e) {
+            LOG.log(Level.INFO, "Could not withdraw node {0} from Redis ({1}); other nodes will once its heartbeat is old",
+                    new Object[] {node, e.getMessage()});
+        }
+        if (inbox != null) {
+            inbox.shutdownNow();
+            heart.shutdownNow();
+        }
+        redis.shutdown();
+    }
+}

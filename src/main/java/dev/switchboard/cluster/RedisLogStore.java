@@ -1,0 +1,88 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.config.RoomPolicy;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rooms' logs in Redis, shared by every node. Keys, under the prefix (default {@code switchboard}), a room's keys
+ * sharing a hash tag: {@code prefix:{room}:meta} hash ({@code epoch}, {@code offset} of the latest publication) and
+ * {@code prefix:{room}:log} stream (one entry per publication, id {@code <offset>-1}, field {@code p} = payload,
+ * trimmed to the room's history size, expiring after the history's age when nothing is published). Appending and
+ * resetting are Lua scripts ({@code append.lua}, {@code reset.lua}), so Redis assigns offsets atomically and
+ * announces them on the channel in offset order: {@code P room epoch offset payload}, {@code R room epoch offset}.
+ */
+public final class RedisLogStore implements LogStore {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Redis redis;
+    private final String prefix;
+
+    public RedisLogStore(Redis redis) {
+        this.redis = redis;
+        this.prefix = redis.config().prefix();
+    }
+
+    @Override
+    public Position append(String room, RoomPolicy policy, String payload) throws StoreUnavailable {
+        long ttl = Math.max(1, policy.historyTtl().toSeconds());
+        List<Object> result = redis.eval(Redis.Script.APPEND, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
+                newEpoch(), Integer.toString(policy.historySize()), payload,
+                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.channel(), room);
+        return new Position((String) result.get(0), (Long) result.get(1));
+    }
+
+    @Override
+    public Position position(String room) throws StoreUnavailable {
+        List<Object> result = redis.eval(Redis.Script.POSITION, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
+                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()));
+        return new Position((String) result.get(0), (Long) result.get(1));
+    }
+
+    @Override
+    public Optional<List<Entry>> range(String room, RoomPolicy policy, long after, long upTo) throws StoreUnavailable {
+        if (upTo <= after) {
+            return Optional.of(List.of());
+        }
+        List<StreamMessage<String, String>> found = redis.call(c -> c.xrange(log(room),
+                Range.create((after + 1) + "-1", upTo + "-1")));
+        if (found.size() != upTo - after) {
+            return Optional.empty(); // trimmed, expired or lost: not all of it is held
+        }
+        List<Entry> entries = new ArrayList<>(found.size());
+        long expected = after + 1;
+        for (StreamMessage<String, String> m : found) {
+            long offset = Long.parseLong(m.getId().substring(0, m.getId().indexOf('-')));
+            if (offset != expected++) {
+                return Optional.empty();
+            }
+            entries.add(new Entry(offset, m.getBody().get("p")));
+        }
+        return Optional.of(entries);
+    }
+
+    @Override
+    public Position reset(String room) throws StoreUnavailable {
+        List<Object> result = redis.eval(Redis.Script.RESET, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
+                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()), redis.channel(), room);
+        return new Position((String) result.get(0), (Long) result.get(1));
+    }
+
+    private String meta(String room) {
+        return prefix + ":{" + room + "}:meta";
+    }
+
+    private String log(String room) {
+        return prefix + ":{" + room + "}:log";
+    }
+
+    private static String newEpoch() {
+        return Long.toString((RANDOM.nextLong() & Long.MAX_VALUE) | (1L << 62), 36).substring(0, 8);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Switchboard's settings, read once from MicroProfile Config (system properties, environment variables such as
+ * {@code SWITCHBOARD_MAX_MESSAGE_BYTES}, or {@code META-INF/microprofile-config.properties}). The README lists them.
+ *
+ * @param maxMessageBytes     largest inbound message; larger ones close the connection with 1009
+ * @param queueMessages       bound of a connection's outbound queue, in messages
+ * @param queueBytes          bound of a connection's outbound queue, in characters of queued text
+ * @param sendTimeout         longest a single send may take before the connection is closed as a slow consumer
+ * @param heartbeat           the server pings a connection it has heard nothing from for this long, and closes
+ *                            it (4000) if it does not answer within two more intervals; {@code 0}: no heartbeats
+ * @param idleTimeout         a connection that sends no message (pongs do not count) for this long is closed
+ *                            with 1001; {@code 0}: never
+ * @param firstMessageTimeout a {@code /ws} connection that sends nothing for this long after opening is closed
+ *                            with 1008; {@code 0}: never
+ * @param presenceCoalesce    joins and leaves within this window go out as one {@code presence_diff}
+ * @param shutdownDrain       on shutdown, how long queued messages may take to go out before every connection
+ *                            is closed with 1001
+ * @param writerThreads       threads that drain outbound queues (never blocked by a slow client)
+ * @param defaultRoom         history and slow-consumer policy of rooms whose class has no settings of its own
+ * @param roomClasses         policies by room class (see {@link RoomPolicy})
+ * @param limits              per-connection and per-user limits
+ * @param origins             which browser origins may open a WebSocket
+ */
+public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, Duration sendTimeout,
+                       Duration heartbeat, Duration idleTimeout, Duration firstMessageTimeout,
+                       Duration presenceCoalesce, Duration shutdownDrain, int writerThreads,
+                       RoomPolicy defaultRoom, Map<String, RoomPolicy> roomClasses, Limits limits, Origins origins) {
+
+    /**
+     * @param ratePerSecond         messages a connection may send per second, on average (token bucket)
+     * @param rateBurst             messages it may send at once
+     * @param rateStrikes           rate-limited messages within 10 s after which the connection is closed (4029)
+     * @param connectionsPerUser    open connections per user on this node; one more is refused with 1013
+     * @param roomsPerConnection    rooms one connection may join; one more gets {@code too_many_rooms}
+     */
+    public record Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser,
+                         int roomsPerConnection) {
+    }
+
+    /**
+     * @param allowed       origins allowed besides the server's own (exact {@code scheme://host[:port]})
+     * @param allowMissing  whether a handshake without an Origin header (not a browser) is allowed
+     */
+    public record Origins(java.util.List<String> allowed, boolean allowMissing) {
+        public Origins {
+            allowed = java.util.List.copyOf(allowed);
+        }
+    }
+
+    public static final String PREFIX = "switchboard.";
+    private static final String ROOM_CLASS = PREFIX + "room-class.";
+
+    public Settings {
+        roomClasses = Map.copyOf(roomClasses);
+    }
+
+    /** The defaults, as documented in the README. */
+    public static Settings defaults() {
+        return new Settings(64 * 1024, 10_000, 8L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(25),
+                Duration.ZERO, Duration.ofSeconds(15), Duration.ofMillis(50), Duration.ofSeconds(2),
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new RoomPolicy(1000, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 100_000), Map.of(),
+                new Limits(50, 100, 20, 20, 100), new Origins(java.util.List.of(), true));
+    }
+
+    /** The policy of {@code room}: its class's, or the default. */
+    public RoomPolicy policyFor(String room) {
+        return roomClasses.getOrDefault(dev.switchboard.protocol.RoomNames.classOf(room), defaultRoom);
+    }
+
+
+    /** A copy with other limits (for tests and embedding). */
+    public Settings withLimits(Limits other) {
+        return new Settings(maxMessageBytes, queueMessages, queueBytes, sendTimeout, heartbeat, idleTimeout,
+                firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaultRoom, roomClasses, other,
+                origins);
+    }
+
+    /** Reads every setting from {@code config}, falling back to {@link #defaults()}. */
+    public static Settings from(Config config) {
+        Settings d = defaults();
+        RoomPolicy room = roomPolicy(config, PREFIX, d.defaultRoom());
+        Map<String, RoomPolicy> classes = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(ROOM_CLASS)) {
+                String rest = name.substring(ROOM_CLASS.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0) {
+                    String roomClass = rest.substring(0, dot);
+                    classes.computeIfAbsent(roomClass, c -> roomPolicy(config, ROOM_CLASS + c + ".", room));
+                }
+            }
+        }
+        return new Settings(
+                config.getOptionalValue(PREFIX + "max-message-bytes", Integer.class).orElse(d.maxMessageBytes()),
+                config.getOptionalValue(PREFIX + "queue.max-messages", Integer.class).orElse(d.queueMessages()),
+                config.getOptionalValue(PREFIX + "queue.max-bytes", Long.class).orElse(d.queueBytes()),
+                millis(config, "send-timeout-ms", d.sendTimeout()),
+                millis(config, "heartbeat-ms", d.heartbeat()),
+                millis(config, "idle-timeout-ms", d.idleTimeout()),
+                millis(config, "first-message-timeout-ms", d.firstMessageTimeout()),
+                millis(config, "presence.coalesce-ms", d.presenceCoalesce()),
+                millis(config, "shutdown.drain-ms", d.shutdownDrain()),
+                config.getOptionalValue(PREFIX + "writer-threads", Integer.class).orElse(d.writerThreads()),
+                room, classes,
+                new Limits(
+                        config.getOptionalValue(PREFIX + "rate.per-second", Integer.class).orElse(d.limits().ratePerSecond()),
+                        config.getOptionalValue(PREFIX + "rate.burst", Integer.class).orElse(d.limits().rateBurst()),
+                        config.getOptionalValue(PREFIX + "rate.strikes", Integer.class).orElse(d.limits().rateStrikes()),
+                        config.getOptionalValue(PREFIX + "max-connections-per-user", Integer.class)
+                                .orElse(d.limits().connectionsPerUser()),
+                        config.getOptionalValue(PREFIX + "max-rooms-per-connection", Integer.class)
+                                .orElse(d.limits().roomsPerConnection())),
+                new Origins(
+                        config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
+                        config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)
+                                .orElse(d.origins().allowMissing())));
+    }
+
+    private static RoomPolicy roomPolicy(Config config, String prefix, RoomPolicy fallback) {
+        return new RoomPolicy(
+                config.getOptionalValue(prefix + "history.size", Integer.class).orElse(fallback.historySize()),
+                Duration.ofSeconds(config.getOptionalValue(prefix + "history.ttl-seconds", Long.class)
+                        .orElse(fallback.historyTtl().toSeconds())),
+                config.getOptionalValue(prefix + "slow-consumer", String.class).map(SlowConsumerPolicy::parse)
+                        .orElse(fallback.slowConsumer()),
+                config.getOptionalValue(prefix + "max-members", Integer.class).orElse(fallback.maxMembers()),
+                config.getOptionalValue(prefix + "presence.max-members", Integer.class).orElse(fallback.presenceMaxMembers()));
+    }
+
+    private static Duration millis(Config config, String key, Duration fallback) {
+        return Duration.ofMillis(config.getOptionalValue(PREFIX + key, Long.class).orElse(fallback.toMillis()));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.cluster.Cluster;
+import dev.switchboard.cluster.StoreUnavailable;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What the other nodes tell this one. Publications and resets arrive on the cluster's delivery thread, in order, and
+ * go straight to their room (which never waits for the store there); everything that asks the store — presence
+ * refreshes, resynchronization after an outage — runs on the background executor.
+ */
+final class ClusterListener implements Cluster.Listener {
+
+    private static final Logger LOG = Logger.getLogger(ClusterListener.class.getName());
+
+    private final Cluster cluster;
+    private final Connections connections;
+    private final Rooms rooms;
+    private final ScheduledExecutorService scheduler;
+    private final Executor background;
+    private final long coalesceMillis;
+    private final Set<String> presenceStale = ConcurrentHashMap.newKeySet();
+
+    ClusterListener(Cluster cluster, Connections connections, Rooms rooms, ScheduledExecutorService scheduler,
+                    Executor background, long coalesceMillis) {
+        this.cluster = cluster;
+        this.connections = connections;
+        this.rooms = rooms;
+        this.scheduler = scheduler;
+        this.background = background;
+        this.coalesceMillis = Math.max(20, coalesceMillis);
+    }
+
+    @Override
+    public void publication(String room, String epoch, long offset, String payload) {
+        Room target = rooms.get(room);
+        if (target != null) {
+            target.deliver(epoch, offset, payload, System.currentTimeMillis());
+        }
+    }
+
+    @Override
+    public void reset(String room, String epoch, long offset) {
+        Room target = rooms.get(room);
+        if (target != null) {
+            target.reset(epoch, offset);
+        }
+    }
+
+    @Override
+    public void presenceChanged(String room) {
+        if (rooms.contains(room)) {
+            presenceStale(room);
+        }
+    }
+
+    @Override
+    public void direct(String user, String frame) {
+        connections.deliverDirect(user, frame);
+    }
+
+    @Override
+    public void disconnect(String user, int code, String reason) {
+        connections.disconnect(user, code, reason);
+    }
+
+    @Override
+    public void resynchronize() {
+        background.execute(() -> {
+            long now = System.currentTimeMillis();
+            connections.forEachUser(cluster::userConnections);
+            rooms.forEach((name, room) -> {
+                room.resynchronize(now);
+                room.localUsers().forEach((user, count) -> cluster.presence(name, user, count));
+                presenceStale(name);
+            });
+        });
+    }
+
+    @Override
+    public void nodesChanged() {
+        rooms.forEach((name, room) -> presenceStale(name));
+    }
+
+    /** Reads who is in {@code room} on other nodes, coalescing changes within the presence window. */
+    private void presenceStale(String room) {
+        if (presenceStale.add(room)) {
+            scheduler.schedule(() -> background.execute(() -> refreshPresence(room)), coalesceMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void refreshPresence(String name) {
+        presenceStale.remove(name);
+        Room room = rooms.get(name);
+        if (room == null) {
+            return;
+        }
+        try {
+            room.remotePresence(cluster.remotePresence(name)); // asked outside the room's lock
+        } catch (StoreUnavailable e) {
+            LOG.log(Level.FINE, "Presence of {0} on other nodes not refreshed: {1}", new Object[] {name, e.getMessage()});
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.cluster.Cluster;
+import dev.switchboard.config.Settings;
+import dev.switchboard.security.Caller;
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The open connections of this node, by id and by user: ids and guest names, the per-user limit, and direct
+ * delivery to a user's connections. With a shared cluster, each user's count on this node is registered for the
+ * others (best effort).
+ */
+final class Connections {
+
+    private static final Logger LOG = Logger.getLogger(Connections.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] NAME_CHARS = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+    private final Map<String, Connection> byId = new ConcurrentHashMap<>();
+    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final Settings settings;
+    private final Executor writers;
+    private final Metrics metrics;
+    private final Cluster cluster;
+
+    Connections(Settings settings, Executor writers, Metrics metrics, Cluster cluster) {
+        this.settings = settings;
+        this.writers = writers;
+        this.metrics = metrics;
+        this.cluster = cluster;
+    }
+
+    /**
+     * Registers a new connection for {@code caller} ({@code null}: a guest with a generated name). Null when the user
+     * already has as many connections as allowed.
+     */
+    Connection open(Transport transport, Caller caller, String endpoint) {
+        String id = Long.toString(ids.incrementAndGet(), 36) + "-" + randomName(4);
+        Caller who = caller != null ? caller : new Caller("guest-" + randomName(6), Set.of(), true, null);
+        Settings.Limits limits = settings.limits();
+        Connection[] made = new Connection[1];
+        Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), metrics,
+                () -> slowConsumer(made[0]));
+        Connection connection = new Connection(id, who, endpoint, outbox,
+                new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime()));
+        made[0] = connection;
+        boolean[] admitted = {true};
+        byUser.compute(who.name(), (u, set) -> {
+            Set<Connection> mine = set != null ? set : ConcurrentHashMap.newKeySet();
+            if (limits.connectionsPerUser() > 0 && mine.size() >= limits.connectionsPerUser()) {
+                admitted[0] = false;
+            } else {
+                mine.add(connection);
+            }
+            return mine.isEmpty() ? null : mine;
+        });
+        if (!admitted[0]) {
+            return null;
+        }
+        byId.put(id, connection);
+        userCountChanged(who.name());
+        return connection;
+    }
+
+    /** Forgets {@code connection}; false when it was already forgotten. */
+    boolean remove(Connection connection) {
+        if (byId.remove(connection.id()) == null) {
+            return false;
+        }
+        metrics.sentByClosed.add(connection.outbox.sent());
+        metrics.droppedByClosed.add(connection.outbox.dropped());
+        byUser.computeIfPresent(connection.user(), (u, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+        userCountChanged(connection.user());
+        return true;
+    }
+
+    Connection get(String id) {
+        return id == null ? null : byId.get(id);
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    Collection<Connection> all() {
+        return byId.values();
+    }
+
+    /** Queues an encoded {@code direct} frame on every connection of {@code user} here; how many took it. */
+    int deliverDirect(String user, String frame) {
+        Set<Connection> targets = byUser.get(user);
+        if (targets == null) {
+            return 0;
+        }
+        int queued = 0;
+        for (Connection target : targets) {
+            if (target.enqueue(frame)) {
+                queued++;
+            }
+        }
+        return queued;
+    }
+
+    /** Closes every connection of {@code user} here (after what is queued); how many. */
+    int disconnect(String user, int code, String reason) {
+        Set<Connection> targets = byUser.get(user);
+        if (targets == null) {
+            return 0;
+        }
+        List<Connection> mine = List.copyOf(targets);
+        mine.forEach(c -> c.close(code, reason));
+        return mine.size();
+    }
+
+    /** Every user here with their connection count (registering them again with the cluster). */
+    void forEachUser(BiConsumer<String, Integer> action) {
+        byUser.forEach((user, mine) -> action.accept(user, mine.size()));
+    }
+
+    private void userCountChanged(String user) {
+        if (cluster.shared()) {
+            Set<Connection> mine = byUser.get(user);
+            cluster.userConnections(user, mine == null ? 0 : mine.size());
+        }
+    }
+
+    private void slowConsumer(Connection connection) {
+        metrics.slowConsumers.increment();
+        LOG.log(Level.INFO, "Closing {0} with 4008: its outbound queue overflowed or a send failed", connection);
+    }
+
+    private static String randomName(int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            chars[i] = NAME_CHARS[RANDOM.nextInt(NAME_CHARS.length)];
+        }
+        return new String(chars);
+    }
+}

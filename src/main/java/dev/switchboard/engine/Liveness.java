@@ -1,0 +1,101 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.config.Settings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The sweep, once per interval (half the heartbeat, between 100 ms and 1 s): pings every connection once per heartbeat
+ * interval, with a token its pong must echo, and gives its verdicts:
+ * <ul>
+ *   <li>credentials expired → 1008;</li>
+ *   <li>the current send has run past the send timeout → 4008 (a backstop for containers that do not enforce
+ *       {@code setSendTimeout});</li>
+ *   <li>a ping unanswered for two intervals → 4000 when nothing at all came from the peer meanwhile (it is gone),
+ *       4008 when it is there but not reading (its pong waits behind the backlog);</li>
+ *   <li>no first message on {@code /ws} within the first-message timeout → 1008; idle past the idle timeout → 1001.</li>
+ * </ul>
+ * A verdict ends the connection within this sweep: it goes before anything queued and takes the writer's role from a
+ * send that does not complete ({@link Outbox#terminate}). A connection already closing gracefully whose send is stuck
+ * past the send timeout is ended the same way. Also retires rooms that have been empty and idle.
+ */
+final class Liveness {
+
+    private static final Logger LOG = Logger.getLogger(Liveness.class.getName());
+
+    private final Settings settings;
+    private final Connections connections;
+    private final Rooms rooms;
+    private final Metrics metrics;
+
+    Liveness(Settings settings, Connections connections, Rooms rooms, Metrics metrics) {
+        this.settings = settings;
+        this.connections = connections;
+        this.rooms = rooms;
+        this.metrics = metrics;
+    }
+
+    static Duration interval(Settings settings) {
+        long hb = settings.heartbeat().toMillis();
+        return Duration.ofMillis(hb > 0 ? Math.max(100, Math.min(1000, hb / 2)) : 1000);
+    }
+
+    void sweep() {
+        try {
+            metrics.rollSendTimes();
+            long now = System.nanoTime();
+            for (Connection c : connections.all()) {
+                check(c, now);
+            }
+            rooms.retireIdle(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Liveness sweep failed; it runs again next interval", e);
+        }
+    }
+
+    private void check(Connection c, long now) {
+        Outbox out = c.outbox;
+        if (out.isFinished()) {
+            return; // closed; the container's @OnClose removes it
+        }
+        long sendTimeout = settings.sendTimeout().toNanos();
+        long started = out.sendStartedNanos();
+        boolean stuck = sendTimeout > 0 && started != 0 && now - started > sendTimeout;
+        if (out.isClosing()) {
+            if (stuck && out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out")) {
+                metrics.slowConsumers.increment(); // a graceful close waiting behind a send that does not complete
+            }
+            return;
+        }
+        long heartbeat = settings.heartbeat().toNanos();
+        long idle = settings.idleTimeout().toNanos();
+        long first = settings.firstMessageTimeout().toNanos();
+        Instant expires = c.caller().expiresAt();
+        long pingSince = c.pingOutstandingSince();
+        if (expires != null && expires.toEpochMilli() <= System.currentTimeMillis()) {
+            out.terminate(CloseCodes.POLICY_VIOLATION, "credentials expired: sign in again");
+        } else if (stuck) {
+            metrics.slowConsumers.increment();
+            out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");
+        } else if (heartbeat > 0 && pingSince != 0 && now - pingSince > 2 * heartbeat) {
+            // a ping unanswered for two intervals: the peer is gone, or alive but not reading what it is sent
+            if (c.lastHeardNanos() > pingSince) {
+                metrics.slowConsumers.increment();
+                out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: heartbeat not answered within two intervals");
+            } else {
+                metrics.heartbeatCloses.increment();
+                out.terminate(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to the heartbeat within two intervals");
+            }
+        } else if (first > 0 && c.lastMessageNanos() == 0 && c.kind() == Connection.Kind.SOCKET
+                && now - c.openedNanos() > first) {
+            c.close(CloseCodes.POLICY_VIOLATION, "no message within " + settings.firstMessageTimeout().toSeconds() + " s of opening");
+        } else if (idle > 0 && now - Math.max(c.lastMessageNanos(), c.openedNanos()) > idle) {
+            c.close(CloseCodes.GOING_AWAY, "idle for " + settings.idleTimeout().toSeconds() + " s");
+        } else if (heartbeat > 0 && pingSince == 0 && now - c.lastPingAnsweredNanos() > heartbeat) {
+            c.ping();
+        }
+    }
+}

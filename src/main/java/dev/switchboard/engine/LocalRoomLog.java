@@ -1,0 +1,23 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.Switchboard.Publication;
+import jakarta.json.JsonValue;
+
+/** A room whose log is this node's memory: offsets assigned under the room's lock; a new room has a new epoch. */
+final class LocalRoomLog extends RoomLog {
+
+    LocalRoomLog(Room room) {
+        super(room, new History(room.policy().historySize(), room.policy().historyTtl()));
+    }
+
+    @Override
+    Publication publish(String from, JsonValue data, long nowMillis) {
+        return room.locked(() -> {
+            if (room.retiredLocked()) {
+                return null;
+            }
+            room.touchLocked(nowMillis);
+            return publishHereLocked(from, data, nowMillis);
+        });
+    }
+}

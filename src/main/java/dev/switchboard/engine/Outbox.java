@@ -1,0 +1,411 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.config.SlowConsumerPolicy;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A connection's outbound queue and its single writer.
+ *
+ * <p>Contract: {@code offer} never blocks and never sends on the caller's thread. The queue is bounded by items and
+ * by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
+ * (replies, control frames, {@code disconnect} rooms) end the connection with 4008. One writer at a time — whoever
+ * holds {@link #writing} — takes items in order and sends them asynchronously through the {@link Transport}, one
+ * send in flight at a time; it runs on the writer executor, or on the container's thread that completes a send.
+ *
+ * <p>Invariant: every call on the transport, pings and the close frame included, and every removal from the queue
+ * are made by the writer. Other threads only add to the queue and ask: {@link #close} (graceful: after what is
+ * queued), {@link #terminate} (now: what is queued is discarded), {@link #peerClosed}. When the writer is waiting
+ * for a send that does not complete (a peer that stopped reading), {@link #terminate} takes the writer's role over
+ * from that send, whose completion is then ignored, so a verdict never waits behind a stuck send.
+ */
+final class Outbox {
+
+    /** Largest batched frame, in characters: a batch only takes what is already queued, up to this. */
+    static final int MAX_BATCH_CHARS = 64 * 1024;
+
+    /** Where a send stands; see {@link #drain} and {@link #sent}. */
+    private static final int IDLE = 0;
+    private static final int SENDING = 1;           // the writer is inside transport.send
+    private static final int COMPLETED_INLINE = 2;  // the send completed before transport.send returned
+    private static final int COMPLETING_LATER = 3;  // the writer returned; the completion continues the loop
+    private static final int ABANDONED = 4;         // terminate() took the writer's role from the send
+
+    private final Transport transport;
+    private final Executor writers;
+    private final int maxMessages;
+    private final long maxSize;
+    private final Metrics metrics;
+    private final Runnable onSlowConsumer;
+
+    private final Queue<Outbound> queue = new ConcurrentLinkedQueue<>();
+    private final Map<String, Outbound.Latest> latest = new ConcurrentHashMap<>();
+    private final AtomicInteger queuedMessages = new AtomicInteger();
+    private final AtomicLong queuedSize = new AtomicLong();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicInteger sendPhase = new AtomicInteger();
+    /** Nothing more is queued (a close was asked for, or the peer is gone). */
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** A close that goes before anything queued (slow consumer, a verdict of the sweep, shutdown). */
+    private final AtomicReference<Outbound.Close> verdict = new AtomicReference<>();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean peerClosed;
+    /** The transport was closed by the writer, or the peer closed: the writer has nothing more to do. */
+    private volatile boolean finished;
+    private volatile boolean graceful;
+    private volatile long sendStartedNanos;
+    private volatile boolean batching;
+    /** A non-text item the writer took while batching; it goes next (writer only). */
+    private Outbound carry;
+    /** Messages in the send in progress (more than one when batched). */
+    private volatile int inFlight = 1;
+    /** The payload of a heartbeat ping the writer is to send before the next frame, or null. */
+    private final AtomicReference<ByteBuffer> ping = new AtomicReference<>();
+
+    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, Metrics metrics, Runnable onSlowConsumer) {
+        this.transport = transport;
+        this.writers = writers;
+        this.maxMessages = maxMessages;
+        this.maxSize = maxSize;
+        this.metrics = metrics;
+        this.onSlowConsumer = onSlowConsumer;
+    }
+
+    void batching(boolean on) {
+        batching = on;
+    }
+
+    int queued() {
+        return queuedMessages.get();
+    }
+
+    long sent() {
+        return sent.get();
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    boolean isClosing() {
+        return closing.get();
+    }
+
+    /** The writer closed the transport, or the peer closed: nothing more will be written. */
+    boolean isFinished() {
+        return finished;
+    }
+
+    /** Nanos when the send in progress started, or 0 when none is in progress. */
+    long sendStartedNanos() {
+        return sendStartedNanos;
+    }
+
+    /** Queues a reply or control frame: never dropped; at the bound the connection ends with 4008. */
+    boolean offer(String text) {
+        return offer(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT);
+    }
+
+    /** Queues a publication of {@code room} under the room's policy. */
+    boolean offer(String text, String room, SlowConsumerPolicy policy) {
+        switch (policy) {
+            case CONFLATE:
+                if (closing.get()) {
+                    return false;
+                }
+                Outbound.Latest slot = latest.get(room);
+                if (slot != null) {
+                    String previous = slot.text().get();
+                    if (previous != null && slot.text().compareAndSet(previous, text)) {
+                        queuedSize.addAndGet(text.length() - previous.length());
+                        dropped.incrementAndGet();
+                        return true;
+                    }
+                }
+                Outbound.Latest fresh = new Outbound.Latest(room, text);
+                latest.put(room, fresh);
+                return offer(fresh, policy);
+            case DROP_OLDEST:
+                return offer(new Outbound.Droppable(text), policy);
+            default:
+                return offer(new Outbound.Text(text), policy);
+        }
+    }
+
+    /** Queues a binary frame; the buffer is shared and never consumed. */
+    boolean offer(ByteBuffer data) {
+        return offer(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT);
+    }
+
+    private boolean offer(Outbound item, SlowConsumerPolicy policy) {
+        if (closing.get()) {
+            return false;
+        }
+        long size = item.size();
+        int messages = queuedMessages.incrementAndGet();
+        long total = queuedSize.addAndGet(size);
+        if (messages > maxMessages || total > maxSize) {
+            if (policy == SlowConsumerPolicy.DISCONNECT || !dropOldest()) {
+                queuedMessages.decrementAndGet();
+                queuedSize.addAndGet(-size);
+                if (terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full")) {
+                    onSlowConsumer.run();
+                }
+                return false;
+            }
+        }
+        queue.offer(item);
+        wake();
+        return true;
+    }
+
+    /** Removes the oldest droppable publication; false when there is none. */
+    private boolean dropOldest() {
+        for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
+            Outbound item = it.next();
+            if ((item instanceof Outbound.Droppable || item instanceof Outbound.Latest) && queue.remove(item)) {
+                long size = item instanceof Outbound.Latest l ? taken(l) : item.size();
+                queuedMessages.decrementAndGet();
+                queuedSize.addAndGet(-size);
+                dropped.incrementAndGet();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Empties a conflation slot; its size before, 0 when a newer publication had already taken it. */
+    private long taken(Outbound.Latest slot) {
+        latest.remove(slot.room(), slot);
+        String text = slot.text().getAndSet(null);
+        return text == null ? 0 : text.length();
+    }
+
+    /** A heartbeat ping with {@code payload}, sent by the writer before the next queued frame. */
+    void ping(ByteBuffer payload) {
+        if (!closing.get()) {
+            ping.set(payload);
+            wake();
+        }
+    }
+
+    /**
+     * Closes after what is already queued has gone out (e.g. the {@code rate_limited} replies before a 4029). Nothing
+     * more is queued from now on. A peer that does not read is ended by the sweep instead ({@link #terminate}).
+     */
+    boolean close(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return false;
+        }
+        graceful = true;
+        queuedMessages.incrementAndGet();
+        queue.offer(new Outbound.Close(code, reason));
+        wake();
+        return true;
+    }
+
+    /**
+     * Closes now: what is queued is discarded and the writer closes the transport next, taking over from a send that
+     * has not completed. False when a verdict was given before (the first one stands).
+     */
+    boolean terminate(int code, String reason) {
+        closing.set(true);
+        if (!verdict.compareAndSet(null, new Outbound.Close(code, reason))) {
+            return false;
+        }
+        if (!wake() && sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
+            runWriter(); // the send in flight holds the writer's role and may never complete: take it over
+        }
+        return true;
+    }
+
+    /** The peer or the container closed the connection: the writer discards what is queued and stops. */
+    void peerClosed() {
+        closing.set(true);
+        peerClosed = true;
+        if (!wake() && sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
+            runWriter();
+        }
+    }
+
+    /** Starts the writer unless it is running (or waiting for a send): true when this call started it. */
+    private boolean wake() {
+        if (writing.compareAndSet(false, true)) {
+            runWriter();
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs the writer, which this thread holds the role of, on the executor (here, when it no longer takes tasks). */
+    private void runWriter() {
+        try {
+            writers.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            drain(); // shutting down: this thread holds the role, so it writes
+        }
+    }
+
+    /** The single writer: runs until the queue is empty, or until an asynchronous send completes later. */
+    private void drain() {
+        sendPhase.set(IDLE);
+        while (true) {
+            if (finished) {
+                return; // writing stays true: nothing is written after the close
+            }
+            if (peerClosed) {
+                finished = true;
+                discard();
+                return;
+            }
+            Outbound.Close now = verdict.get();
+            if (now != null) {
+                finish(now);
+                return;
+            }
+            ByteBuffer payload = ping.getAndSet(null);
+            if (payload != null) {
+                transport.ping(payload);
+            }
+            Outbound item = carry;
+            if (item != null) {
+                carry = null;
+            } else {
+                item = queue.poll();
+            }
+            if (item == null) {
+                writing.set(false);
+                // something queued (or asked for) between poll() and set(false) found writing=true and started no writer
+                if (!pendingWork() || !writing.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            queuedMessages.decrementAndGet();
+            queuedSize.addAndGet(-(item instanceof Outbound.Latest ? 0 : item.size()));
+            if (item instanceof Outbound.Close close) {
+                finish(close);
+                return;
+            }
+            if (item instanceof Outbound.Binary binary) {
+                startSend(1);
+                transport.sendBinary(binary.data(), this::sent);
+            } else {
+                String text = textOf(item);
+                if (text == null) {
+                    continue; // conflated away
+                }
+                int messages = 1;
+                if (batching && !queue.isEmpty()) {
+                    StringBuilder batch = new StringBuilder(text);
+                    while (carry == null && batch.length() < MAX_BATCH_CHARS) {
+                        Outbound next = queue.poll();
+                        if (next == null) {
+                            break;
+                        }
+                        if (next instanceof Outbound.Binary || next instanceof Outbound.Close) {
+                            carry = next; // not text: it goes on its own, next
+                            break;
+                        }
+                        queuedMessages.decrementAndGet();
+                        queuedSize.addAndGet(-(next instanceof Outbound.Latest ? 0 : next.size()));
+                        String more = textOf(next);
+                        if (more != null) {
+                            batch.append('\n').append(more);
+                            messages++;
+                        }
+                    }
+                    text = batch.toString();
+                }
+                startSend(messages);
+                transport.sendText(text, this::sent);
+            }
+            if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
+                return; // sent(...) continues the loop when the container completes the send
+            }
+            sendPhase.set(IDLE);
+        }
+    }
+
+    private boolean pendingWork() {
+        return !queue.isEmpty() || ping.get() != null || verdict.get() != null || peerClosed;
+    }
+
+    /** Writer only: discards the queue and closes the transport; nothing is written after. */
+    private void finish(Outbound.Close close) {
+        finished = true;
+        discard();
+        transport.close(close.code(), close.reason());
+    }
+
+    /** The text of a queued text item, or null when a conflation slot was emptied (taken by a newer one). */
+    private String textOf(Outbound item) {
+        if (item instanceof Outbound.Text t) {
+            return t.text();
+        }
+        if (item instanceof Outbound.Droppable d) {
+            return d.text();
+        }
+        Outbound.Latest l = (Outbound.Latest) item;
+        latest.remove(l.room(), l);
+        String text = l.text().getAndSet(null);
+        if (text != null) {
+            queuedSize.addAndGet(-text.length());
+        }
+        return text;
+    }
+
+    /** Writer only. */
+    private void discard() {
+        if (carry != null) {
+            carry = null;
+            queuedMessages.decrementAndGet();
+        }
+        Outbound item;
+        while ((item = queue.poll()) != null) {
+            queuedMessages.decrementAndGet();
+            queuedSize.addAndGet(-(item instanceof Outbound.Latest l ? taken(l) : item.size()));
+        }
+    }
+
+    private void startSend(int messages) {
+        inFlight = messages;
+        sendStartedNanos = System.nanoTime();
+        sendPhase.set(SENDING);
+    }
+
+    /** The container completed a send, on any thread. */
+    private void sent(Throwable failure) {
+        long started = sendStartedNanos;
+        if (failure == null) {
+            sent.addAndGet(inFlight);
+        } else if (!finished && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
+                "slow consumer: send failed or timed out"))) {
+            closing.set(true); // the peer is not reading, or is gone
+            onSlowConsumer.run();
+        }
+        if (sendPhase.compareAndSet(SENDING, COMPLETED_INLINE)) {
+            sendStartedNanos = 0;
+            metrics.sendTook(started);
+            return; // the writer, still in drain(), goes on
+        }
+        if (sendPhase.compareAndSet(COMPLETING_LATER, IDLE)) {
+            sendStartedNanos = 0;
+            metrics.sendTook(started);
+            drain(); // this thread is the writer now
+        }
+        // ABANDONED: terminate() took the writer's role over; this late completion changes nothing
+    }
+}

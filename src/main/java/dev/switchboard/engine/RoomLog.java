@@ -1,0 +1,66 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.Switchboard.Publication;
+import dev.switchboard.cluster.LogStore;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a room's offsets come from: {@link LocalRoomLog} (this node's memory is the log) or {@link SharedRoomLog}
+ * (a {@link LogStore} shared by every node, with this node's window on it). Methods named {@code ...Locked} run under
+ * the room's lock and never call the store; the others take the lock themselves and call the store outside it.
+ */
+abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
+
+    /** What a join learned from the store before taking the room's lock; {@link #NOTHING} for a local log. */
+    record Prepared(LogStore.Position position, java.util.Map<String, Integer> remote, boolean unavailable,
+                    String rangeEpoch, long rangeUpTo, List<LogStore.Entry> range) {
+    }
+
+    static final Prepared NOTHING = new Prepared(null, null, false, null, 0, null);
+
+    protected final Room room;
+    /** This node's window on the log (the whole log, for a local room), under the room's lock. */
+    protected History window;
+
+    RoomLog(Room room, History window) {
+        this.room = room;
+        this.window = window;
+    }
+
+    String epochLocked() {
+        return window.epoch();
+    }
+
+    long offsetLocked() {
+        return window.offset();
+    }
+
+    /** Off the room's lock, before a join: what the join needs from the store (nothing, for a local log). */
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, long nowMillis) {
+        return NOTHING;
+    }
+
+    /** Under the lock, as a member joins: takes up what {@link #prepareJoin} learned. */
+    void joiningLocked(Prepared prepared) {
+    }
+
+    /** Under the lock: what was published after {@code sinceOffset} of {@code sinceEpoch}, or empty when not all held. */
+    Optional<List<String>> recoverLocked(Prepared prepared, String sinceEpoch, long sinceOffset, long nowMillis) {
+        return window.epoch().equals(sinceEpoch) ? window.since(sinceOffset, nowMillis) : Optional.empty();
+    }
+
+    /** Publishes {@code data}; null when the room was retired meanwhile. */
+    abstract Publication publish(String from, JsonValue data, long nowMillis);
+
+    /** Under the lock: this node's next offset, encoded once, recorded, queued for every member. */
+    protected Publication publishHereLocked(String from, JsonValue data, long nowMillis) {
+        long offset = window.offset() + 1;
+        String frame = dev.switchboard.protocol.Codec.encode(new dev.switchboard.protocol.ServerMessage.Message(
+                room.name(), window.epoch(), offset, from, nowMillis, data));
+        window.append(offset, nowMillis, frame);
+        room.broadcastLocked(frame);
+        return new Publication(room.name(), window.epoch(), offset);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.Switchboard.Publication;
+import dev.switchboard.cluster.Cluster;
+import dev.switchboard.cluster.LogStore;
+import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.config.Settings;
+import jakarta.json.JsonValue;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
+
+/**
+ * The rooms of this node by name: created on first use, retired when empty and idle, replaced when a retired one is
+ * asked for again. With a shared cluster, rooms follow the {@link LogStore}; otherwise each keeps its own log.
+ */
+final class Rooms {
+
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Settings settings;
+    private final ScheduledExecutorService scheduler;
+    private final Cluster cluster;
+    private final LogStore store;
+    private final Executor background;
+
+    Rooms(Settings settings, ScheduledExecutorService scheduler, Cluster cluster, LogStore store, Executor background) {
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.cluster = cluster;
+        this.store = cluster.shared() ? store : null;
+        this.background = background;
+    }
+
+    /** The room named {@code name}, or null. */
+    Room get(String name) {
+        return rooms.get(name);
+    }
+
+    /** The room named {@code name}, created when there is none (or the one there was retired). */
+    Room getOrCreate(String name) {
+        return rooms.computeIfAbsent(name, this::create);
+    }
+
+    /** Drops {@code room} if it is still the one registered under its name (it was retired). */
+    void retired(Room room) {
+        rooms.remove(room.name(), room);
+    }
+
+    /** Publishes to {@code name}, creating the room if needed (or again, if it was retired meanwhile). */
+    Publication publish(String name, String from, JsonValue data) {
+        while (true) {
+            Room room = getOrCreate(name);
+            Publication publication = room.publish(from, data, System.currentTimeMillis());
+            if (publication != null) {
+                return publication;
+            }
+            retired(room);
+        }
+    }
+
+    /** Names of the rooms that have members here. */
+    Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        rooms.forEach((name, room) -> {
+            if (!room.isEmpty()) {
+                names.add(name);
+            }
+        });
+        return Set.copyOf(names);
+    }
+
+    void forEach(BiConsumer<String, Room> action) {
+        rooms.forEach(action);
+    }
+
+    boolean contains(String name) {
+        return rooms.containsKey(name);
+    }
+
+    /** Drops rooms that have been empty and idle for longer than their history is kept (at least a minute). */
+    void retireIdle(long nowMillis) {
+        rooms.forEach((name, room) -> {
+            long unused = Math.max(60_000, settings.policyFor(name).historyTtl().toMillis());
+            if (room.retireIfIdle(nowMillis, unused)) {
+                rooms.remove(name, room);
+            }
+        });
+    }
+
+    private Room create(String name) {
+        RoomPolicy policy = settings.policyFor(name);
+        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background);
+    }
+}

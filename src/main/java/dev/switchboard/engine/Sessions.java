@@ -1,0 +1,50 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.config.Settings;
+import dev.switchboard.config.SlowConsumerPolicy;
+import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.security.Caller;
+import java.nio.ByteBuffer;
+
+/**
+ * The one contract every transport calls (the WebSocket endpoints in {@code dev.switchboard.web}): a connection opens,
+ * sends messages and pongs, and closes. The engine answers through the connection's {@link Transport}; none of these
+ * methods sends on the caller's thread or blocks on a client.
+ */
+public interface Sessions {
+
+    /** The settings transports apply to the socket (message size, send timeout). */
+    Settings settings();
+
+    /**
+     * A socket opened at {@code endpoint} ({@code /ws}, {@code /ws/rooms/{room}}, {@code /ws/monitor}) for
+     * {@code caller} ({@code null}: a guest). {@code /ws} gets {@code welcome}; {@code /ws/rooms/{room}} joins its room
+     * (refused: closed with 4403 or 1013). Null when the user has as many connections as allowed: close with 1013.
+     * With {@code batching} ({@code switchboard.v1.batch}) queued messages may share a frame.
+     */
+    Connection open(Transport transport, Caller caller, String endpoint, boolean batching);
+
+    /** A message of the {@code /ws} protocol (or of {@code /ws/monitor}, which answers only {@code ping}). */
+    void received(Connection connection, ClientMessage message);
+
+    /** A text frame on {@code /ws/rooms/{room}}: published to the room. */
+    void text(Connection connection, String room, String text);
+
+    /** A binary frame on {@code /ws/rooms/{room}}: fanned out to the room's plain connections. */
+    void binary(Connection connection, String room, ByteBuffer data);
+
+    /** The peer answered a ping (or sent an unsolicited pong). */
+    void pong(Connection connection, ByteBuffer payload);
+
+    /** Something the endpoint does not take (e.g. binary on {@code /ws}): closes with {@code code}, after what is queued. */
+    void refuse(Connection connection, int code, String reason);
+
+    /**
+     * Server push outside rooms (the monitor's log and stats streams): {@code frame} is queued under {@code policy},
+     * {@code stream} naming what a conflating policy keeps the latest of. Never blocks; false when not queued.
+     */
+    boolean push(Connection connection, String frame, String stream, SlowConsumerPolicy policy);
+
+    /** The socket closed (its {@code @OnClose}); leaves every room. Idempotent. */
+    void closed(Connection connection, int code, String reason);
+}

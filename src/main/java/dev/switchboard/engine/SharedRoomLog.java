@@ -1,0 +1,357 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.Switchboard.Publication;
+import dev.switchboard.cluster.Cluster;
+import dev.switchboard.cluster.LogStore;
+import dev.switchboard.cluster.StoreUnavailable;
+import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.ServerMessage;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A room whose log is shared by every node ({@link LogStore}): the store assigns offsets and epochs; this node keeps
+ * a window of recent publications for quick recovery, and follows the log as the cluster delivers it.
+ *
+ * <p>Threads and the store: a publication is appended by the publishing thread, outside the room's lock. The
+ * cluster delivers publications on one thread, in order ({@link #deliver}); that thread never waits for the store:
+ * a gap (publications missed while the subscription was down) is filled from the store on {@code background}, while
+ * later deliveries wait, in order, in {@link #held}. A join asks the store for the position and a recovery range
+ * before taking the room's lock ({@link #prepareJoin}). Resynchronization after an outage runs on {@code background}.
+ *
+ * <p>Faults: while the store is unreachable the room goes on here alone ({@link #local}), under an epoch of its own
+ * once something is published here; {@link #resynchronize} rejoins the shared log (resetting it when this node
+ * published alone). Members never see a silent gap: what is missed is delivered from the log, or they are told to
+ * resynchronize ({@code joined}, {@code recovered: false}).
+ */
+final class SharedRoomLog extends RoomLog {
+
+    private static final Logger LOG = Logger.getLogger(SharedRoomLog.class.getName());
+    /** Deliveries held while a gap is filled (or before the first join positions the room), at most. */
+    static final int MAX_HELD = 10_000;
+
+    /** A delivery waiting for a gap fill. */
+    private record Delivery(String epoch, long offset, String payload) {
+    }
+
+    private final LogStore store;
+    private final Cluster cluster;
+    private final Executor background;
+    private final RoomPolicy policy;
+    // under the room's lock:
+    /** The window continues the shared log at a known position. */
+    private boolean positioned;
+    /** The store was unreachable: publications are delivered on this node only. */
+    private boolean local;
+    /** Something was published here while {@link #local}: other nodes missed it. */
+    private boolean publishedLocally;
+    /** A gap fill is under way: deliveries wait in {@link #held}. */
+    private boolean filling;
+    private final ArrayDeque<Delivery> held = new ArrayDeque<>();
+
+    SharedRoomLog(Room room, LogStore store, Cluster cluster, Executor background) {
+        super(room, new History(room.policy().historySize(), room.policy().historyTtl()));
+        this.store = store;
+        this.cluster = cluster;
+        this.background = background;
+        this.policy = room.policy();
+    }
+
+    // ------------------------------------------------------------------ joins
+
+    @Override
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, long nowMillis) {
+        record State(boolean needPosition, String epoch, long offset, boolean windowServes) {
+        }
+        State s = room.locked(() -> new State(!positioned && !local, window.epoch(), window.offset(),
+                sinceOffset == null || !window.epoch().equals(sinceEpoch) || window.since(sinceOffset, nowMillis).isPresent()));
+        LogStore.Position at = null;
+        Map<String, Integer> remote = null;
+        try {
+            if (s.needPosition()) {
+                at = store.position(room.name());
+                // who is already here on other nodes, so that the first joiner's joined.presence shows them
+                remote = cluster.remotePresence(room.name());
+            }
+            String epoch = at != null ? at.epoch() : s.epoch();
+            long upTo = at != null ? at.offset() : s.offset();
+            boolean wanted = sinceOffset != null && epoch.equals(sinceEpoch) && sinceOffset < upTo
+                    && (at != null || !s.windowServes());
+            if (wanted) {
+                Optional<List<LogStore.Entry>> range = store.range(room.name(), policy, sinceOffset, upTo);
+                return new Prepared(at, remote, false, epoch, upTo, range.orElse(null));
+            }
+            return new Prepared(at, remote, false, null, 0, null);
+        } catch (StoreUnavailable e) {
+            LOG.log(Level.FINE, "Join of {0} without the shared log: {1}", new Object[] {room.name(), e.getMessage()});
+            return new Prepared(at, remote, at == null, null, 0, null);
+        }
+    }
+
+    @Override
+    void joiningLocked(Prepared prepared) {
+        if (positioned || local) {
+            return;
+        }
+        if (prepared.position() == null) {
+            local = prepared.unavailable(); // resynchronize() joins the shared log when the store is back
+            return;
+        }
+        window = new History(policy.historySize(), policy.historyTtl(), prepared.position().epoch(), prepared.position().offset());
+        positioned = true;
+        if (prepared.remote() != null) {
+            room.remotePresenceLocked(prepared.remote());
+        }
+        replayLocked(System.currentTimeMillis()); // what arrived between the store's answer and now
+    }
+
+    @Override
+    Optional<List<String>> recoverLocked(Prepared prepared, String sinceEpoch, long sinceOffset, long nowMillis) {
+        if (!window.epoch().equals(sinceEpoch)) {
+            return Optional.empty();
+        }
+        Optional<List<String>> here = window.since(sinceOffset, nowMillis);
+        if (here.isPresent() || prepared.range() == null || !window.epoch().equals(prepared.rangeEpoch())) {
+            return here;
+        }
+        Optional<List<String>> after = window.since(prepared.rangeUpTo(), nowMillis);
+        if (after.isEmpty()) {
+            return Optional.empty(); // the window moved on past what the store gave
+        }
+        List<String> frames = new ArrayList<>(prepared.range().size() + after.get().size());
+        long oldest = nowMillis - policy.historyTtl().toMillis();
+        for (LogStore.Entry entry : prepared.range()) {
+            Decoded d = decode(window.epoch(), entry.offset(), entry.payload());
+            if (d.timestampMillis() < oldest) {
+                return Optional.empty(); // older than the history is kept
+            }
+            frames.add(d.frame());
+        }
+        frames.addAll(after.get());
+        return Optional.of(frames);
+    }
+
+    // ------------------------------------------------------------------ publications
+
+    @Override
+    Publication publish(String from, JsonValue data, long nowMillis) {
+        Boolean alone = room.locked(() -> {
+            if (room.retiredLocked()) {
+                return null;
+            }
+            room.touchLocked(nowMillis);
+            return local;
+        });
+        if (alone == null) {
+            return null;
+        }
+        if (!alone) {
+            try {
+                LogStore.Position at = store.append(room.name(), policy, payload(from, nowMillis, data));
+                return new Publication(room.name(), at.epoch(), at.offset()); // delivered back through deliver()
+            } catch (StoreUnavailable e) {
+                LOG.log(Level.INFO, "Room {0} goes on on this node alone: {1}", new Object[] {room.name(), e.getMessage()});
+            }
+        }
+        return room.locked(() -> {
+            if (room.retiredLocked()) {
+                return null;
+            }
+            local = true;
+            if (!publishedLocally) {
+                // members follow this node alone from here: an epoch of its own, so nobody mistakes it for the shared log
+                publishedLocally = true;
+                if (positioned) {
+                    window = new History(policy.historySize(), policy.historyTtl());
+                }
+            }
+            return publishHereLocked(from, data, nowMillis);
+        });
+    }
+
+    /**
+     * On the cluster's delivery thread: a publication of the shared log. Delivered in offset order exactly once; a gap
+     * is filled from the store on the background executor (later deliveries wait), or, when the store no longer holds
+     * it, the members are told to resynchronize. Never waits for the store.
+     */
+    void deliver(String epoch, long offset, String payload, long nowMillis) {
+        room.locked(() -> {
+            if (room.retiredLocked() || local) {
+                return; // local: resynchronize() catches up when the store is back
+            }
+            if (!positioned || filling) {
+                hold(new Delivery(epoch, offset, payload));
+                return;
+            }
+            applyLocked(new Delivery(epoch, offset, payload), nowMillis);
+        });
+    }
+
+    private void applyLocked(Delivery d, long nowMillis) {
+        if (!d.epoch().equals(window.epoch())) {
+            adoptLocked(d.epoch(), d.offset() - 1);
+        } else if (d.offset() <= window.offset()) {
+            return; // already delivered (or before this node followed the room)
+        } else if (d.offset() > window.offset() + 1) {
+            filling = true;
+            hold(d);
+            String epoch = window.epoch();
+            long after = window.offset();
+            background.execute(() -> fill(epoch, after, d.offset() - 1));
+            return;
+        }
+        Decoded decoded = decode(d.epoch(), d.offset(), d.payload());
+        window.append(d.offset(), decoded.timestampMillis(), decoded.frame());
+        room.broadcastLocked(decoded.frame());
+    }
+
+    /** On the background executor: the publications after {@code after} up to {@code upTo}, from the store. */
+    private void fill(String epoch, long after, long upTo) {
+        Optional<List<LogStore.Entry>> missed;
+        try {
+            missed = store.range(room.name(), policy, after, upTo);
+        } catch (StoreUnavailable e) {
+            missed = Optional.empty();
+        }
+        Optional<List<LogStore.Entry>> found = missed;
+        room.locked(() -> {
+            filling = false;
+            if (room.retiredLocked() || local) {
+                held.clear();
+                return;
+            }
+            long now = System.currentTimeMillis();
+            if (window.epoch().equals(epoch) && window.offset() == after) {
+                if (found.isPresent()) {
+                    for (LogStore.Entry entry : found.get()) {
+                        Decoded decoded = decode(epoch, entry.offset(), entry.payload());
+                        window.append(entry.offset(), decoded.timestampMillis(), decoded.frame());
+                        room.broadcastLocked(decoded.frame());
+                    }
+                } else {
+                    adoptLocked(epoch, upTo); // not all held any more: members resynchronize
+                }
+            }
+            replayLocked(now);
+        });
+    }
+
+    /** Delivers what waited, in order, until it is all delivered or another gap needs a fill. */
+    private void replayLocked(long nowMillis) {
+        int waiting = held.size();
+        for (int i = 0; i < waiting && !filling && positioned; i++) {
+            applyLocked(held.pollFirst(), nowMillis);
+        }
+    }
+
+    private void hold(Delivery d) {
+        if (held.size() >= MAX_HELD) {
+            held.pollFirst(); // a gap the next fill or resynchronization repairs (members are told if it cannot)
+        }
+        held.addLast(d);
+    }
+
+    /** On the delivery thread: the log was reset (another node published alone during an outage). */
+    void reset(String epoch, long offset) {
+        room.locked(() -> {
+            if (room.retiredLocked() || local || (positioned && epoch.equals(window.epoch()))) {
+                return; // already there (this node reset it), or catching up later
+            }
+            held.clear(); // all of the old epoch: they came before the reset
+            adoptLocked(epoch, offset);
+        });
+    }
+
+    /**
+     * Off the delivery thread, when the store is reachable again: rejoins the shared log. Publications made here alone
+     * reset it (new epoch, every node's members told to resynchronize); otherwise what was missed is filled from the
+     * log, or the members are told to resynchronize when it is not all held.
+     */
+    void resynchronize(long nowMillis) {
+        Boolean reset = room.locked(() -> room.retiredLocked() ? null : publishedLocally);
+        if (reset == null) {
+            return;
+        }
+        LogStore.Position at;
+        try {
+            at = reset ? store.reset(room.name()) : store.position(room.name());
+        } catch (StoreUnavailable e) {
+            room.locked(() -> {
+                local = true; // still unreachable: again on the next resynchronization
+            });
+            return;
+        }
+        room.locked(() -> {
+            if (room.retiredLocked()) {
+                return;
+            }
+            if (reset) {
+                adoptLocked(at.epoch(), at.offset());
+            } else if (!positioned) {
+                if (room.size() > 0 && (window.offset() > 0 || at.offset() > 0)) {
+                    adoptLocked(at.epoch(), at.offset());
+                } else {
+                    window = new History(policy.historySize(), policy.historyTtl(), at.epoch(), at.offset());
+                }
+            } else if (!at.epoch().equals(window.epoch()) || at.offset() < window.offset()) {
+                adoptLocked(at.epoch(), at.offset()); // the log was lost (a new epoch) while we were away
+            } else if (at.offset() > window.offset() && !filling) {
+                filling = true;
+                String epoch = window.epoch();
+                long after = window.offset();
+                background.execute(() -> fill(epoch, after, at.offset()));
+            }
+            positioned = true;
+            local = false;
+            publishedLocally = false;
+            replayLocked(nowMillis);
+        });
+    }
+
+    /** Follows the shared log from {@code offset} of {@code epoch}; members are told to resynchronize. */
+    private void adoptLocked(String epoch, long offset) {
+        window = new History(policy.historySize(), policy.historyTtl(), epoch, offset);
+        positioned = true;
+        local = false;
+        publishedLocally = false;
+        room.resynchronizeMembersLocked(epoch, offset);
+    }
+
+    boolean isLocalLocked() {
+        return local;
+    }
+
+    // ------------------------------------------------------------------ payloads
+
+    /** The payload a publication carries through the store: who, when, what (JSON-P). */
+    private static String payload(String from, long timestampMillis, JsonValue data) {
+        JsonObjectBuilder b = Json.createObjectBuilder();
+        if (from != null) {
+            b.add("from", from);
+        }
+        return b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data).build().toString();
+    }
+
+    /** A publication from the shared log, encoded once as its {@code message} frame, with its timestamp. */
+    private record Decoded(String frame, long timestampMillis) {
+    }
+
+    private Decoded decode(String epoch, long offset, String payload) {
+        JsonObject p = Json.createReader(new StringReader(payload)).readObject();
+        String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
+        long ts = p.getJsonNumber("ts").longValue();
+        return new Decoded(Codec.encode(new ServerMessage.Message(room.name(), epoch, offset, from, ts, p.get("data"))), ts);
+    }
+}

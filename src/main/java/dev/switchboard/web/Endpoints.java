@@ -1,0 +1,97 @@
+package dev.switchboard.web;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.engine.Connection;
+import dev.switchboard.engine.Sessions;
+import dev.switchboard.config.Settings;
+import dev.switchboard.protocol.RoomNames;
+import dev.switchboard.protocol.Subprotocols;
+import dev.switchboard.security.Handshakes;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What every endpoint does on open, pong, close and error, so that each endpoint stays a list of delegations to
+ * {@link Sessions}. The container's quirks of the socket are handled here and in {@link SessionTransport}.
+ */
+final class Endpoints {
+
+    private static final Logger LOG = Logger.getLogger(Endpoints.class.getName());
+    private static final String CONNECTION = Connection.class.getName();
+
+    private Endpoints() {
+    }
+
+    /**
+     * Applies the limits to the session and registers it. The caller is the principal the container authenticated
+     * at the handshake, or a guest when there is none. Null when the connection was refused (and closed).
+     */
+    static Connection open(Sessions sessions, Handshakes handshakes, Session session, String endpoint) {
+        Settings settings = sessions.settings();
+        session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
+        session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+        if (endpoint.startsWith("/ws/rooms/") && !RoomNames.isValid(endpoint.substring("/ws/rooms/".length()))) {
+            closeQuietly(session, CloseCodes.POLICY_VIOLATION, "not a room name: " + RoomNames.RULE);
+            return null;
+        }
+        boolean batching = Subprotocols.BATCH.equals(session.getNegotiatedSubprotocol());
+        // registered before open() queues anything, so that the endpoint finds it for the first message
+        Connection connection = sessions.open(new SessionTransport(session, settings.sendTimeout().toMillis()),
+                handshakes.callerOf(session.getUserPrincipal()).orElse(null), endpoint, batching);
+        if (connection == null) {
+            closeQuietly(session, CloseCodes.TRY_AGAIN_LATER, "too many connections for this user");
+            return null;
+        }
+        session.getUserProperties().put(CONNECTION, connection);
+        return connection;
+    }
+
+    static Connection connection(Session session) {
+        return (Connection) session.getUserProperties().get(CONNECTION);
+    }
+
+    /** A pong from the peer: it answers the heartbeat when it echoes the ping's token. */
+    static void pong(Sessions sessions, Session session, PongMessage pong) {
+        Connection connection = connection(session);
+        if (connection != null) {
+            sessions.pong(connection, pong.getApplicationData());
+        }
+    }
+
+    static void close(Sessions sessions, Session session, CloseReason reason) {
+        Connection connection = connection(session);
+        if (connection != null) {
+            sessions.closed(connection, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+        }
+    }
+
+    /**
+     * Errors the container reports. I/O failures of a peer that went away are expected and logged quietly;
+     * the container closes the session after them. Anything else is logged with its cause.
+     */
+    static void error(Session session, Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        // Container quirk (Tyrus on Payara): a fragmented message over the session's buffer size is reported here as
+        // MessageTooBigException after Tyrus has closed the connection with 1009 itself: an expected outcome.
+        if (cause instanceof IOException || cause.getClass().getSimpleName().equals("MessageTooBigException")) {
+            LOG.log(Level.FINE, "Connection " + session.getId() + " failed: " + cause);
+        } else {
+            LOG.log(Level.WARNING, "Error on connection " + session.getId(), failure);
+        }
+    }
+
+    private static void closeQuietly(Session session, int code, String reason) {
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "Close of " + session.getId() + " failed", e);
+        }
+    }
+}

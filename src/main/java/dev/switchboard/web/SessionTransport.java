@@ -1,0 +1,95 @@
+package dev.switchboard.web;
+
+import dev.switchboard.engine.Transport;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** A {@link Transport} over a Jakarta WebSocket session, sending with the async remote and a send timeout. */
+final class SessionTransport implements Transport {
+
+    private static final Logger LOG = Logger.getLogger(SessionTransport.class.getName());
+
+    /**
+     * Container quirk (Payara 6, its Tyrus 2.1.5.payara-p2): every send and ping re-schedules the session's idle-timeout
+     * task on a managed scheduled executor, and creating that managed task captures the caller's context through a
+     * {@code ServiceLoader} lookup on the thread's context class loader — with the WAR's loader, a scan of every jar in
+     * {@code WEB-INF/lib} and of Payara's API loader, per send. A JFR profile of fan-out to 10 000 put 80 % of the
+     * server's CPU there. The lookup finds nothing Switchboard needs (the task it builds only re-arms an idle timer), so
+     * on Tyrus the send runs with the platform class loader as context loader. Undertow (WildFly) does not do this.
+     */
+    private final boolean cheapContextLoader;
+
+    private final Session session;
+    private final RemoteEndpoint.Async remote;
+
+    SessionTransport(Session session, long sendTimeoutMillis) {
+        this.session = session;
+        this.remote = session.getAsyncRemote();
+        remote.setSendTimeout(sendTimeoutMillis);
+        this.cheapContextLoader = remote.getClass().getName().startsWith("org.glassfish.tyrus.");
+    }
+
+    /** Runs {@code send} with the platform class loader as context loader where the container needs it (see above). */
+    private void withCheapContextLoader(Runnable send) {
+        if (!cheapContextLoader) {
+            send.run();
+            return;
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        try {
+            send.run();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void sendText(String text, Consumer<Throwable> done) {
+        try {
+            withCheapContextLoader(() -> remote.sendText(text, result -> done.accept(result.isOK() ? null : result.getException())));
+        } catch (RuntimeException e) { // IllegalStateException: the session closed under us
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void sendBinary(ByteBuffer data, Consumer<Throwable> done) {
+        try {
+            withCheapContextLoader(() -> remote.sendBinary(data.duplicate(),
+                    result -> done.accept(result.isOK() ? null : result.getException())));
+        } catch (RuntimeException e) {
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void ping(ByteBuffer payload) {
+        withCheapContextLoader(() -> {
+            try {
+                remote.sendPing(payload);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Ping to " + session.getId() + " failed", e);
+            }
+        });
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!session.isOpen()) {
+            return;
+        }
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Closing session " + session.getId() + " with " + code + " failed; it is gone", e);
+        }
+    }
+}

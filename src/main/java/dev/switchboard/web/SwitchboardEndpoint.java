@@ -1,0 +1,71 @@
+package dev.switchboard.web;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.engine.Connection;
+import dev.switchboard.engine.Hub;
+import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.ClientMessageDecoder;
+import dev.switchboard.protocol.ServerMessageEncoder;
+import dev.switchboard.protocol.Subprotocols;
+import dev.switchboard.security.Handshakes;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+
+/**
+ * The multiplexed endpoint {@code /ws} (docs/PROTOCOL.md). Thin: decodes, then delegates to the engine's
+ * {@link dev.switchboard.engine.Sessions}. Binary frames are not part of this protocol: they close with 1003.
+ */
+@ServerEndpoint(value = "/ws", subprotocols = {Subprotocols.BATCH, Subprotocols.V1}, configurator = HandshakeConfigurator.class,
+        decoders = ClientMessageDecoder.class, encoders = ServerMessageEncoder.class)
+public class SwitchboardEndpoint {
+
+    @Inject
+    Hub hub;
+
+    @Inject
+    Handshakes handshakes;
+
+    @OnOpen
+    public void open(Session session) {
+        Endpoints.open(hub.sessions(), handshakes, session, "/ws");
+    }
+
+    @OnMessage
+    public void message(ClientMessage message, Session session) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            hub.sessions().received(connection, message);
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer data, Session session) {
+        Connection connection = Endpoints.connection(session);
+        if (connection != null) {
+            hub.sessions().refuse(connection, CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of switchboard.v1");
+        }
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        Endpoints.pong(hub.sessions(), session, pong);
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        Endpoints.close(hub.sessions(), session, reason);
+    }
+
+    @OnError
+    public void error(Session session, Throwable failure) {
+        Endpoints.error(session, failure);
+    }
+}

@@ -1,0 +1,8 @@
+-- A new epoch at the current offset; the history is discarded and every node told.
+-- KEYS: meta, log. ARGV: new epoch, meta ttl s, channel, room
+local offset = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'offset', offset)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], 'R ' .. ARGV[4] .. ' ' .. ARGV[1] .. ' ' .. offset)
+return {ARGV[1], offset}

@@ -1,0 +1,118 @@
+package dev.switchboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.config.SlowConsumerPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link LogStore} promises, run against each implementation: offsets one by one from 1, the position,
+ * ranges only when all held, resets to a new epoch at the same offset, and every append and reset announced to the
+ * nodes in order.
+ */
+abstract class LogStoreContract {
+
+    static final RoomPolicy POLICY = new RoomPolicy(5, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0);
+
+    /** Appends and resets as a node hears them: {@code P room epoch offset payload} or {@code R room epoch offset}. */
+    final List<String> heard = new CopyOnWriteArrayList<>();
+
+    final Cluster.Listener listener = new Cluster.Listener() {
+        @Override
+        public void publication(String room, String epoch, long offset, String payload) {
+            heard.add("P " + room + " " + epoch + " " + offset + " " + payload);
+        }
+
+        @Override
+        public void reset(String room, String epoch, long offset) {
+            heard.add("R " + room + " " + epoch + " " + offset);
+        }
+
+        @Override
+        public void presenceChanged(String room) {
+        }
+
+        @Override
+        public void direct(String user, String frame) {
+        }
+
+        @Override
+        public void disconnect(String user, int code, String reason) {
+        }
+
+        @Override
+        public void resynchronize() {
+        }
+
+        @Override
+        public void nodesChanged() {
+        }
+    };
+
+    /** The store under test; {@link #listener} hears its appends and resets. */
+    abstract LogStore store();
+
+    /** A room name no other test uses. */
+    abstract String room(String name);
+
+    @Test
+    void offsetsAreAssignedOneByOneAndAnnouncedInOrder() throws Exception {
+        String room = room("ledger");
+        LogStore.Position first = store().append(room, POLICY, "{\"data\":1}");
+        LogStore.Position second = store().append(room, POLICY, "{\"data\":2}");
+        assertEquals(1, first.offset());
+        assertEquals(2, second.offset());
+        assertEquals(first.epoch(), second.epoch());
+        assertEquals(second, store().position(room));
+        within(() -> heard.stream().filter(h -> h.startsWith("P " + room + " ")).count() == 2);
+        List<String> mine = heard.stream().filter(h -> h.startsWith("P " + room + " ")).toList();
+        assertEquals(List.of("P " + room + " " + first.epoch() + " 1 {\"data\":1}",
+                "P " + room + " " + first.epoch() + " 2 {\"data\":2}"), mine);
+    }
+
+    @Test
+    void aRangeIsGivenOnlyWhenAllOfItIsHeld() throws Exception {
+        String room = room("window");
+        for (int i = 1; i <= 8; i++) {
+            store().append(room, POLICY, "{\"data\":" + i + "}");
+        }
+        List<LogStore.Entry> last = store().range(room, POLICY, 5, 8).orElseThrow();
+        assertEquals(List.of(6L, 7L, 8L), last.stream().map(LogStore.Entry::offset).toList());
+        assertEquals("{\"data\":8}", last.get(2).payload());
+        assertTrue(store().range(room, POLICY, 0, 8).isEmpty(), "trimmed to the history size (5): not all held");
+        assertTrue(store().range(room, POLICY, 7, 9).isEmpty(), "offset 9 was never published");
+        assertEquals(List.of(), store().range(room, POLICY, 8, 8).orElseThrow(), "nothing after the latest");
+    }
+
+    @Test
+    void anUnknownRoomStartsAtZeroAndAResetGivesANewEpochAtTheSameOffset() throws Exception {
+        String room = room("fresh");
+        LogStore.Position start = store().position(room);
+        assertEquals(0, start.offset());
+        assertEquals(start, store().position(room), "the same epoch until something changes it");
+        store().append(room, POLICY, "{\"data\":1}");
+        LogStore.Position reset = store().reset(room);
+        assertNotEquals(start.epoch(), reset.epoch());
+        assertEquals(1, reset.offset());
+        assertTrue(store().range(room, POLICY, 0, 1).isEmpty(), "a reset discards the history");
+        within(() -> heard.contains("R " + room + " " + reset.epoch() + " 1"));
+        LogStore.Position next = store().append(room, POLICY, "{\"data\":2}");
+        assertEquals(new LogStore.Position(reset.epoch(), 2), next);
+    }
+
+    static void within(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not within 5 s");
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.switchboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The log store contract on a real redis-server; and the scripts, run by SHA, survive Redis forgetting them. */
+class RedisLogStoreTest extends LogStoreContract {
+
+    private static final AtomicInteger rooms = new AtomicInteger();
+    private static RedisServer server;
+    private static RedisCluster cluster;
+    private static RedisLogStore store;
+    private static final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private static volatile LogStoreContract current;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new RedisServer();
+        Redis redis = server.link("contract");
+        cluster = new RedisCluster(redis);
+        store = new RedisLogStore(redis);
+        cluster.start(new Cluster.Listener() { // to whichever test instance runs now
+            @Override
+            public void publication(String room, String epoch, long offset, String payload) {
+                current.listener.publication(room, epoch, offset, payload);
+            }
+
+            @Override
+            public void reset(String room, String epoch, long offset) {
+                current.listener.reset(room, epoch, offset);
+            }
+
+            @Override
+            public void presenceChanged(String room) {
+            }
+
+            @Override
+            public void direct(String user, String frame) {
+            }
+
+            @Override
+            public void disconnect(String user, int code, String reason) {
+            }
+
+            @Override
+            public void resynchronize() {
+            }
+
+            @Override
+            public void nodesChanged() {
+            }
+        }, Thread::new, timers);
+        within(cluster::reachable);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.stop();
+        }
+        timers.shutdownNow();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    RedisLogStoreTest() {
+        current = this;
+    }
+
+    @Override
+    LogStore store() {
+        return store;
+    }
+
+    @Override
+    String room(String name) {
+        return name + "-" + rooms.incrementAndGet();
+    }
+
+    @Test
+    void scriptsRunBySha1AreLoadedAgainWhenRedisForgetsThem() throws Exception {
+        String room = room("flushed");
+        assertEquals(1, store.append(room, POLICY, "{\"data\":1}").offset());
+        try (RedisClient client = RedisClient.create(server.url());
+             StatefulRedisConnection<String, String> c = client.connect()) {
+            assertEquals("OK", c.sync().scriptFlush()); // as after a restart: EVALSHA now answers NOSCRIPT
+        }
+        assertEquals(2, store.append(room, POLICY, "{\"data\":2}").offset());
+    }
+}

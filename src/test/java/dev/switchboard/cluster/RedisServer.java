@@ -1,0 +1,50 @@
+package dev.switchboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** A real redis-server of the test's own, on a free loopback port, without persistence. */
+public final class RedisServer implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    public RedisServer() throws IOException, InterruptedException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                assertTrue(System.nanoTime() < deadline, "redis-server did not start within 10 s");
+                TimeUnit.MILLISECONDS.sleep(20); // bounded poll for a starting process
+            }
+        }
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** A link with short timeouts and heartbeats, for tests. */
+    public Redis link(String prefix) {
+        return new Redis(new Redis.Config(url(), prefix, Duration.ofSeconds(1), Duration.ofMillis(100),
+                Duration.ofSeconds(2), Duration.ofHours(1)));
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}

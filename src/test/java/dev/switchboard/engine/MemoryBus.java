@@ -1,0 +1,288 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.cluster.Cluster;
+import dev.switchboard.cluster.LogStore;
+import dev.switchboard.cluster.MemoryLogStore;
+import dev.switchboard.cluster.StoreUnavailable;
+import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.config.Settings;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Several engines in one process sharing rooms through an in-process bus: a {@link MemoryLogStore} for rooms' logs and
+ * an in-memory {@link Cluster} per node for presence, users, direct messages and disconnects. Each node hears the
+ * bus on its own delivery thread, in order, as a node hears Redis. Faults on demand: deliveries to a node dropped
+ * (a subscription that missed events), the store stalled (a hung Redis) or unreachable. Every store call is checked:
+ * never under a room's lock, never on a delivery thread ({@link #violations}).
+ */
+final class MemoryBus implements AutoCloseable {
+
+    private static final String INBOX = "bus-inbox-";
+
+    /** A node: its engine, its view of the cluster, and its delivery thread. */
+    private record Node(String name, Hub hub, NodeCluster cluster, ExecutorService inbox) {
+    }
+
+    private final MemoryLogStore log = new MemoryLogStore();
+    private final List<Node> nodes = new CopyOnWriteArrayList<>();
+    /** room → node|user → connections. */
+    private final Map<String, Map<String, Integer>> presence = new ConcurrentHashMap<>();
+    /** user → node → connections. */
+    private final Map<String, Map<String, Integer>> users = new ConcurrentHashMap<>();
+    /** Store calls made where they must not be: under a room's lock, or on a delivery thread. */
+    final List<String> violations = new CopyOnWriteArrayList<>();
+    /** Deliveries to drop: the predicate sees "node room offset". */
+    volatile Predicate<String> lose = d -> false;
+    /** While set, store calls wait for it (a hung store). */
+    volatile CountDownLatch stall;
+    /** Store calls waiting on {@link #stall} now. */
+    final AtomicInteger stalled = new AtomicInteger();
+    volatile boolean unreachable;
+    private final EngineFixture executors;
+
+    MemoryBus(EngineFixture executors) {
+        this.executors = executors;
+    }
+
+    /** A new node with {@code settings}. */
+    Hub node(String name, Settings settings) {
+        ThreadFactory named = r -> new Thread(r, INBOX + name);
+        ExecutorService inbox = Executors.newSingleThreadExecutor(named);
+        NodeCluster cluster = new NodeCluster(name);
+        Hub hub = new Hub(settings, executors.writers, executors.timers, executors.background, e -> { }, List.of(),
+                (caller, action, room) -> true, cluster, new CheckedStore());
+        Cluster.Listener listener = hub.listener(executors.timers, executors.background);
+        cluster.listener = listener;
+        nodes.add(new Node(name, hub, cluster, inbox));
+        log.subscribe(new Cluster.Listener() {
+            @Override
+            public void publication(String room, String epoch, long offset, String payload) {
+                if (!lose.test(name + " " + room + " " + offset)) {
+                    listener.publication(room, epoch, offset, payload);
+                }
+            }
+
+            @Override
+            public void reset(String room, String epoch, long offset) {
+                listener.reset(room, epoch, offset);
+            }
+
+            @Override
+            public void presenceChanged(String room) {
+            }
+
+            @Override
+            public void direct(String user, String frame) {
+            }
+
+            @Override
+            public void disconnect(String user, int code, String reason) {
+            }
+
+            @Override
+            public void resynchronize() {
+            }
+
+            @Override
+            public void nodesChanged() {
+            }
+        }, inbox);
+        return hub;
+    }
+
+    /** The shared log itself, for faults such as a reset by a node that published alone. */
+    MemoryLogStore log() {
+        return log;
+    }
+
+    /** The store is back after an outage: every node resynchronizes, as the Redis heartbeat makes them. */
+    void reachableAgain() {
+        unreachable = false;
+        nodes.forEach(n -> n.cluster().listener.resynchronize());
+    }
+
+    @Override
+    public void close() {
+        CountDownLatch s = stall;
+        if (s != null) {
+            s.countDown();
+        }
+        nodes.forEach(n -> n.inbox().shutdownNow());
+    }
+
+    /** Checks the caller, then waits while the store is stalled, and fails while it is unreachable. */
+    private void enter(String what, String room) throws StoreUnavailable {
+        String thread = Thread.currentThread().getName();
+        if (thread.startsWith(INBOX)) {
+            violations.add(what + " of " + room + " on the delivery thread " + thread);
+        }
+        for (Node n : nodes) {
+            Room r = room == null ? null : n.hub().room(room);
+            if (r != null && r.isLockedByCurrentThread()) {
+                violations.add(what + " of " + room + " under the room's lock on " + n.name());
+            }
+        }
+        CountDownLatch s = stall;
+        if (s != null) {
+            stalled.incrementAndGet();
+            try {
+                if (!s.await(30, TimeUnit.SECONDS)) {
+                    throw new StoreUnavailable("stalled for 30 s", null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailable("interrupted", e);
+            } finally {
+                stalled.decrementAndGet();
+            }
+        }
+        if (unreachable) {
+            throw new StoreUnavailable("the bus is unreachable", null);
+        }
+    }
+
+    /** The log store as each node sees it: the shared one, with every call checked. */
+    private final class CheckedStore implements LogStore {
+        @Override
+        public Position append(String room, RoomPolicy policy, String payload) throws StoreUnavailable {
+            enter("append", room);
+            return log.append(room, policy, payload);
+        }
+
+        @Override
+        public Position position(String room) throws StoreUnavailable {
+            enter("position", room);
+            return log.position(room);
+        }
+
+        @Override
+        public Optional<List<Entry>> range(String room, RoomPolicy policy, long after, long upTo) throws StoreUnavailable {
+            enter("range", room);
+            return log.range(room, policy, after, upTo);
+        }
+
+        @Override
+        public Position reset(String room) throws StoreUnavailable {
+            enter("reset", room);
+            return log.reset(room);
+        }
+    }
+
+    /** One node's view of the bus: presence and users in shared maps, direct messages and disconnects to the others. */
+    private final class NodeCluster implements Cluster {
+        private final String name;
+        volatile Listener listener;
+
+        NodeCluster(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public boolean shared() {
+            return true;
+        }
+
+        @Override
+        public String node() {
+            return name;
+        }
+
+        @Override
+        public void start(Listener l, ThreadFactory threads, ScheduledExecutorService scheduler) {
+            this.listener = l;
+        }
+
+        @Override
+        public boolean reachable() {
+            return !unreachable;
+        }
+
+        @Override
+        public int nodes() {
+            return nodes.size();
+        }
+
+        @Override
+        public long failures() {
+            return 0;
+        }
+
+        @Override
+        public void presence(String room, String user, int connections) {
+            Map<String, Integer> here = presence.computeIfAbsent(room, r -> new ConcurrentHashMap<>());
+            if (connections > 0) {
+                here.put(name + "|" + user, connections);
+            } else {
+                here.remove(name + "|" + user);
+            }
+            for (Node n : nodes) { // every node is told, on its delivery thread
+                n.inbox().execute(() -> n.cluster().listener.presenceChanged(room));
+            }
+        }
+
+        @Override
+        public Map<String, Integer> remotePresence(String room) throws StoreUnavailable {
+            enter("remote presence", room);
+            Map<String, Integer> others = new HashMap<>();
+            presence.getOrDefault(room, Map.of()).forEach((field, count) -> {
+                if (!field.startsWith(name + "|")) {
+                    others.merge(field.substring(field.indexOf('|') + 1), count, Integer::sum);
+                }
+            });
+            return others;
+        }
+
+        @Override
+        public void userConnections(String user, int connections) {
+            users.computeIfAbsent(user, u -> new ConcurrentHashMap<>()).put(name, connections);
+        }
+
+        @Override
+        public int remoteConnections(String user) throws StoreUnavailable {
+            enter("remote connections", null);
+            int count = 0;
+            for (Map.Entry<String, Integer> e : users.getOrDefault(user, Map.of()).entrySet()) {
+                if (!e.getKey().equals(name)) {
+                    count += e.getValue();
+                }
+            }
+            return count;
+        }
+
+        @Override
+        public void direct(String user, String frame) {
+            for (Node n : nodes) {
+                if (!n.name().equals(name)) {
+                    n.inbox().execute(() -> n.cluster().listener.direct(user, frame));
+                }
+            }
+        }
+
+        @Override
+        public void disconnect(String user, int code, String reason) {
+            for (Node n : nodes) {
+                if (!n.name().equals(name)) {
+                    n.inbox().execute(() -> n.cluster().listener.disconnect(user, code, reason));
+                }
+            }
+        }
+
+        @Override
+        public void stop() {
+            // nothing to leave
+        }
+    }
+}

@@ -59,6 +59,7 @@ public class Hub implements Switchboard {
     private Dispatcher dispatcher;
     private ScheduledFuture<?> sweeper;
     private final Messaging messaging = new Messaging();
+    private Liveness liveness;
 
     /** For CDI's client proxy only. */
     protected Hub() {
@@ -97,7 +98,7 @@ public class Hub implements Switchboard {
         this.serverRequests = new ServerRequests(scheduler);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
                 handlersByMethod(handlers), authorizer, metrics, events);
-        Liveness liveness = new Liveness(settings, connections, rooms, metrics);
+        this.liveness = new Liveness(settings, connections, rooms, metrics);
         long sweepMillis = Liveness.interval(settings).toMillis();
         this.sweeper = scheduler.scheduleWithFixedDelay(liveness::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
@@ -296,6 +297,11 @@ public class Hub implements Switchboard {
 
     void closed(Connection connection, int code, String reason) {
         dispatcher.closed(connection, code, reason);
+    }
+
+    /** One sweep of {@link Liveness}, now. */
+    void sweep() {
+        liveness.sweep();
     }
 
     Room room(String name) {

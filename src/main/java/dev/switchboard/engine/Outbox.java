@@ -218,17 +218,16 @@ final class Outbox {
 
     /**
      * Closes now: what is queued is discarded and the writer closes the transport next, taking over from a send that
-     * has not completed. False when a verdict was given before (the first one stands).
+     * has not completed. False when a verdict was given before (the first one stands; the writer is still
+     * prodded, so a verdict given during a send that then got stuck is carried out by the next call).
      */
     boolean terminate(int code, String reason) {
         closing.set(true);
-        if (!verdict.compareAndSet(null, new Outbound.Close(code, reason))) {
-            return false;
-        }
+        boolean first = verdict.compareAndSet(null, new Outbound.Close(code, reason));
         if (!wake() && sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
             runWriter(); // the send in flight holds the writer's role and may never complete: take it over
         }
-        return true;
+        return first;
     }
 
     /** The peer or the container closed the connection: the writer discards what is queued and stops. */
@@ -262,18 +261,20 @@ final class Outbox {
     private void drain() {
         sendPhase.set(IDLE);
         while (true) {
-            if (finished) {
-                return; // writing stays true: nothing is written after the close
-            }
-            if (peerClosed) {
+            if (finished || peerClosed) {
+                // nothing is written after the close; what an offer racing with it added is discarded here
                 finished = true;
                 discard();
-                return;
+                writing.set(false);
+                if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
             }
             Outbound.Close now = verdict.get();
             if (now != null) {
                 finish(now);
-                return;
+                continue;
             }
             ByteBuffer payload = ping.getAndSet(null);
             if (payload != null) {
@@ -297,7 +298,7 @@ final class Outbox {
             queuedSize.addAndGet(-(item instanceof Outbound.Latest ? 0 : item.size()));
             if (item instanceof Outbound.Close close) {
                 finish(close);
-                return;
+                continue;
             }
             if (item instanceof Outbound.Binary binary) {
                 startSend(1);
@@ -333,7 +334,10 @@ final class Outbox {
                 transport.sendText(text, this::sent);
             }
             if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
-                return; // sent(...) continues the loop when the container completes the send
+                if ((verdict.get() == null && !peerClosed) || !sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
+                    return; // sent(...) continues the loop when the container completes the send
+                }
+                continue; // a verdict came during the send: it goes now, not after a completion that may never come
             }
             sendPhase.set(IDLE);
         }

@@ -4,41 +4,61 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A transport for the engine's unit tests: records frames, completes sends on {@code completer} (another thread,
- * as a container does) or never ({@link #stalled}), and counts sends that overlap, which no container allows.
+ * A transport for the engine's unit tests: records frames and pings, completes sends on {@code completer} (another
+ * thread, as a container does), never ({@link #stalled}), or only after the send call itself was held
+ * ({@link #holdingCalls}). It counts what no container allows and the single writer must prevent: calls that overlap
+ * (a close during a send call included), sends that overlap, and calls after the close.
  */
 final class TestTransport implements Transport {
 
     final List<Object> frames = new CopyOnWriteArrayList<>();
+    final List<ByteBuffer> pings = new CopyOnWriteArrayList<>();
+    /** Sends started while another send had not completed. */
     final AtomicInteger overlapping = new AtomicInteger();
+    /** Calls (send, ping, close) made while another call was still running. */
+    final AtomicInteger concurrentCalls = new AtomicInteger();
+    /** Calls made after the close. */
+    final AtomicInteger afterClose = new AtomicInteger();
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    /** Counted down when a send call has started (for tests that hold it). */
+    final CountDownLatch sendEntered = new CountDownLatch(1);
+    private final AtomicInteger calling = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Executor completer;
     private final boolean stalled;
+    private final CountDownLatch callsHeld;
 
-    private TestTransport(Executor completer, boolean stalled) {
+    private TestTransport(Executor completer, boolean stalled, CountDownLatch callsHeld) {
         this.completer = completer;
         this.stalled = stalled;
+        this.callsHeld = callsHeld;
     }
 
     /** Completes every send on the caller's thread. */
     static TestTransport inline() {
-        return new TestTransport(Runnable::run, false);
+        return new TestTransport(Runnable::run, false, null);
     }
 
     /** Completes every send later on {@code executor}. */
     static TestTransport async(Executor executor) {
-        return new TestTransport(executor, false);
+        return new TestTransport(executor, false, null);
     }
 
-    /** A peer that stopped reading: the first send never completes. */
+    /** A peer that stopped reading: no send ever completes. */
     static TestTransport stalled() {
-        return new TestTransport(Runnable::run, true);
+        return new TestTransport(Runnable::run, true, null);
+    }
+
+    /** Every send call blocks inside the container until {@code release}, then completes (a container busy writing). */
+    static TestTransport holdingCalls(CountDownLatch release) {
+        return new TestTransport(Runnable::run, false, release);
     }
 
     @Override
@@ -52,10 +72,23 @@ final class TestTransport implements Transport {
     }
 
     private void send(Object frame, Consumer<Throwable> done) {
-        if (inFlight.incrementAndGet() > 1) {
-            overlapping.incrementAndGet();
+        enter();
+        try {
+            if (inFlight.incrementAndGet() > 1) {
+                overlapping.incrementAndGet();
+            }
+            frames.add(frame);
+            sendEntered.countDown();
+            if (callsHeld != null) {
+                try {
+                    callsHeld.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            calling.decrementAndGet();
         }
-        frames.add(frame);
         if (stalled) {
             return;
         }
@@ -67,11 +100,25 @@ final class TestTransport implements Transport {
 
     @Override
     public void ping(ByteBuffer payload) {
+        enter();
+        pings.add(payload);
+        calling.decrementAndGet();
     }
 
     @Override
     public void close(int code, String reason) {
+        enter();
         closedWith.complete(code);
+        calling.decrementAndGet();
+    }
+
+    private void enter() {
+        if (calling.incrementAndGet() > 1) {
+            concurrentCalls.incrementAndGet();
+        }
+        if (closedWith.isDone()) {
+            afterClose.incrementAndGet();
+        }
     }
 
     List<String> texts() {

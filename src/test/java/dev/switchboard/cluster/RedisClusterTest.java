@@ -1,0 +1,134 @@
+package dev.switchboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes on a real redis-server: presence and users seen across nodes, direct messages and disconnects delivered to
+ * the other node only, and best-effort commands whose failure is logged and counted, never dropped.
+ */
+class RedisClusterTest {
+
+    private static RedisServer server;
+    private static RedisCluster one;
+    private static RedisCluster two;
+    private static final List<String> heardByTwo = new CopyOnWriteArrayList<>();
+    private static final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new RedisServer();
+        one = new RedisCluster(server.link("nodes"));
+        two = new RedisCluster(server.link("nodes"));
+        one.start(new Recorder(new CopyOnWriteArrayList<>()), Thread::new, timers);
+        two.start(new Recorder(heardByTwo), Thread::new, timers);
+        within(() -> one.reachable() && two.reachable() && one.nodes() == 2 && two.nodes() == 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (one != null) {
+            one.stop();
+        }
+        if (two != null) {
+            two.stop();
+        }
+        timers.shutdownNow();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void presenceAndUsersAreSeenFromTheOtherNode() throws Exception {
+        one.presence("lobby", "ann", 2);
+        one.userConnections("ann", 2);
+        within(() -> heardByTwo.contains("C lobby"));
+        assertEquals(Map.of("ann", 2), two.remotePresence("lobby"));
+        assertEquals(Map.of(), one.remotePresence("lobby"), "a node's own users are not remote to it");
+        assertEquals(2, two.remoteConnections("ann"));
+        one.presence("lobby", "ann", 0);
+        within(() -> {
+            try {
+                return two.remotePresence("lobby").isEmpty();
+            } catch (StoreUnavailable e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void directMessagesAndDisconnectsReachTheOtherNodeOnly() throws Exception {
+        one.direct("ben", "{\"type\":\"direct\"}");
+        one.disconnect("ben", 4403, "revoked");
+        within(() -> heardByTwo.contains("D ben {\"type\":\"direct\"}") && heardByTwo.contains("X ben 4403 revoked"));
+    }
+
+    @Test
+    void aBestEffortCommandThatFailsIsLoggedAndCounted() throws Exception {
+        try (RedisClient client = RedisClient.create(server.url());
+             StatefulRedisConnection<String, String> c = client.connect()) {
+            c.sync().set("nodes:{broken}:presence", "not a hash"); // HSET on it answers WRONGTYPE
+        }
+        long before = one.failures();
+        one.presence("broken", "ann", 1);
+        within(() -> one.failures() == before + 1);
+    }
+
+    static void within(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not within 10 s");
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    /** Records what a node hears. */
+    private record Recorder(List<String> heard) implements Cluster.Listener {
+        @Override
+        public void publication(String room, String epoch, long offset, String payload) {
+            heard.add("P " + room + " " + offset);
+        }
+
+        @Override
+        public void reset(String room, String epoch, long offset) {
+            heard.add("R " + room + " " + epoch + " " + offset);
+        }
+
+        @Override
+        public void presenceChanged(String room) {
+            heard.add("C " + room);
+        }
+
+        @Override
+        public void direct(String user, String frame) {
+            heard.add("D " + user + " " + frame);
+        }
+
+        @Override
+        public void disconnect(String user, int code, String reason) {
+            heard.add("X " + user + " " + code + " " + reason);
+        }
+
+        @Override
+        public void resynchronize() {
+        }
+
+        @Override
+        public void nodesChanged() {
+        }
+    }
+}

@@ -3,11 +3,6 @@ package dev.switchboard.engine;
 import dev.switchboard.CloseCodes;
 import dev.switchboard.config.SlowConsumerPolicy;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A connection's outbound queue and its single writer.
+ * A connection's single writer and its {@link OutboundQueue}.
  *
  * <p>Contract: {@code offer} never blocks and never sends on the caller's thread. The queue is bounded by items and
  * by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
@@ -24,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * holds {@link #writing} — takes items in order and sends them asynchronously through the {@link Transport}, one
  * send in flight at a time; it runs on the writer executor, or on the container's thread that completes a send.
  *
- * <p>Invariant: every call on the transport, pings and the close frame included, and every removal from the queue
+ * <p>Invariant: every call on the transport, pings and the close frame included, and every take from the queue
  * are made by the writer. Other threads only add to the queue and ask: {@link #close} (graceful: after what is
  * queued), {@link #terminate} (now: what is queued is discarded), {@link #peerClosed}. When the writer is waiting
  * for a send that does not complete (a peer that stopped reading), {@link #terminate} takes the writer's role over
@@ -44,15 +39,9 @@ final class Outbox {
 
     private final Transport transport;
     private final Executor writers;
-    private final int maxMessages;
-    private final long maxSize;
     private final Metrics metrics;
     private final Runnable onSlowConsumer;
-
-    private final Queue<Outbound> queue = new ConcurrentLinkedQueue<>();
-    private final Map<String, Outbound.Latest> latest = new ConcurrentHashMap<>();
-    private final AtomicInteger queuedMessages = new AtomicInteger();
-    private final AtomicLong queuedSize = new AtomicLong();
+    private final OutboundQueue queue;
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicInteger sendPhase = new AtomicInteger();
     /** Nothing more is queued (a close was asked for, or the peer is gone). */
@@ -60,11 +49,9 @@ final class Outbox {
     /** A close that goes before anything queued (slow consumer, a verdict of the sweep, shutdown). */
     private final AtomicReference<Outbound.Close> verdict = new AtomicReference<>();
     private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
     private volatile boolean peerClosed;
     /** The transport was closed by the writer, or the peer closed: the writer has nothing more to do. */
     private volatile boolean finished;
-    private volatile boolean graceful;
     private volatile long sendStartedNanos;
     private volatile boolean batching;
     /** A non-text item the writer took while batching; it goes next (writer only). */
@@ -77,8 +64,7 @@ final class Outbox {
     Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, Metrics metrics, Runnable onSlowConsumer) {
         this.transport = transport;
         this.writers = writers;
-        this.maxMessages = maxMessages;
-        this.maxSize = maxSize;
+        this.queue = new OutboundQueue(maxMessages, maxSize);
         this.metrics = metrics;
         this.onSlowConsumer = onSlowConsumer;
     }
@@ -88,7 +74,7 @@ final class Outbox {
     }
 
     int queued() {
-        return queuedMessages.get();
+        return queue.messages();
     }
 
     long sent() {
@@ -96,7 +82,7 @@ final class Outbox {
     }
 
     long dropped() {
-        return dropped.get();
+        return queue.dropped();
     }
 
     boolean isClosing() {
@@ -125,18 +111,7 @@ final class Outbox {
                 if (closing.get()) {
                     return false;
                 }
-                Outbound.Latest slot = latest.get(room);
-                if (slot != null) {
-                    String previous = slot.text().get();
-                    if (previous != null && slot.text().compareAndSet(previous, text)) {
-                        queuedSize.addAndGet(text.length() - previous.length());
-                        dropped.incrementAndGet();
-                        return true;
-                    }
-                }
-                Outbound.Latest fresh = new Outbound.Latest(room, text);
-                latest.put(room, fresh);
-                return offer(fresh, policy);
+                return queue.conflate(room, text) || offer(new Outbound.Latest(room, text), policy);
             case DROP_OLDEST:
                 return offer(new Outbound.Droppable(text), policy);
             default:
@@ -153,44 +128,14 @@ final class Outbox {
         if (closing.get()) {
             return false;
         }
-        long size = item.size();
-        int messages = queuedMessages.incrementAndGet();
-        long total = queuedSize.addAndGet(size);
-        if (messages > maxMessages || total > maxSize) {
-            if (policy == SlowConsumerPolicy.DISCONNECT || !dropOldest()) {
-                queuedMessages.decrementAndGet();
-                queuedSize.addAndGet(-size);
-                if (terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full")) {
-                    onSlowConsumer.run();
-                }
-                return false;
+        if (!queue.add(item, policy)) {
+            if (terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full")) {
+                onSlowConsumer.run();
             }
+            return false;
         }
-        queue.offer(item);
         wake();
         return true;
-    }
-
-    /** Removes the oldest droppable publication; false when there is none. */
-    private boolean dropOldest() {
-        for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
-            Outbound item = it.next();
-            if ((item instanceof Outbound.Droppable || item instanceof Outbound.Latest) && queue.remove(item)) {
-                long size = item instanceof Outbound.Latest l ? taken(l) : item.size();
-                queuedMessages.decrementAndGet();
-                queuedSize.addAndGet(-size);
-                dropped.incrementAndGet();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Empties a conflation slot; its size before, 0 when a newer publication had already taken it. */
-    private long taken(Outbound.Latest slot) {
-        latest.remove(slot.room(), slot);
-        String text = slot.text().getAndSet(null);
-        return text == null ? 0 : text.length();
     }
 
     /** A heartbeat ping with {@code payload}, sent by the writer before the next queued frame. */
@@ -209,9 +154,7 @@ final class Outbox {
         if (!closing.compareAndSet(false, true)) {
             return false;
         }
-        graceful = true;
-        queuedMessages.incrementAndGet();
-        queue.offer(new Outbound.Close(code, reason));
+        queue.addAlways(new Outbound.Close(code, reason));
         wake();
         return true;
     }
@@ -294,8 +237,7 @@ final class Outbox {
                 }
                 continue;
             }
-            queuedMessages.decrementAndGet();
-            queuedSize.addAndGet(-(item instanceof Outbound.Latest ? 0 : item.size()));
+            String text = queue.took(item);
             if (item instanceof Outbound.Close close) {
                 finish(close);
                 continue;
@@ -304,7 +246,6 @@ final class Outbox {
                 startSend(1);
                 transport.sendBinary(binary.data(), this::sent);
             } else {
-                String text = textOf(item);
                 if (text == null) {
                     continue; // conflated away
                 }
@@ -320,9 +261,7 @@ final class Outbox {
                             carry = next; // not text: it goes on its own, next
                             break;
                         }
-                        queuedMessages.decrementAndGet();
-                        queuedSize.addAndGet(-(next instanceof Outbound.Latest ? 0 : next.size()));
-                        String more = textOf(next);
+                        String more = queue.took(next);
                         if (more != null) {
                             batch.append('\n').append(more);
                             messages++;
@@ -354,34 +293,13 @@ final class Outbox {
         transport.close(close.code(), close.reason());
     }
 
-    /** The text of a queued text item, or null when a conflation slot was emptied (taken by a newer one). */
-    private String textOf(Outbound item) {
-        if (item instanceof Outbound.Text t) {
-            return t.text();
-        }
-        if (item instanceof Outbound.Droppable d) {
-            return d.text();
-        }
-        Outbound.Latest l = (Outbound.Latest) item;
-        latest.remove(l.room(), l);
-        String text = l.text().getAndSet(null);
-        if (text != null) {
-            queuedSize.addAndGet(-text.length());
-        }
-        return text;
-    }
-
     /** Writer only. */
     private void discard() {
         if (carry != null) {
+            queue.took(carry);
             carry = null;
-            queuedMessages.decrementAndGet();
         }
-        Outbound item;
-        while ((item = queue.poll()) != null) {
-            queuedMessages.decrementAndGet();
-            queuedSize.addAndGet(-(item instanceof Outbound.Latest l ? taken(l) : item.size()));
-        }
+        queue.discard();
     }
 
     private void startSend(int messages) {

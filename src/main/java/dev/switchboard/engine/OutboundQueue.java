@@ -1,0 +1,141 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.config.SlowConsumerPolicy;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The items an {@link Outbox} has yet to send, bounded by count and by size (characters of text, bytes of binary),
+ * with the room's slow-consumer policy applied at the bound: conflation slots replaced in place, the oldest droppable
+ * publication dropped to make room, or the item refused (the outbox then ends the connection with 4008).
+ *
+ * <p>Any thread adds; only the outbox's writer takes ({@link #poll}, {@link #took}, {@link #discard}), except that
+ * making room for a drop-oldest publication removes the oldest droppable one on the adding thread.
+ */
+final class OutboundQueue {
+
+    private final int maxMessages;
+    private final long maxSize;
+    private final Queue<Outbound> queue = new ConcurrentLinkedQueue<>();
+    private final Map<String, Outbound.Latest> latest = new ConcurrentHashMap<>();
+    private final AtomicInteger messages = new AtomicInteger();
+    private final AtomicLong size = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+
+    OutboundQueue(int maxMessages, long maxSize) {
+        this.maxMessages = maxMessages;
+        this.maxSize = maxSize;
+    }
+
+    /** Items queued (or taken by the writer and not yet sent). */
+    int messages() {
+        return messages.get();
+    }
+
+    /** Publications dropped or conflated away so far. */
+    long dropped() {
+        return dropped.get();
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /**
+     * Replaces the unsent publication of conflating {@code room} with {@code text}; false when none waits (then
+     * {@link #add} a new {@link Outbound.Latest}).
+     */
+    boolean conflate(String room, String text) {
+        Outbound.Latest slot = latest.get(room);
+        if (slot != null) {
+            String previous = slot.text().get();
+            if (previous != null && slot.text().compareAndSet(previous, text)) {
+                size.addAndGet(text.length() - previous.length());
+                dropped.incrementAndGet();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Adds {@code item} within the bound, under {@code policy}; false when it does not fit. */
+    boolean add(Outbound item, SlowConsumerPolicy policy) {
+        long itemSize = item.size();
+        int count = messages.incrementAndGet();
+        long total = size.addAndGet(itemSize);
+        if ((count > maxMessages || total > maxSize) && (policy == SlowConsumerPolicy.DISCONNECT || !dropOldest())) {
+            messages.decrementAndGet();
+            size.addAndGet(-itemSize);
+            return false;
+        }
+        if (item instanceof Outbound.Latest slot) {
+            latest.put(slot.room(), slot);
+        }
+        queue.offer(item);
+        return true;
+    }
+
+    /** An item that goes regardless of the bound (the graceful close). */
+    void addAlways(Outbound item) {
+        messages.incrementAndGet();
+        queue.offer(item);
+    }
+
+    /** Writer only: the next item, not yet accounted for (see {@link #took}). */
+    Outbound poll() {
+        return queue.poll();
+    }
+
+    /** Writer only: {@code item} left the queue; for text, its text, or null when a conflation slot was emptied. */
+    String took(Outbound item) {
+        messages.decrementAndGet();
+        if (item instanceof Outbound.Latest slot) {
+            latest.remove(slot.room(), slot);
+            String text = slot.text().getAndSet(null);
+            if (text != null) {
+                size.addAndGet(-text.length());
+            }
+            return text;
+        }
+        size.addAndGet(-item.size());
+        if (item instanceof Outbound.Text t) {
+            return t.text();
+        }
+        return item instanceof Outbound.Droppable d ? d.text() : null;
+    }
+
+    /** Writer only: drops everything (the connection is closing). */
+    void discard() {
+        Outbound item;
+        while ((item = queue.poll()) != null) {
+            messages.decrementAndGet();
+            size.addAndGet(-(item instanceof Outbound.Latest slot ? empty(slot) : item.size()));
+        }
+    }
+
+    /** Removes the oldest droppable publication; false when there is none. */
+    private boolean dropOldest() {
+        for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
+            Outbound item = it.next();
+            if ((item instanceof Outbound.Droppable || item instanceof Outbound.Latest) && queue.remove(item)) {
+                size.addAndGet(-(item instanceof Outbound.Latest slot ? empty(slot) : item.size()));
+                messages.decrementAndGet();
+                dropped.incrementAndGet();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Empties a conflation slot; its size before, 0 when it was already empty. */
+    private long empty(Outbound.Latest slot) {
+        latest.remove(slot.room(), slot);
+        String text = slot.text().getAndSet(null);
+        return text == null ? 0 : text.length();
+    }
+}

@@ -114,7 +114,9 @@ final class SharedRoomLog extends RoomLog {
         if (prepared.remote() != null) {
             room.remotePresenceLocked(prepared.remote());
         }
-        replayLocked(System.currentTimeMillis()); // what arrived between the store's answer and now
+        // what arrived between the store's answer and now; anything of another epoch came before the position was read
+        held.removeIf(d -> !d.epoch().equals(prepared.position().epoch()) || d.offset() <= prepared.position().offset());
+        replayLocked(System.currentTimeMillis());
     }
 
     @Override
@@ -256,8 +258,13 @@ final class SharedRoomLog extends RoomLog {
         }
     }
 
+    /**
+     * Keeps {@code d} for later. Before the room is positioned (no member yet: a join will read the position), only as
+     * many as the window would hold, for the join that reads the position while they arrive; during a gap fill up to
+     * {@link #MAX_HELD}.
+     */
     private void hold(Delivery d) {
-        if (held.size() >= MAX_HELD) {
+        if (held.size() >= (positioned ? MAX_HELD : Math.max(1, policy.historySize()))) {
             held.pollFirst(); // a gap the next fill or resynchronization repairs (members are told if it cannot)
         }
         held.addLast(d);

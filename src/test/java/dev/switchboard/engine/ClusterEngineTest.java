@@ -117,6 +117,7 @@ class ClusterEngineTest {
         }
         EngineFixture.within(WAIT, () -> offsets(onC, "gaps").size() == 6, () -> offsets(onC, "gaps"));
         assertEquals(oneTo(6), offsets(onC, "gaps"), "3 and 4 filled from the log, before 5 and 6");
+        EngineFixture.within(WAIT, () -> offsets(onB, "gaps").size() == 6, () -> offsets(onB, "gaps"));
         assertEquals(oneTo(6), offsets(onB, "gaps"));
         assertTrue(ofType(onC, "joined").stream().noneMatch(j -> j.containsKey("recovered")),
                 "a filled gap needs no resynchronization");
@@ -233,7 +234,9 @@ class ClusterEngineTest {
         TestTransport onA = member(a, "ann", "outage");
         TestTransport onB = member(b, "ben", "outage");
         a.publish("outage", Json.createValue(1));
-        EngineFixture.within(WAIT, () -> offsets(onB, "outage").size() == 1, () -> onB.texts());
+        for (TestTransport t : List.of(onA, onB)) {
+            EngineFixture.within(WAIT, () -> offsets(t, "outage").size() == 1, () -> t.texts());
+        }
         bus.unreachable = true;
         a.publish("outage", Json.createValue(2)); // delivered on a alone, under an epoch of its own
         EngineFixture.within(WAIT, () -> offsets(onA, "outage").size() == 2, () -> onA.texts());
@@ -241,7 +244,12 @@ class ClusterEngineTest {
         String shared = ofType(onB, "message").get(0).getString("epoch");
         assertNotEquals(shared, ofType(onA, "message").get(1).getString("epoch"));
         bus.reachableAgain();
-        EngineFixture.within(WAIT, () -> !a.room("outage").isLocal(), () -> "a still alone");
+        // every member is told to resynchronize (a reset the shared log; b hears it) before the next publication
+        for (TestTransport t : List.of(onA, onB)) {
+            EngineFixture.within(WAIT, () -> t.texts().stream().map(ClusterEngineTest::json)
+                    .anyMatch(j -> "joined".equals(j.getString("type")) && !j.containsKey("re")), () -> t.texts());
+        }
+        assertFalse(a.room("outage").isLocal());
         a.publish("outage", Json.createValue(3));
         for (TestTransport t : List.of(onA, onB)) {
             EngineFixture.within(WAIT, () -> ofType(t, "message").stream().anyMatch(m -> m.getInt("data") == 3), () -> t.texts());
@@ -249,7 +257,8 @@ class ClusterEngineTest {
             JsonObject told = t.texts().stream().map(ClusterEngineTest::json)
                     .filter(j -> "joined".equals(j.getString("type")) && !j.containsKey("re")).reduce((x, y) -> y)
                     .orElseThrow(() -> new AssertionError("not told to resynchronize: " + t.texts()));
-            assertEquals(told.getString("epoch"), last.getString("epoch"), "the new epoch, announced before its message");
+            assertEquals(told.getString("epoch"), last.getString("epoch"), "the new epoch, announced before its message: "
+                    + t.texts());
             assertNotEquals(shared, last.getString("epoch"));
         }
     }

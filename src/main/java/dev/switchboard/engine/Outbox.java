@@ -219,9 +219,11 @@ final class Outbox {
                 finish(now);
                 continue;
             }
-            ByteBuffer payload = ping.getAndSet(null);
-            if (payload != null) {
-                transport.ping(payload);
+            if (ping.get() != null) { // a plain read first: the swap costs a fence on every frame otherwise
+                ByteBuffer payload = ping.getAndSet(null);
+                if (payload != null) {
+                    transport.ping(payload);
+                }
             }
             Outbound item = carry;
             if (item != null) {
@@ -251,8 +253,8 @@ final class Outbox {
                 }
                 int messages = 1;
                 if (batching && !queue.isEmpty()) {
-                    StringBuilder batch = new StringBuilder(text);
-                    while (carry == null && batch.length() < MAX_BATCH_CHARS) {
+                    StringBuilder batch = null;
+                    while (carry == null && (batch == null ? text.length() : batch.length()) < MAX_BATCH_CHARS) {
                         Outbound next = queue.poll();
                         if (next == null) {
                             break;
@@ -262,12 +264,19 @@ final class Outbox {
                             break;
                         }
                         String more = queue.took(next);
-                        if (more != null) {
-                            batch.append('\n').append(more);
-                            messages++;
+                        if (more == null) {
+                            continue; // conflated away
                         }
+                        if (batch == null) { // sized once: most batches fill up to the bound under load
+                            batch = new StringBuilder(Math.min(MAX_BATCH_CHARS + more.length(),
+                                    4 * (text.length() + more.length()))).append(text);
+                        }
+                        batch.append('\n').append(more);
+                        messages++;
                     }
-                    text = batch.toString();
+                    if (batch != null) {
+                        text = batch.toString();
+                    }
                 }
                 startSend(messages);
                 transport.sendText(text, this::sent);

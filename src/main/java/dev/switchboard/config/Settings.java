@@ -27,11 +27,14 @@ import org.eclipse.microprofile.config.Config;
  * @param roomClasses         policies by room class (see {@link RoomPolicy})
  * @param limits              per-connection and per-user limits
  * @param origins             which browser origins may open a WebSocket
+ * @param socket              TLS and compression at the handshake
+ * @param redis               the Redis cluster engine, or null for one node in memory
  */
 public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, Duration sendTimeout,
                        Duration heartbeat, Duration idleTimeout, Duration firstMessageTimeout,
                        Duration presenceCoalesce, Duration shutdownDrain, int writerThreads,
-                       RoomPolicy defaultRoom, Map<String, RoomPolicy> roomClasses, Limits limits, Origins origins) {
+                       RoomPolicy defaultRoom, Map<String, RoomPolicy> roomClasses, Limits limits, Origins origins,
+                       Socket socket, Redis redis) {
 
     /**
      * @param ratePerSecond         messages a connection may send per second, on average (token bucket)
@@ -54,6 +57,27 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
         }
     }
 
+    /**
+     * @param requireTls        {@code switchboard.require-tls}: a handshake that did not come over TLS gets 403
+     * @param permessageDeflate {@code switchboard.permessage-deflate}: negotiate the container's compression, if any
+     */
+    public record Socket(boolean requireTls, boolean permessageDeflate) {
+    }
+
+    /**
+     * {@code switchboard.redis.*}: several nodes share rooms through Redis.
+     *
+     * @param url         {@code redis://[user:password@]host:port[/db]} (or {@code rediss://})
+     * @param prefix      prefix of every key and of the channel
+     * @param timeout     longest a command may take before the node carries on locally
+     * @param heartbeat   how often a node beats
+     * @param nodeTimeout a node silent this long is taken for dead
+     * @param metaTtl     how long a room's offset and epoch outlive its last publication
+     */
+    public record Redis(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout,
+                        Duration metaTtl) {
+    }
+
     public static final String PREFIX = "switchboard.";
     private static final String ROOM_CLASS = PREFIX + "room-class.";
 
@@ -67,7 +91,7 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 Duration.ZERO, Duration.ofSeconds(15), Duration.ofMillis(50), Duration.ofSeconds(2),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new RoomPolicy(1000, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 100_000), Map.of(),
-                new Limits(50, 100, 20, 20, 100), new Origins(java.util.List.of(), true));
+                new Limits(50, 100, 20, 20, 100), new Origins(java.util.List.of(), true), new Socket(false, false), null);
     }
 
     /** The policy of {@code room}: its class's, or the default. */
@@ -80,7 +104,7 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
     public Settings withLimits(Limits other) {
         return new Settings(maxMessageBytes, queueMessages, queueBytes, sendTimeout, heartbeat, idleTimeout,
                 firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaultRoom, roomClasses, other,
-                origins);
+                origins, socket, redis);
     }
 
     /** Reads every setting from {@code config}, falling back to {@link #defaults()}. */
@@ -121,7 +145,22 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 new Origins(
                         config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
                         config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)
-                                .orElse(d.origins().allowMissing())));
+                                .orElse(d.origins().allowMissing())),
+                new Socket(config.getOptionalValue(PREFIX + "require-tls", Boolean.class).orElse(false),
+                        config.getOptionalValue(PREFIX + "permessage-deflate", Boolean.class).orElse(false)),
+                redis(config));
+    }
+
+    private static Redis redis(Config config) {
+        String url = config.getOptionalValue(PREFIX + "redis.url", String.class).orElse("").trim();
+        if (url.isEmpty()) {
+            return null;
+        }
+        return new Redis(url, config.getOptionalValue(PREFIX + "redis.prefix", String.class).orElse("switchboard"),
+                millis(config, "redis.timeout-ms", Duration.ofSeconds(1)),
+                millis(config, "redis.heartbeat-ms", Duration.ofSeconds(1)),
+                millis(config, "redis.node-timeout-ms", Duration.ofSeconds(5)),
+                Duration.ofSeconds(config.getOptionalValue(PREFIX + "redis.meta-ttl-seconds", Long.class).orElse(86_400L)));
     }
 
     private static RoomPolicy roomPolicy(Config config, String prefix, RoomPolicy fallback) {

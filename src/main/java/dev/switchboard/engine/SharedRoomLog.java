@@ -5,13 +5,7 @@ import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.cluster.StoreUnavailable;
 import dev.switchboard.config.RoomPolicy;
-import dev.switchboard.protocol.Codec;
-import dev.switchboard.protocol.ServerMessage;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +129,7 @@ final class SharedRoomLog extends RoomLog {
         List<String> frames = new ArrayList<>(prepared.range().size() + after.get().size());
         long oldest = nowMillis - policy.historyTtl().toMillis();
         for (LogStore.Entry entry : prepared.range()) {
-            Decoded d = decode(window.epoch(), entry.offset(), entry.payload());
+            SharedPayload d = SharedPayload.decode(room.name(), window.epoch(), entry.offset(), entry.payload());
             if (d.timestampMillis() < oldest) {
                 return Optional.empty(); // older than the history is kept
             }
@@ -161,7 +155,7 @@ final class SharedRoomLog extends RoomLog {
         }
         if (!alone) {
             try {
-                LogStore.Position at = store.append(room.name(), policy, payload(from, nowMillis, data));
+                LogStore.Position at = store.append(room.name(), policy, SharedPayload.encode(from, nowMillis, data));
                 return new Publication(room.name(), at.epoch(), at.offset()); // delivered back through deliver()
             } catch (StoreUnavailable e) {
                 LOG.log(Level.INFO, "Room {0} goes on on this node alone: {1}", new Object[] {room.name(), e.getMessage()});
@@ -214,7 +208,7 @@ final class SharedRoomLog extends RoomLog {
             background.execute(() -> fill(epoch, after, d.offset() - 1));
             return;
         }
-        Decoded decoded = decode(d.epoch(), d.offset(), d.payload());
+        SharedPayload decoded = SharedPayload.decode(room.name(), d.epoch(), d.offset(), d.payload());
         window.append(d.offset(), decoded.timestampMillis(), decoded.frame());
         room.broadcastLocked(decoded.frame());
     }
@@ -238,7 +232,7 @@ final class SharedRoomLog extends RoomLog {
             if (window.epoch().equals(epoch) && window.offset() == after) {
                 if (found.isPresent()) {
                     for (LogStore.Entry entry : found.get()) {
-                        Decoded decoded = decode(epoch, entry.offset(), entry.payload());
+                        SharedPayload decoded = SharedPayload.decode(room.name(), epoch, entry.offset(), entry.payload());
                         window.append(entry.offset(), decoded.timestampMillis(), decoded.frame());
                         room.broadcastLocked(decoded.frame());
                     }
@@ -338,27 +332,5 @@ final class SharedRoomLog extends RoomLog {
 
     boolean isLocalLocked() {
         return local;
-    }
-
-    // ------------------------------------------------------------------ payloads
-
-    /** The payload a publication carries through the store: who, when, what (JSON-P). */
-    private static String payload(String from, long timestampMillis, JsonValue data) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
-        if (from != null) {
-            b.add("from", from);
-        }
-        return b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data).build().toString();
-    }
-
-    /** A publication from the shared log, encoded once as its {@code message} frame, with its timestamp. */
-    private record Decoded(String frame, long timestampMillis) {
-    }
-
-    private Decoded decode(String epoch, long offset, String payload) {
-        JsonObject p = Json.createReader(new StringReader(payload)).readObject();
-        String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
-        long ts = p.getJsonNumber("ts").longValue();
-        return new Decoded(Codec.encode(new ServerMessage.Message(room.name(), epoch, offset, from, ts, p.get("data"))), ts);
     }
 }

@@ -3,7 +3,7 @@ package dev.switchboard.web;
 import jakarta.websocket.Extension;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
-import org.eclipse.microprofile.config.ConfigProvider;
+import dev.switchboard.config.Settings;
 
 /**
  * The handshake of every Switchboard endpoint. WebSocket extensions are refused unless
@@ -11,7 +11,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * bombs, so it is off whatever the container offers. When enabled, the container's permessage-deflate is negotiated
  * if it has one (WildFly with Undertow's {@code per-message-deflate} on; Payara 6's Tyrus ships none), and inflated
  * messages are held to {@code switchboard.max-message-bytes} like any other (1009). Configurators are created by the
- * container, not CDI, hence the configuration lookup.
+ * container, not CDI, hence the lookup of the settings.
  */
 public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -21,7 +21,7 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
         Boolean enabled = deflate;
         if (enabled == null) {
-            enabled = ConfigProvider.getConfig().getOptionalValue("switchboard.permessage-deflate", Boolean.class).orElse(false);
+            enabled = jakarta.enterprise.inject.spi.CDI.current().select(Settings.class).get().socket().permessageDeflate();
             deflate = enabled;
         }
         if (!enabled) {

@@ -29,9 +29,6 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     Settings settings;
 
-    @Inject
-    org.eclipse.microprofile.config.Config config;
-
     private volatile OriginPolicy origins;
 
     @Override
@@ -63,16 +60,8 @@ public class HandshakeFilter extends HttpFilter {
         chain.doFilter(request, response);
     }
 
-    private volatile Boolean requireTls;
-
-    /** {@code switchboard.require-tls}, read once rather than on every handshake. */
     private boolean requireTls() {
-        Boolean required = requireTls;
-        if (required == null) {
-            required = config.getOptionalValue("switchboard.require-tls", Boolean.class).orElse(false);
-            requireTls = required;
-        }
-        return required;
+        return settings.socket().requireTls();
     }
 
     private OriginPolicy origins() {

@@ -72,7 +72,8 @@ final class EngineFixture implements AutoCloseable {
         Settings build() {
             return new Settings(65536, queueMessages, queueBytes, sendTimeout, heartbeat, Duration.ZERO, Duration.ZERO,
                     coalesce, Duration.ofSeconds(1), 4, room, Map.of(), new Settings.Limits(0, 1, 0, 0, 0),
-                    new Settings.Origins(List.of(), true));
+                    new Settings.Origins(List.of(), true),
+                new Settings.Socket(false, false), null);
         }
     }
 

@@ -45,7 +45,8 @@ class HubTest {
                         "feed", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DROP_OLDEST, 0),
                         "small", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 2),
                         "crowd", new RoomPolicy(10, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0, 2)),
-                new Settings.Limits(0, 1, 0, 3, 2), new Settings.Origins(List.of(), true));
+                new Settings.Limits(0, 1, 0, 3, 2), new Settings.Origins(List.of(), true),
+                new Settings.Socket(false, false), null);
     }
 
     private final Settings settings = settings(100, Duration.ZERO, Duration.ZERO);

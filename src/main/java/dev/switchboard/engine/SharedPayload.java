@@ -1,0 +1,36 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.ServerMessage;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+
+/**
+ * A publication as a shared log carries it — who, when, what, as JSON ({@code {"from":…,"ts":…,"data":…}}) — and,
+ * decoded at an offset of an epoch, its {@code message} frame, encoded once for every member of the node.
+ *
+ * @param frame           the {@code message} frame
+ * @param timestampMillis when it was published
+ */
+record SharedPayload(String frame, long timestampMillis) {
+
+    /** The payload of a publication, for {@link dev.switchboard.cluster.LogStore#append}. */
+    static String encode(String from, long timestampMillis, JsonValue data) {
+        JsonObjectBuilder b = Json.createObjectBuilder();
+        if (from != null) {
+            b.add("from", from);
+        }
+        return b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data).build().toString();
+    }
+
+    /** The publication at {@code offset} of {@code epoch} in {@code room}, from its payload. */
+    static SharedPayload decode(String room, String epoch, long offset, String payload) {
+        JsonObject p = Json.createReader(new StringReader(payload)).readObject();
+        String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
+        long ts = p.getJsonNumber("ts").longValue();
+        return new SharedPayload(Codec.encode(new ServerMessage.Message(room, epoch, offset, from, ts, p.get("data"))), ts);
+    }
+}

@@ -304,13 +304,7 @@ final class Dispatcher implements Sessions {
     /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
     @Override
     public void text(Connection connection, String room, String text) {
-        metrics.messagesIn.increment();
-        connection.messageReceived();
-        if (!admit(connection, null)) {
-            return;
-        }
-        if (Codec.utf8Length(text) > settings.maxMessageBytes()) {
-            connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+        if (!admitFrame(connection, Codec.utf8Length(text))) {
             return;
         }
         if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, room)) {
@@ -324,13 +318,7 @@ final class Dispatcher implements Sessions {
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
     @Override
     public void binary(Connection connection, String room, ByteBuffer data) {
-        metrics.messagesIn.increment();
-        connection.messageReceived();
-        if (!admit(connection, null)) {
-            return;
-        }
-        if (data.remaining() > settings.maxMessageBytes()) {
-            connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+        if (!admitFrame(connection, data.remaining())) {
             return;
         }
         Room target = rooms.get(room);
@@ -339,6 +327,20 @@ final class Dispatcher implements Sessions {
             ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
             target.publishBinary(copy);
         }
+    }
+
+    /** A frame of a plain room connection, counted: within the rate limit and the size limit (else 1009). */
+    private boolean admitFrame(Connection connection, long bytes) {
+        metrics.messagesIn.increment();
+        connection.messageReceived();
+        if (!admit(connection, null)) {
+            return false;
+        }
+        if (bytes > settings.maxMessageBytes()) {
+            connection.close(CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+            return false;
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ replies

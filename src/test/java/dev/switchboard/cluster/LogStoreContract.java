@@ -25,7 +25,7 @@ abstract class LogStoreContract {
     /** Appends and resets as a node hears them: {@code P room epoch offset payload} or {@code R room epoch offset}. */
     final List<String> heard = new CopyOnWriteArrayList<>();
 
-    final Cluster.Listener listener = new Cluster.Listener() {
+    final Cluster.Listener listener = new QuietListener() {
         @Override
         public void publication(String room, String epoch, long offset, String payload) {
             heard.add("P " + room + " " + epoch + " " + offset + " " + payload);
@@ -34,26 +34,6 @@ abstract class LogStoreContract {
         @Override
         public void reset(String room, String epoch, long offset) {
             heard.add("R " + room + " " + epoch + " " + offset);
-        }
-
-        @Override
-        public void presenceChanged(String room) {
-        }
-
-        @Override
-        public void direct(String user, String frame) {
-        }
-
-        @Override
-        public void disconnect(String user, int code, String reason) {
-        }
-
-        @Override
-        public void resynchronize() {
-        }
-
-        @Override
-        public void nodesChanged() {
         }
     };
 

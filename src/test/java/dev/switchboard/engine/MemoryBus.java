@@ -67,7 +67,7 @@ final class MemoryBus implements AutoCloseable {
         Cluster.Listener listener = hub.listener(executors.timers, executors.background);
         cluster.listener = listener;
         nodes.add(new Node(name, hub, cluster, inbox));
-        log.subscribe(new Cluster.Listener() {
+        log.subscribe(new dev.switchboard.cluster.QuietListener() {
             @Override
             public void publication(String room, String epoch, long offset, String payload) {
                 if (!lose.test(name + " " + room + " " + offset)) {
@@ -78,26 +78,6 @@ final class MemoryBus implements AutoCloseable {
             @Override
             public void reset(String room, String epoch, long offset) {
                 listener.reset(room, epoch, offset);
-            }
-
-            @Override
-            public void presenceChanged(String room) {
-            }
-
-            @Override
-            public void direct(String user, String frame) {
-            }
-
-            @Override
-            public void disconnect(String user, int code, String reason) {
-            }
-
-            @Override
-            public void resynchronize() {
-            }
-
-            @Override
-            public void nodesChanged() {
             }
         }, inbox);
         return hub;

@@ -27,6 +27,8 @@ final class TestTransport implements Transport {
     /** Calls made after the close. */
     final AtomicInteger afterClose = new AtomicInteger();
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    /** Send calls held for 10 s without being released ({@link #holdingCalls}). */
+    final AtomicInteger heldTooLong = new AtomicInteger();
     /** Counted down when a send call has started (for tests that hold it). */
     final CountDownLatch sendEntered = new CountDownLatch(1);
     private final AtomicInteger calling = new AtomicInteger();
@@ -81,7 +83,9 @@ final class TestTransport implements Transport {
             sendEntered.countDown();
             if (callsHeld != null) {
                 try {
-                    callsHeld.await(10, TimeUnit.SECONDS);
+                    if (!callsHeld.await(10, TimeUnit.SECONDS)) {
+                        heldTooLong.incrementAndGet(); // the test never released it: it asserts this is 0
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

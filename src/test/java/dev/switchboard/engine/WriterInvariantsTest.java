@@ -50,6 +50,7 @@ class WriterInvariantsTest {
         assertEquals(0, transport.concurrentCalls.get(), "no call on the transport overlapped another");
         EngineFixture.within(Duration.ofSeconds(5), () -> outbox.queued() == 0, outbox::queued);
         assertEquals(0, transport.afterClose.get(), "nothing written after the close");
+        assertEquals(0, transport.heldTooLong.get());
     }
 
     @Test
@@ -69,6 +70,7 @@ class WriterInvariantsTest {
         assertEquals(1, transport.frames.size(), "only the send that was under way: " + transport.frames.size());
         assertFalse(transport.closedWith.isDone(), "the peer closed: no close frame of ours");
         assertEquals(0, transport.concurrentCalls.get());
+        assertEquals(0, transport.heldTooLong.get());
     }
 
     @Test
@@ -82,7 +84,9 @@ class WriterInvariantsTest {
                 int id = t;
                 Thread thread = new Thread(() -> {
                     try {
-                        go.await();
+                        if (!go.await(5, TimeUnit.SECONDS)) {
+                            return; // the assertions below fail: nothing was published
+                        }
                     } catch (InterruptedException e) {
                         return;
                     }

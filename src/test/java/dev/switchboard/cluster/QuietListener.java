@@ -1,0 +1,33 @@
+package dev.switchboard.cluster;
+
+/** A {@link Cluster.Listener} that ignores everything; tests override what they listen to. */
+public class QuietListener implements Cluster.Listener {
+
+    @Override
+    public void publication(String room, String epoch, long offset, String payload) {
+    }
+
+    @Override
+    public void reset(String room, String epoch, long offset) {
+    }
+
+    @Override
+    public void presenceChanged(String room) {
+    }
+
+    @Override
+    public void direct(String user, String frame) {
+    }
+
+    @Override
+    public void disconnect(String user, int code, String reason) {
+    }
+
+    @Override
+    public void resynchronize() {
+    }
+
+    @Override
+    public void nodesChanged() {
+    }
+}

@@ -126,15 +126,34 @@ final class ClusterNodes {
             return this;
         }
 
+        /** The node's threads, as {@code jcmd Thread.print} writes them, in a file beside its log (for a failure). */
+        Path threadDump() {
+            Path dump = log.resolveSibling(name + "-threads.txt");
+            try {
+                String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+                Process p = new ProcessBuilder(jcmd, Long.toString(process.pid()), "Thread.print")
+                        .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                return Path.of("(no thread dump: " + e + ")");
+            }
+            return dump;
+        }
+
         /** Waits until the application answers {@code GET /api/stats} with the Redis engine reachable. */
         Node awaitReady() throws Exception {
-            HttpClient http = HttpClient.newHttpClient();
             long deadline = System.nanoTime() + START.toNanos();
             String last = "";
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     throw new AssertionError(name + " exited with " + process.exitValue() + "; see " + log);
                 }
+                // a client per attempt, HTTP/1.1: a connection left hanging by an attempt made while the server was
+                // still deploying (or by an h2c upgrade it never answered) must not hold up the next attempts
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(2)).build();
                 try {
                     HttpResponse<String> response = http.send(HttpRequest.newBuilder(base().resolve("api/stats"))
                             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -147,7 +166,8 @@ final class ClusterNodes {
                 }
                 TimeUnit.MILLISECONDS.sleep(250); // polling a process that is starting: the loop is bounded and asserted
             }
-            throw new AssertionError(name + " not ready within " + START + " (last answer: " + last + "); see " + log);
+            throw new AssertionError(name + " not ready within " + START + " (last answer: " + last + "); see " + log
+                    + " and its threads in " + threadDump());
         }
 
         URI base() {

@@ -103,6 +103,11 @@ public final class Connection {
         return outbox.offer(frame, room, policy);
     }
 
+    /** A publication item shared by every member of a room (not a conflation slot, which is per connection). */
+    boolean enqueue(Outbound shared, SlowConsumerPolicy policy) {
+        return outbox.offer(shared, policy);
+    }
+
     boolean enqueue(ByteBuffer data) {
         return outbox.offer(data);
     }

@@ -124,7 +124,11 @@ final class Outbox {
         return offer(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT);
     }
 
-    private boolean offer(Outbound item, SlowConsumerPolicy policy) {
+    /**
+     * Queues {@code item} (a {@link Outbound.Text} or {@link Outbound.Droppable}, immutable, so one instance may be
+     * queued for every member of a room: a broadcast allocates once, not once per recipient) under {@code policy}.
+     */
+    boolean offer(Outbound item, SlowConsumerPolicy policy) {
         if (closing.get()) {
             return false;
         }

@@ -5,6 +5,7 @@ import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.config.SlowConsumerPolicy;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ServerMessage;
 import jakarta.json.JsonValue;
@@ -299,8 +300,17 @@ final class Room {
 
     /** A publication goes out to every member under the room's slow-consumer policy. */
     void broadcastLocked(String frame) {
+        SlowConsumerPolicy slow = policy.slowConsumer();
+        if (slow == SlowConsumerPolicy.CONFLATE) { // a conflation slot belongs to one connection
+            for (Connection member : members) {
+                member.enqueue(frame, name, slow);
+            }
+            return;
+        }
+        // one immutable queue item for every member: the broadcast allocates once, as it encodes once
+        Outbound shared = slow == SlowConsumerPolicy.DROP_OLDEST ? new Outbound.Droppable(frame) : new Outbound.Text(frame);
         for (Connection member : members) {
-            member.enqueue(frame, name, policy.slowConsumer());
+            member.enqueue(shared, slow);
         }
     }
 

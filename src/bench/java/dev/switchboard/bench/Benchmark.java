@@ -110,6 +110,7 @@ public final class Benchmark {
     private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,fanout,echo,slow").split(","));
 
     private void scenarios() throws Exception {
+        warmUp();
         int[] idle = quick ? new int[] {1000} : new int[] {1000, 19_000};
         for (int n : only.contains("connect") ? idle : new int[0]) {
             for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD}) {
@@ -127,12 +128,19 @@ public final class Benchmark {
                     fanout(v, n, 0, r);
                 }
             }
+            for (int r = 0; r < rounds; r++) {
+                for (Variant v : Variant.values()) {
+                    fanoutWindow(v, n, WINDOW, r);
+                }
+            }
             for (Variant v : Variant.values()) {
                 fanout(v, n, 20_000 / n, 0); // 20 000 deliveries/s
             }
         }
-        for (Variant v : only.contains("echo") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
-            echo(v, 100, quick ? 5 : 10);
+        for (int r = 0; r < (only.contains("echo") ? rounds : 0); r++) {
+            for (Variant v : Variant.values()) {
+                echo(v, 100, quick ? 5 : 10, r);
+            }
         }
         if (only.contains("slow")) {
             slow(1000, 20, false);
@@ -140,7 +148,25 @@ public final class Benchmark {
         }
     }
 
+    /** Publications in flight in the windowed fan-out: published and not yet delivered to every subscriber. */
+    static final int WINDOW = 16;
+
     // ------------------------------------------------------------------ scenarios
+
+    /**
+     * Every variant is warmed alike before anything is measured, so the JIT has compiled the paths each one takes:
+     * request/reply for 20 s (quick: 5 s) and two bursts of 100 publications to 1 000 subscribers, per variant, in turn.
+     * Nothing of it is recorded.
+     */
+    private void warmUp() throws Exception {
+        long started = System.nanoTime();
+        for (Variant v : Variant.values()) {
+            echo(v, 100, quick ? 5 : 20, -1);
+            fanout(v, 1000, 0, -1);
+            fanout(v, 1000, 0, -1);
+        }
+        progress("   warmed up in %d s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+    }
 
     /** N idle connections: connect rate, RSS and heap retained per connection. */
     private void connect(Variant v, int n) throws Exception {
@@ -181,7 +207,7 @@ public final class Benchmark {
         List<Conn> conns = subscribers.open(n, 120);
         Clients publishers = new Clients(v);
         Conn publisher = publishers.open(1, 30).get(0);
-        int count = rate > 0 ? rate * (quick ? 5 : 10) : Math.max(20, 500_000 / n);
+        int count = rate > 0 ? rate * (quick ? 5 : 10) : round < 0 ? 100 : Math.max(20, 500_000 / n);
         long expected = (long) count * subscribers.ready.get();
         subscribers.expect(count);
         long closedBefore = v.switchboard() ? serverCloses() : 0;
@@ -232,30 +258,106 @@ public final class Benchmark {
         m.put("deliveriesPerSecond", Math.round(subscribers.received.get() / (window / 1e9)));
         latency(m, subscribers.histogram);
         m.put("serverCpuMicrosPerDelivery", round2(cpu / 1000.0 / Math.max(1, subscribers.received.get())));
-        m.put("generatorCpuPercent", Math.round(100.0 * gen / Math.max(1, window)));
-        record(v, (rate == 0 ? "fanout-max-" : "fanout-fixed-") + n, m);
+        generator(m, gen, window);
+        if (round >= 0) {
+            record(v, (rate == 0 ? "fanout-max-" : "fanout-fixed-") + n, m);
+        }
         conns.add(publisher);
         closeAll(conns, v);
     }
 
+    /**
+     * Fan-out at a fixed window: {@code n} subscribers, one publisher that keeps {@code window} publications in flight
+     * (published, not yet delivered to every subscriber) and publishes the next as one completes — the steady load of
+     * a busy room, where the burst of {@link #fanout} is its worst moment. About 500 000 deliveries.
+     */
+    private void fanoutWindow(Variant v, int n, int window, int round) throws Exception {
+        Clients subscribers = new Clients(v);
+        List<Conn> conns = subscribers.open(n, 120);
+        Clients publishers = new Clients(v);
+        Conn publisher = publishers.open(1, 30).get(0);
+        int count = Math.max(20, 500_000 / n);
+        int members = subscribers.ready.get();
+        long expected = (long) count * members;
+        subscribers.expect(count);
+        int[] published = {0}; // selector thread only
+        Runnable more = () -> {
+            long completed = subscribers.received.get() / Math.max(1, members);
+            while (published[0] < count && published[0] - completed < window) {
+                publish(v, publisher, published[0]++);
+            }
+        };
+        subscribers.onDelivery = more;
+        String jfr = round == 0 && Boolean.getBoolean("bench.jfr") ? server.name + "-" + v.label() + "-fanout-window-" + n : null;
+        if (jfr != null) {
+            server.jfrStart(jfr);
+        }
+        long cpu0 = server.cpuNanos();
+        long gen0 = generatorCpu();
+        long start = System.nanoTime();
+        load.run(more);
+        subscribers.await(expected, TimeUnit.SECONDS.toNanos(120));
+        long elapsed = subscribers.lastNanos.get() - start;
+        long cpu = server.cpuNanos() - cpu0;
+        long gen = generatorCpu() - gen0;
+        if (jfr != null) {
+            server.jfrStop(jfr, dir.resolve(jfr + ".jfr"));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subscribers", members);
+        m.put("window", window);
+        m.put("round", round);
+        m.put("publications", count);
+        m.put("deliveries", subscribers.received.get());
+        m.put("lost", expected - subscribers.received.get());
+        m.put("duplicates", subscribers.duplicates.get());
+        m.put("deliveriesPerSecond", Math.round(subscribers.received.get() / (elapsed / 1e9)));
+        latency(m, subscribers.histogram);
+        m.put("serverCpuMicrosPerDelivery", round2(cpu / 1000.0 / Math.max(1, subscribers.received.get())));
+        generator(m, gen, elapsed);
+        record(v, "fanout-window-" + n, m);
+        conns.add(publisher);
+        closeAll(conns, v);
+    }
+
+    /** The generator's own CPU over {@code window}, and whether it saturated its core (the figure is then its limit). */
+    private static void generator(Map<String, Object> m, long cpuNanos, long window) {
+        long percent = Math.round(100.0 * cpuNanos / Math.max(1, window));
+        m.put("generatorCpuPercent", percent);
+        m.put("generatorSaturated", percent >= 90);
+    }
+
     /** Request/reply: {@code c} clients each with one request in flight, for {@code seconds}. */
-    private void echo(Variant v, int c, int seconds) throws Exception {
+    private void echo(Variant v, int c, int seconds, int round) throws Exception {
         Echoes echoes = new Echoes(v);
         List<Conn> conns = echoes.open(c, 30);
+        String jfr = round == 0 && Boolean.getBoolean("bench.jfr") ? server.name + "-" + v.label() + "-echo-" + c : null;
+        if (jfr != null) {
+            server.jfrStart(jfr);
+        }
         long cpu0 = server.cpuNanos();
+        long gen0 = generatorCpu();
         long start = System.nanoTime();
         load.run(() -> conns.forEach(echoes::ask));
         TimeUnit.SECONDS.sleep(seconds); // the scenario's length: clients run on the selector thread meanwhile
         echoes.running = false;
         long window = System.nanoTime() - start;
         long cpu = server.cpuNanos() - cpu0;
+        long gen = generatorCpu() - gen0;
+        if (jfr != null) {
+            server.jfrStop(jfr, dir.resolve(jfr + ".jfr"));
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clients", c);
+        m.put("round", round);
         m.put("roundTrips", echoes.received.get());
         m.put("roundTripsPerSecond", Math.round(echoes.received.get() / (window / 1e9)));
         latency(m, echoes.histogram);
         m.put("serverCpuMicrosPerRoundTrip", round2(cpu / 1000.0 / Math.max(1, echoes.received.get())));
-        record(v, "echo-" + c, m);
+        generator(m, gen, window);
+        if (round >= 0) {
+            record(v, "echo-" + c, m);
+        }
         closeAll(conns, v);
     }
 
@@ -331,6 +433,8 @@ public final class Benchmark {
         final AtomicInteger closeCode = new AtomicInteger();
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
         volatile int expectedPerConnection;
+        /** Run on the selector thread after each delivery (the windowed publisher), or null. */
+        volatile Runnable onDelivery;
         /** Idle connections: on Switchboard, a ping as the first message (no join). */
         boolean idle;
 
@@ -456,6 +560,10 @@ public final class Benchmark {
             histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), Math.max(0, (now - t) / 1000)));
             received.incrementAndGet();
             lastNanos.set(now);
+            Runnable after = onDelivery;
+            if (after != null) {
+                after.run();
+            }
         }
 
         @Override
@@ -558,6 +666,36 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "[bench %tT] %s%n", System.currentTimeMillis(), String.format(Locale.ROOT, format, args));
     }
 
+    /**
+     * -Dbench.before=path/to/results.json: the Switchboard variants of an earlier run (e.g. before a change), drawn
+     * and tabled as "variant@before" beside this run's, scenarios and servers this run measured only.
+     */
+    private List<Result> before() throws Exception {
+        String path = System.getProperty("bench.before", "").trim();
+        if (path.isEmpty() || !Files.exists(Path.of(path))) {
+            return List.of();
+        }
+        List<Result> earlier = new ArrayList<>();
+        jakarta.json.JsonObject doc;
+        try (var reader = Json.createReader(Files.newBufferedReader(Path.of(path)))) {
+            doc = reader.readObject();
+        }
+        for (jakarta.json.JsonValue value : doc.getJsonArray("results")) {
+            jakarta.json.JsonObject r = value.asJsonObject();
+            String serverName = r.getString("server");
+            String scenario = r.getString("scenario");
+            boolean measured = results.stream().anyMatch(x -> x.server().equals(serverName) && x.scenario().equals(scenario));
+            if (r.getString("variant").equals("bare") || !measured) {
+                continue;
+            }
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            r.getJsonObject("metrics").forEach((k, v) -> metrics.put(k, v instanceof jakarta.json.JsonNumber n
+                    ? (Object) n.doubleValue() : v instanceof jakarta.json.JsonString str ? str.getString() : v.toString()));
+            earlier.add(new Result(serverName, r.getString("variant") + "@before", scenario, metrics));
+        }
+        return earlier;
+    }
+
     private void write() throws Exception {
         JsonArrayBuilder all = Json.createArrayBuilder();
         for (Result r : results) {
@@ -588,8 +726,10 @@ public final class Benchmark {
              var json = Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true)).createWriter(out)) {
             json.writeObject(doc.build());
         }
-        Report.write(results, dir);
-        System.out.println(Report.summary(results));
+        List<Result> shown = new ArrayList<>(results);
+        shown.addAll(before());
+        Report.write(shown, dir);
+        System.out.println(Report.summary(shown));
         progress("results: %s, charts: %s/*.svg, summary: %s", dir.resolve("results.json"), dir, dir.resolve("summary.md"));
     }
 }

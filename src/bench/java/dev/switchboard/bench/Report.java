@@ -25,7 +25,7 @@ final class Report {
         if (scenario.startsWith("connect")) {
             return new Headline("heapRetainedBytesPerConnection", "heap retained per connection (bytes)", false);
         }
-        if (scenario.startsWith("fanout-max")) {
+        if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {
             return new Headline("deliveriesPerSecond", "deliveries/s (median of rounds)", true);
         }
         if (scenario.startsWith("fanout-fixed") || scenario.startsWith("slow")) {
@@ -124,7 +124,8 @@ final class Report {
         for (String[] bar : bars) {
             double v = Double.parseDouble(bar[2]);
             double hBar = max > 0 && !Double.isNaN(v) ? 190 * v / max : 0;
-            String color = bar[1].equals("bare") ? "#9aa5b1" : bar[1].equals("switchboard") ? "#2f6fdf" : "#7fa8ef";
+            String color = bar[1].equals("bare") ? "#9aa5b1" : bar[1].endsWith("@before") ? "#f0b27a"
+                    : bar[1].equals("switchboard") ? "#2f6fdf" : "#7fa8ef";
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"80\" height=\"%.1f\" fill=\"%s\"/>\n",
                     x, base - hBar, hBar, color));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",

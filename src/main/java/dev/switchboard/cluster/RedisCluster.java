@@ -1,7 +1,7 @@
 package dev.switchboard.cluster;
 
+import dev.switchboard.protocol.Codec;
 import io.lettuce.core.ScriptOutputType;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.security.SecureRandom;
@@ -172,7 +172,7 @@ public final class RedisCluster implements Cluster {
             } else if (message.startsWith("C ")) {
                 listener.presenceChanged(message.substring(2));
             } else if (message.startsWith("{")) {
-                JsonObject event = Json.createReader(new StringReader(message)).readObject();
+                JsonObject event = Codec.json().createReader(new StringReader(message)).readObject();
                 if (node.equals(event.getString("node"))) {
                     return; // handled locally before it was published
                 }
@@ -252,7 +252,7 @@ public final class RedisCluster implements Cluster {
     @Override
     public void direct(String user, String frame) {
         if (reachable) {
-            redis.publishAsync("direct message", Json.createObjectBuilder().add("kind", "direct").add("node", node)
+            redis.publishAsync("direct message", Codec.json().createObjectBuilder().add("kind", "direct").add("node", node)
                     .add("user", user).add("frame", frame).build().toString());
         }
     }
@@ -260,7 +260,7 @@ public final class RedisCluster implements Cluster {
     @Override
     public void disconnect(String user, int code, String reason) {
         if (reachable) {
-            redis.publishAsync("disconnect", Json.createObjectBuilder().add("kind", "disconnect").add("node", node)
+            redis.publishAsync("disconnect", Codec.json().createObjectBuilder().add("kind", "disconnect").add("node", node)
                     .add("user", user).add("code", code).add("reason", reason == null ? "" : reason).build().toString());
         }
     }

@@ -13,7 +13,6 @@ import dev.switchboard.protocol.ServerMessage;
 import dev.switchboard.protocol.Subprotocols;
 import dev.switchboard.security.Caller;
 import dev.switchboard.security.RoomAuthorizer;
-import jakarta.json.Json;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -71,6 +70,17 @@ final class Dispatcher implements Sessions {
 
     @Override
     public Connection open(Transport transport, Caller caller, String endpoint, boolean batching) {
+        boolean outer = WriteThrough.begin();
+        try {
+            return opened(transport, caller, endpoint, batching);
+        } finally {
+            if (outer) {
+                WriteThrough.end();
+            }
+        }
+    }
+
+    private Connection opened(Transport transport, Caller caller, String endpoint, boolean batching) {
         Connection connection = connections.open(transport, caller, endpoint);
         if (connection == null) {
             return null;
@@ -97,6 +107,10 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void closed(Connection connection, int code, String reason) {
+        writeThrough(() -> left(connection, code, reason));
+    }
+
+    private void left(Connection connection, int code, String reason) {
         connection.outbox.peerClosed();
         if (!connections.remove(connection)) {
             return;
@@ -123,13 +137,39 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void refuse(Connection connection, int code, String reason) {
-        connection.close(code, reason);
+        writeThrough(() -> connection.close(code, reason));
+    }
+
+    /**
+     * Runs what a container thread hands the engine inside a {@link WriteThrough} bracket: the replies and
+     * publications it queues for idle connections are sent on this thread when it is done, every lock let go.
+     */
+    private static void writeThrough(Runnable call) {
+        boolean outer = WriteThrough.begin();
+        try {
+            call.run();
+        } finally {
+            if (outer) {
+                WriteThrough.end();
+            }
+        }
     }
 
     // ------------------------------------------------------------------ the /ws protocol
 
     @Override
     public void received(Connection connection, ClientMessage message) {
+        boolean outer = WriteThrough.begin();
+        try {
+            handle(connection, message);
+        } finally {
+            if (outer) {
+                WriteThrough.end();
+            }
+        }
+    }
+
+    private void handle(Connection connection, ClientMessage message) {
         metrics.messagesIn.increment();
         connection.messageReceived();
         if (connection.kind() == Connection.Kind.MONITOR) {
@@ -304,6 +344,17 @@ final class Dispatcher implements Sessions {
     /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
     @Override
     public void text(Connection connection, String room, String text) {
+        boolean outer = WriteThrough.begin(); // no lambda: one call per frame allocates nothing for the bracket
+        try {
+            publishText(connection, room, text);
+        } finally {
+            if (outer) {
+                WriteThrough.end();
+            }
+        }
+    }
+
+    private void publishText(Connection connection, String room, String text) {
         if (!admitFrame(connection, Codec.utf8Length(text))) {
             return;
         }
@@ -312,12 +363,23 @@ final class Dispatcher implements Sessions {
             return;
         }
         JsonValue data = Codec.parseOrNull(text);
-        messaging.publish(null, room, connection.user(), data != null ? data : Json.createValue(text));
+        messaging.publish(null, room, connection.user(), data != null ? data : Codec.json().createValue(text));
     }
 
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
     @Override
     public void binary(Connection connection, String room, ByteBuffer data) {
+        boolean outer = WriteThrough.begin(); // no lambda: one call per frame allocates nothing for the bracket
+        try {
+            publishBinary(connection, room, data);
+        } finally {
+            if (outer) {
+                WriteThrough.end();
+            }
+        }
+    }
+
+    private void publishBinary(Connection connection, String room, ByteBuffer data) {
         if (!admitFrame(connection, data.remaining())) {
             return;
         }

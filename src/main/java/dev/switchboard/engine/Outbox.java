@@ -9,12 +9,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A connection's single writer and its {@link OutboundQueue}.
  *
- * <p>Contract: {@code offer} never blocks and never sends on the caller's thread. The queue is bounded by items and
- * by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
+ * <p>Contract: {@code offer} never blocks and never sends on the caller's thread: it only queues, and when the writer
+ * is idle takes the writer's role with one compare-and-set and starts it — on the writer pool, or, inside a
+ * {@link WriteThrough} bracket (a container thread handling what a peer sent), on that same thread once the bracket
+ * ends and every lock is let go. The queue is bounded by items and by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
  * (replies, control frames, {@code disconnect} rooms) end the connection with 4008. One writer at a time — whoever
  * holds {@link #writing} — takes items in order and sends them asynchronously through the {@link Transport}, one
  * send in flight at a time; it runs on the writer executor, or on the container's thread that completes a send.
@@ -54,6 +57,8 @@ final class Outbox {
     private volatile boolean finished;
     private volatile long sendStartedNanos;
     private volatile boolean batching;
+    /** The completion of every send: one instance, not one per send. */
+    private final Consumer<Throwable> onSent = this::sent;
     /** A non-text item the writer took while batching; it goes next (writer only). */
     private Outbound carry;
     /** Messages in the send in progress (more than one when batched). */
@@ -101,7 +106,7 @@ final class Outbox {
 
     /** Queues a reply or control frame: never dropped; at the bound the connection ends with 4008. */
     boolean offer(String text) {
-        return offer(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT);
+        return add(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT, true);
     }
 
     /** Queues a publication of {@code room} under the room's policy. */
@@ -121,14 +126,21 @@ final class Outbox {
 
     /** Queues a binary frame; the buffer is shared and never consumed. */
     boolean offer(ByteBuffer data) {
-        return offer(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT);
+        return add(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT, true);
     }
 
     /**
-     * Queues {@code item} (a {@link Outbound.Text} or {@link Outbound.Droppable}, immutable, so one instance may be
-     * queued for every member of a room: a broadcast allocates once, not once per recipient) under {@code policy}.
+     * Queues a publication: {@code item} (a {@link Outbound.Text} or {@link Outbound.Droppable}, immutable, so one
+     * instance may be queued for every member of a room: a broadcast allocates once, not once per recipient) under
+     * {@code policy}. On a batching connection ({@code switchboard.v1.batch}) the writer starts on the pool even inside
+     * a {@link WriteThrough} bracket: publications that arrive together then wait for it and leave in one frame,
+     * which is what that client asked for; a plain connection's is written through like a reply.
      */
     boolean offer(Outbound item, SlowConsumerPolicy policy) {
+        return add(item, policy, !batching);
+    }
+
+    private boolean add(Outbound item, SlowConsumerPolicy policy, boolean writeThrough) {
         if (closing.get()) {
             return false;
         }
@@ -138,7 +150,7 @@ final class Outbox {
             }
             return false;
         }
-        wake();
+        wake(writeThrough);
         return true;
     }
 
@@ -186,13 +198,28 @@ final class Outbox {
         }
     }
 
-    /** Starts the writer unless it is running (or waiting for a send): true when this call started it. */
+    /**
+     * Starts the writer unless it is running (or waiting for a send): true when this call took the writer's role.
+     * Inside a {@link WriteThrough} bracket the writer runs on this thread when the bracket ends; otherwise on the pool.
+     */
     private boolean wake() {
+        return wake(true);
+    }
+
+    /** As {@link #wake()}; {@code writeThrough} false: on the pool even inside a bracket. */
+    private boolean wake(boolean writeThrough) {
         if (writing.compareAndSet(false, true)) {
-            runWriter();
+            if (!writeThrough || !WriteThrough.defer(this)) {
+                runWriter();
+            }
             return true;
         }
         return false;
+    }
+
+    /** Runs the writer on this thread, which took its role in a {@link WriteThrough} bracket that has just ended. */
+    void writeHere() {
+        drain();
     }
 
     /** Runs the writer, which this thread holds the role of, on the executor (here, when it no longer takes tasks). */
@@ -250,7 +277,7 @@ final class Outbox {
             }
             if (item instanceof Outbound.Binary binary) {
                 startSend(1);
-                transport.sendBinary(binary.data(), this::sent);
+                transport.sendBinary(binary.data(), onSent);
             } else {
                 if (text == null) {
                     continue; // conflated away
@@ -283,7 +310,7 @@ final class Outbox {
                     }
                 }
                 startSend(messages);
-                transport.sendText(text, this::sent);
+                transport.sendText(text, onSent);
             }
             if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
                 if ((verdict.get() == null && !peerClosed) || !sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {

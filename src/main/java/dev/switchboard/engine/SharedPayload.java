@@ -2,7 +2,6 @@ package dev.switchboard.engine;
 
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ServerMessage;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -19,7 +18,7 @@ record SharedPayload(String frame, long timestampMillis) {
 
     /** The payload of a publication, for {@link dev.switchboard.cluster.LogStore#append}. */
     static String encode(String from, long timestampMillis, JsonValue data) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = Codec.json().createObjectBuilder();
         if (from != null) {
             b.add("from", from);
         }
@@ -28,7 +27,7 @@ record SharedPayload(String frame, long timestampMillis) {
 
     /** The publication at {@code offset} of {@code epoch} in {@code room}, from its payload. */
     static SharedPayload decode(String room, String epoch, long offset, String payload) {
-        JsonObject p = Json.createReader(new StringReader(payload)).readObject();
+        JsonObject p = Codec.json().createReader(new StringReader(payload)).readObject();
         String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
         long ts = p.getJsonNumber("ts").longValue();
         return new SharedPayload(Codec.encode(new ServerMessage.Message(room, epoch, offset, from, ts, p.get("data"))), ts);

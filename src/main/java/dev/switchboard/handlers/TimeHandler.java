@@ -1,8 +1,8 @@
 package dev.switchboard.handlers;
 
+import dev.switchboard.protocol.Codec;
 import dev.switchboard.RequestHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.Json;
 import jakarta.json.JsonValue;
 import java.time.Instant;
 
@@ -18,6 +18,6 @@ public class TimeHandler implements RequestHandler {
     @Override
     public JsonValue handle(String user, JsonValue data) {
         Instant now = Instant.now();
-        return Json.createObjectBuilder().add("epochMillis", now.toEpochMilli()).add("iso", now.toString()).build();
+        return Codec.json().createObjectBuilder().add("epochMillis", now.toEpochMilli()).add("iso", now.toString()).build();
     }
 }

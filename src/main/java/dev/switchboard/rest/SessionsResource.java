@@ -1,5 +1,6 @@
 package dev.switchboard.rest;
 
+import dev.switchboard.protocol.Codec;
 import dev.switchboard.CloseCodes;
 import dev.switchboard.Switchboard;
 import dev.switchboard.security.Caller;
@@ -7,7 +8,6 @@ import dev.switchboard.security.Revocations;
 import dev.switchboard.security.SwitchboardAuthenticationMechanism;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.DELETE;
@@ -74,6 +74,6 @@ public class SessionsResource {
         revocations.revoke(user);
         tickets.revoke(user);
         int closed = switchboard.disconnect(user, CloseCodes.POLICY_VIOLATION, "signed out");
-        return Json.createObjectBuilder().add("user", user).add("closedConnections", closed).build().toString();
+        return Codec.json().createObjectBuilder().add("user", user).add("closedConnections", closed).build().toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.rest;
 
+import dev.switchboard.protocol.Codec;
 import dev.switchboard.security.Caller;
 import dev.switchboard.security.SwitchboardAuthenticationMechanism;
 import jakarta.servlet.http.HttpServletRequest;
@@ -7,7 +8,6 @@ import jakarta.ws.rs.core.Context;
 import dev.switchboard.security.Tickets;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -33,7 +33,7 @@ public class TicketsResource {
         if (!(request.getAttribute(SwitchboardAuthenticationMechanism.CALLER_ATTRIBUTE) instanceof Caller caller)) {
             return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Basic realm=\"switchboard\"").build();
         }
-        return Response.ok(Json.createObjectBuilder().add("ticket", tickets.issue(caller)).add("expiresInSeconds", 30)
+        return Response.ok(Codec.json().createObjectBuilder().add("ticket", tickets.issue(caller)).add("expiresInSeconds", 30)
                 .add("user", caller.name()).build().toString()).build();
     }
 }

@@ -4,7 +4,6 @@ import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
 import dev.switchboard.security.Handshakes;
 import dev.switchboard.protocol.Codec;
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -21,13 +20,11 @@ import jakarta.websocket.server.ServerEndpoint;
 @ServerEndpoint(value = "/ws/monitor", configurator = HandshakeConfigurator.class)
 public class MonitorEndpoint {
 
-    @Inject
+    /** Set by {@link HandshakeConfigurator#getEndpointInstance}, as are the other beans below. */
     Hub hub;
 
-    @Inject
     Handshakes handshakes;
 
-    @Inject
     Monitor monitor;
 
     @OnOpen

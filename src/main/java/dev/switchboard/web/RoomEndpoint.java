@@ -3,7 +3,6 @@ package dev.switchboard.web;
 import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
 import dev.switchboard.security.Handshakes;
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -24,10 +23,9 @@ import java.nio.ByteBuffer;
 @ServerEndpoint(value = "/ws/rooms/{room}", configurator = HandshakeConfigurator.class)
 public class RoomEndpoint {
 
-    @Inject
+    /** Set by {@link HandshakeConfigurator#getEndpointInstance}, as are the other beans below. */
     Hub hub;
 
-    @Inject
     Handshakes handshakes;
 
     @OnOpen

@@ -3,6 +3,7 @@ package dev.switchboard.web;
 import dev.switchboard.engine.Transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,50 +36,74 @@ final class SessionTransport implements Transport {
         this.cheapContextLoader = remote.getClass().getName().startsWith("org.glassfish.tyrus.");
     }
 
-    /** Runs {@code send} with the platform class loader as context loader where the container needs it (see above). */
-    private void withCheapContextLoader(Runnable send) {
+    /**
+     * The container's completion, made once for the completion the writer passes (it passes the same one every time):
+     * a send allocates no handler. Written and read by the connection's single writer only.
+     */
+    private Consumer<Throwable> done;
+    private SendHandler handler;
+
+    private SendHandler handler(Consumer<Throwable> done) {
+        if (done != this.done) {
+            this.done = done;
+            this.handler = result -> done.accept(result.isOK() ? null : result.getException());
+        }
+        return handler;
+    }
+
+    /** Sets the platform class loader as context loader where the container needs it (see above); the previous one. */
+    private ClassLoader cheapContextLoader() {
         if (!cheapContextLoader) {
-            send.run();
-            return;
+            return null;
         }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-        try {
-            send.run();
-        } finally {
-            thread.setContextClassLoader(previous);
+        return previous;
+    }
+
+    private void restore(ClassLoader previous) {
+        if (cheapContextLoader) {
+            Thread.currentThread().setContextClassLoader(previous);
         }
     }
 
     @Override
     public void sendText(String text, Consumer<Throwable> done) {
+        SendHandler completion = handler(done);
+        ClassLoader previous = cheapContextLoader();
         try {
-            withCheapContextLoader(() -> remote.sendText(text, result -> done.accept(result.isOK() ? null : result.getException())));
+            remote.sendText(text, completion);
         } catch (RuntimeException e) { // IllegalStateException: the session closed under us
             done.accept(e);
+        } finally {
+            restore(previous);
         }
     }
 
     @Override
     public void sendBinary(ByteBuffer data, Consumer<Throwable> done) {
+        SendHandler completion = handler(done);
+        ClassLoader previous = cheapContextLoader();
         try {
-            withCheapContextLoader(() -> remote.sendBinary(data.duplicate(),
-                    result -> done.accept(result.isOK() ? null : result.getException())));
+            remote.sendBinary(data.duplicate(), completion);
         } catch (RuntimeException e) {
             done.accept(e);
+        } finally {
+            restore(previous);
         }
     }
 
     @Override
     public void ping(ByteBuffer payload) {
-        withCheapContextLoader(() -> {
-            try {
-                remote.sendPing(payload);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "Ping to " + session.getId() + " failed", e);
-            }
-        });
+        ClassLoader previous = cheapContextLoader();
+        try {
+            remote.sendPing(payload);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Ping to " + session.getId() + " failed", e);
+        } finally {
+            restore(previous);
+        }
     }
 
     @Override

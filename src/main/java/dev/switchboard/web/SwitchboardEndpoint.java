@@ -5,10 +5,8 @@ import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.ClientMessageDecoder;
-import dev.switchboard.protocol.ServerMessageEncoder;
 import dev.switchboard.protocol.Subprotocols;
 import dev.switchboard.security.Handshakes;
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -21,16 +19,18 @@ import java.nio.ByteBuffer;
 
 /**
  * The multiplexed endpoint {@code /ws} (docs/PROTOCOL.md). Thin: decodes, then delegates to the engine's
- * {@link dev.switchboard.engine.Sessions}. Binary frames are not part of this protocol: they close with 1003.
+ * {@link dev.switchboard.engine.Sessions}. Binary frames are not part of this protocol: they close with 1003. No
+ * {@code Encoder}: the engine encodes a message once ({@code Codec}), for one recipient or a whole room, and queues
+ * the text; a per-session encoder would encode a broadcast once per member, and the container instantiates (on Payara,
+ * through CDI) one per connection.
  */
 @ServerEndpoint(value = "/ws", subprotocols = {Subprotocols.BATCH, Subprotocols.V1}, configurator = HandshakeConfigurator.class,
-        decoders = ClientMessageDecoder.class, encoders = ServerMessageEncoder.class)
+        decoders = ClientMessageDecoder.class)
 public class SwitchboardEndpoint {
 
-    @Inject
+    /** Set by {@link HandshakeConfigurator#getEndpointInstance}, as are the other beans below. */
     Hub hub;
 
-    @Inject
     Handshakes handshakes;
 
     @OnOpen

@@ -29,6 +29,13 @@ final class TestTransport implements Transport {
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
     /** Send calls held for 10 s without being released ({@link #holdingCalls}). */
     final AtomicInteger heldTooLong = new AtomicInteger();
+    /** The threads send calls were made on. */
+    final java.util.Set<Thread> sendThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** When set, a send call made while it answers true is counted in {@link #sentWhileForbidden} (e.g. a lock held). */
+    volatile java.util.function.BooleanSupplier forbidden;
+    final AtomicInteger sentWhileForbidden = new AtomicInteger();
+    /** When set, run inside every send call, on its thread (a container calling back into the engine). */
+    volatile Runnable duringSend;
     /** Counted down when a send call has started (for tests that hold it). */
     final CountDownLatch sendEntered = new CountDownLatch(1);
     private final AtomicInteger calling = new AtomicInteger();
@@ -80,7 +87,16 @@ final class TestTransport implements Transport {
                 overlapping.incrementAndGet();
             }
             frames.add(frame);
+            sendThreads.add(Thread.currentThread());
+            java.util.function.BooleanSupplier rule = forbidden;
+            if (rule != null && rule.getAsBoolean()) {
+                sentWhileForbidden.incrementAndGet();
+            }
             sendEntered.countDown();
+            Runnable callback = duringSend;
+            if (callback != null) {
+                callback.run();
+            }
             if (callsHeld != null) {
                 try {
                     if (!callsHeld.await(10, TimeUnit.SECONDS)) {

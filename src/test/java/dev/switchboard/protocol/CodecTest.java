@@ -51,6 +51,19 @@ class CodecTest {
     }
 
     @Test
+    void theAnswersWrittenWithJsonPAreWhatJsonBWrites() {
+        JsonValue data = Json.createObjectBuilder().add("t", 1).add("s", Json.createArrayBuilder().add("x").add(2.5)).build();
+        List<ServerMessage> answers = List.of(
+                new ServerMessage.Reply("r1", data), new ServerMessage.Reply("r2", JsonValue.NULL), new ServerMessage.Reply("r3", null),
+                new ServerMessage.Reply(null, Json.createValue("text \"quoted\" \u00e9\n")),
+                new ServerMessage.Ack("a1", "room", 42L), new ServerMessage.Ack("a2", null, null),
+                new ServerMessage.Pong("p1"), new ServerMessage.Pong(null));
+        for (ServerMessage m : answers) {
+            assertEquals(Codec.jsonb().toJson(m), Codec.encode(m), m.toString());
+        }
+    }
+
+    @Test
     void everyClientMessageDecodes() {
         assertEquals(new ClientMessage.Join("1", "lobby", null), Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\"}"));
         assertEquals(new ClientMessage.Join("1", "lobby", new ClientMessage.Since("e", 5L)),

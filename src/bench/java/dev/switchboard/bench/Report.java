@@ -44,11 +44,11 @@ final class Report {
         return g;
     }
 
-    /** The median of {@code metric} over rounds (by the headline metric's value). */
+    /** The median of {@code metric} over rounds (by the headline metric's value; of two middle values, the lower). */
     private static Map<String, Object> median(List<Map<String, Object>> rounds, String metric) {
         List<Map<String, Object>> sorted = new ArrayList<>(rounds);
         sorted.sort((a, b) -> Double.compare(number(a.get(metric)), number(b.get(metric))));
-        return sorted.get(sorted.size() / 2);
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     private static double number(Object v) {

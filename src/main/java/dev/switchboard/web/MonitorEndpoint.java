@@ -2,8 +2,10 @@ package dev.switchboard.web;
 
 import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
+import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
 import dev.switchboard.protocol.Codec;
+import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -20,16 +22,26 @@ import jakarta.websocket.server.ServerEndpoint;
 @ServerEndpoint(value = "/ws/monitor", configurator = HandshakeConfigurator.class)
 public class MonitorEndpoint {
 
-    /** Set by {@link HandshakeConfigurator#getEndpointInstance}, as are the other beans below. */
+    @Inject
     Hub hub;
 
+    @Inject
     Handshakes handshakes;
 
+    /**
+     * The engine's entry points, taken from {@link #hub} once when the connection opens: the object itself, not the
+     * CDI client proxy, whose every call costs a context lookup (on WildFly, building the module's name as a string)
+     * on the path of every message.
+     */
+    private Sessions sessions;
+
+    @Inject
     Monitor monitor;
 
     @OnOpen
     public void open(Session session) {
-        Connection connection = Endpoints.open(hub.sessions(), handshakes, session, "/ws/monitor");
+        sessions = hub.sessions();
+        Connection connection = Endpoints.open(sessions, handshakes, session, "/ws/monitor");
         if (connection != null) {
             monitor.subscribe(connection);
         }
@@ -39,13 +51,13 @@ public class MonitorEndpoint {
     public void text(String text, Session session) {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
-            hub.sessions().received(connection, Codec.decode(text)); // push-only: ping answered, the rest refused
+            sessions.received(connection, Codec.decode(text)); // push-only: ping answered, the rest refused
         }
     }
 
     @OnMessage
     public void pong(PongMessage pong, Session session) {
-        Endpoints.pong(hub.sessions(), session, pong);
+        Endpoints.pong(sessions, session, pong);
     }
 
     @OnClose
@@ -54,7 +66,7 @@ public class MonitorEndpoint {
         if (connection != null) {
             monitor.unsubscribe(connection);
         }
-        Endpoints.close(hub.sessions(), session, reason);
+        Endpoints.close(sessions, session, reason);
     }
 
     @OnError

@@ -2,7 +2,9 @@ package dev.switchboard.web;
 
 import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
+import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
+import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -23,21 +25,30 @@ import java.nio.ByteBuffer;
 @ServerEndpoint(value = "/ws/rooms/{room}", configurator = HandshakeConfigurator.class)
 public class RoomEndpoint {
 
-    /** Set by {@link HandshakeConfigurator#getEndpointInstance}, as are the other beans below. */
+    @Inject
     Hub hub;
 
+    @Inject
     Handshakes handshakes;
+
+    /**
+     * The engine's entry points, taken from {@link #hub} once when the connection opens: the object itself, not the
+     * CDI client proxy, whose every call costs a context lookup (on WildFly, building the module's name as a string)
+     * on the path of every message.
+     */
+    private Sessions sessions;
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
-        Endpoints.open(hub.sessions(), handshakes, session, "/ws/rooms/" + room);
+        sessions = hub.sessions();
+        Endpoints.open(sessions, handshakes, session, "/ws/rooms/" + room);
     }
 
     @OnMessage
     public void text(String text, Session session, @PathParam("room") String room) {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
-            hub.sessions().text(connection, room, text);
+            sessions.text(connection, room, text);
         }
     }
 
@@ -45,18 +56,18 @@ public class RoomEndpoint {
     public void binary(ByteBuffer data, Session session, @PathParam("room") String room) {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
-            hub.sessions().binary(connection, room, data);
+            sessions.binary(connection, room, data);
         }
     }
 
     @OnMessage
     public void pong(PongMessage pong, Session session) {
-        Endpoints.pong(hub.sessions(), session, pong);
+        Endpoints.pong(sessions, session, pong);
     }
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        Endpoints.close(hub.sessions(), session, reason);
+        Endpoints.close(sessions, session, reason);
     }
 
     @OnError

@@ -3,10 +3,12 @@ package dev.switchboard.web;
 import dev.switchboard.CloseCodes;
 import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
+import dev.switchboard.engine.Sessions;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.ClientMessageDecoder;
 import dev.switchboard.protocol.Subprotocols;
 import dev.switchboard.security.Handshakes;
+import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -28,21 +30,30 @@ import java.nio.ByteBuffer;
         decoders = ClientMessageDecoder.class)
 public class SwitchboardEndpoint {
 
-    /** Set by {@link HandshakeConfigurator#getEndpointInstance}, as are the other beans below. */
+    @Inject
     Hub hub;
 
+    @Inject
     Handshakes handshakes;
+
+    /**
+     * The engine's entry points, taken from {@link #hub} once when the connection opens: the object itself, not the
+     * CDI client proxy, whose every call costs a context lookup (on WildFly, building the module's name as a string)
+     * on the path of every message.
+     */
+    private Sessions sessions;
 
     @OnOpen
     public void open(Session session) {
-        Endpoints.open(hub.sessions(), handshakes, session, "/ws");
+        sessions = hub.sessions();
+        Endpoints.open(sessions, handshakes, session, "/ws");
     }
 
     @OnMessage
     public void message(ClientMessage message, Session session) {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
-            hub.sessions().received(connection, message);
+            sessions.received(connection, message);
         }
     }
 
@@ -50,18 +61,18 @@ public class SwitchboardEndpoint {
     public void binary(ByteBuffer data, Session session) {
         Connection connection = Endpoints.connection(session);
         if (connection != null) {
-            hub.sessions().refuse(connection, CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of switchboard.v1");
+            sessions.refuse(connection, CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of switchboard.v1");
         }
     }
 
     @OnMessage
     public void pong(PongMessage pong, Session session) {
-        Endpoints.pong(hub.sessions(), session, pong);
+        Endpoints.pong(sessions, session, pong);
     }
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        Endpoints.close(hub.sessions(), session, reason);
+        Endpoints.close(sessions, session, reason);
     }
 
     @OnError

@@ -36,6 +36,17 @@ final class ClusterNodes {
         private final Path dir = DIR.resolve("redis");
         private Process process;
 
+        /** A new Redis starts empty: a previous run's append-only file would carry its streams (and offsets) over. */
+        Redis() throws java.io.IOException {
+            if (Files.exists(dir)) {
+                try (var files = Files.walk(dir)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+
         Redis start() throws Exception {
             Files.createDirectories(dir);
             process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",

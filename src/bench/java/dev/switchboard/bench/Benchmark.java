@@ -111,7 +111,10 @@ public final class Benchmark {
 
     private void scenarios() throws Exception {
         warmUp();
-        int[] idle = quick ? new int[] {1000} : new int[] {1000, 19_000};
+        String idleSizes = System.getProperty("bench.connect", "").trim();
+        int[] idle = !idleSizes.isEmpty()
+                ? java.util.Arrays.stream(idleSizes.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray()
+                : quick ? new int[] {1000} : new int[] {1000, 19_000};
         for (int n : only.contains("connect") ? idle : new int[0]) {
             for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD}) {
                 connect(v, n);

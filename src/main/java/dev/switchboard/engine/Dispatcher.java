@@ -85,6 +85,7 @@ final class Dispatcher implements Sessions {
         if (connection == null) {
             return null;
         }
+        WriteThrough.own(connection.outbox); // the welcome (and a plain room's joined) are written through
         connection.outbox.batching(batching);
         if (connection.kind() == Connection.Kind.SOCKET) {
             Settings.Limits limits = settings.limits();
@@ -107,7 +108,7 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void closed(Connection connection, int code, String reason) {
-        writeThrough(() -> left(connection, code, reason));
+        writeThrough(connection, () -> left(connection, code, reason));
     }
 
     private void left(Connection connection, int code, String reason) {
@@ -137,16 +138,18 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void refuse(Connection connection, int code, String reason) {
-        writeThrough(() -> connection.close(code, reason));
+        writeThrough(connection, () -> connection.close(code, reason));
     }
 
     /**
-     * Runs what a container thread hands the engine inside a {@link WriteThrough} bracket: the replies and
-     * publications it queues for idle connections are sent on this thread when it is done, every lock let go.
+     * Runs what a container thread hands the engine for {@code connection} inside a {@link WriteThrough} bracket: what
+     * it queues for that connection, when its writer is idle, is sent on this thread when it is done, every lock let
+     * go; what it queues for others goes to their writers.
      */
-    private static void writeThrough(Runnable call) {
+    private static void writeThrough(Connection connection, Runnable call) {
         boolean outer = WriteThrough.begin();
         try {
+            WriteThrough.own(connection.outbox);
             call.run();
         } finally {
             if (outer) {
@@ -161,6 +164,7 @@ final class Dispatcher implements Sessions {
     public void received(Connection connection, ClientMessage message) {
         boolean outer = WriteThrough.begin();
         try {
+            WriteThrough.own(connection.outbox);
             handle(connection, message);
         } finally {
             if (outer) {
@@ -346,6 +350,7 @@ final class Dispatcher implements Sessions {
     public void text(Connection connection, String room, String text) {
         boolean outer = WriteThrough.begin(); // no lambda: one call per frame allocates nothing for the bracket
         try {
+            WriteThrough.own(connection.outbox);
             publishText(connection, room, text);
         } finally {
             if (outer) {
@@ -371,6 +376,7 @@ final class Dispatcher implements Sessions {
     public void binary(Connection connection, String room, ByteBuffer data) {
         boolean outer = WriteThrough.begin(); // no lambda: one call per frame allocates nothing for the bracket
         try {
+            WriteThrough.own(connection.outbox);
             publishBinary(connection, room, data);
         } finally {
             if (outer) {

@@ -14,8 +14,10 @@ import java.util.logging.Logger;
  *   <li>credentials expired → 1008;</li>
  *   <li>the current send has run past the send timeout → 4008 (a backstop for containers that do not enforce
  *       {@code setSendTimeout});</li>
- *   <li>a ping unanswered for two intervals → 4000 when nothing at all came from the peer meanwhile (it is gone),
- *       4008 when it is there but not reading (its pong waits behind the backlog);</li>
+ *   <li>a ping unanswered for two intervals, and no message from the peer handled in the last interval (while this
+ *       node is still handling what the peer sent, its pong waits behind that) → 4000 when nothing at all came
+ *       from the peer meanwhile (it is gone), 4008 when it is there but not reading (its pong waits behind the
+ *       backlog);</li>
  *   <li>no first message on {@code /ws} within the first-message timeout → 1008; idle past the idle timeout → 1001.</li>
  * </ul>
  * A verdict ends the connection within this sweep: it goes before anything queued and takes the writer's role from a
@@ -80,7 +82,12 @@ final class Liveness {
         } else if (stuck) {
             metrics.slowConsumers.increment();
             out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");
-        } else if (heartbeat > 0 && pingSince != 0 && now - pingSince > 2 * heartbeat) {
+        } else if (heartbeat > 0 && pingSince != 0 && now - pingSince > 2 * heartbeat
+                && now - c.lastMessageNanos() > heartbeat) {
+            // (a message from the peer was handled within the last interval: it is there, and this node is still
+            // working through what it sent — a burst of publications to a large room — so its pong waits behind
+            // them in our own inbound stream; a peer that stopped reading is ended by its queue's bound or the send
+            // timeout instead)
             // a ping unanswered for two intervals: the peer is gone, or alive but not reading what it is sent
             if (c.lastHeardNanos() > pingSince) {
                 metrics.slowConsumers.increment();

@@ -15,9 +15,9 @@ import java.util.function.Consumer;
  * A connection's single writer and its {@link OutboundQueue}.
  *
  * <p>Contract: {@code offer} never blocks and never sends on the caller's thread: it only queues, and when the writer
- * is idle takes the writer's role with one compare-and-set and starts it — on the writer pool, or, inside a
- * {@link WriteThrough} bracket (a container thread handling what a peer sent), on that same thread once the bracket
- * ends and every lock is let go. The queue is bounded by items and by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
+ * is idle takes the writer's role with one compare-and-set and starts it — on the writer pool, or, for the connection
+ * a {@link WriteThrough} bracket serves (a container thread answering what that peer sent), on that same thread once
+ * the bracket ends and every lock is let go. The queue is bounded by items and by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
  * (replies, control frames, {@code disconnect} rooms) end the connection with 4008. One writer at a time — whoever
  * holds {@link #writing} — takes items in order and sends them asynchronously through the {@link Transport}, one
  * send in flight at a time; it runs on the writer executor, or on the container's thread that completes a send.
@@ -106,7 +106,7 @@ final class Outbox {
 
     /** Queues a reply or control frame: never dropped; at the bound the connection ends with 4008. */
     boolean offer(String text) {
-        return add(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT, true);
+        return add(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT);
     }
 
     /** Queues a publication of {@code room} under the room's policy. */
@@ -126,21 +126,18 @@ final class Outbox {
 
     /** Queues a binary frame; the buffer is shared and never consumed. */
     boolean offer(ByteBuffer data) {
-        return add(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT, true);
+        return add(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT);
     }
 
     /**
-     * Queues a publication: {@code item} (a {@link Outbound.Text} or {@link Outbound.Droppable}, immutable, so one
-     * instance may be queued for every member of a room: a broadcast allocates once, not once per recipient) under
-     * {@code policy}. On a batching connection ({@code switchboard.v1.batch}) the writer starts on the pool even inside
-     * a {@link WriteThrough} bracket: publications that arrive together then wait for it and leave in one frame,
-     * which is what that client asked for; a plain connection's is written through like a reply.
+     * Queues {@code item} (a {@link Outbound.Text} or {@link Outbound.Droppable}, immutable, so one instance may be
+     * queued for every member of a room: a broadcast allocates once, not once per recipient) under {@code policy}.
      */
     boolean offer(Outbound item, SlowConsumerPolicy policy) {
-        return add(item, policy, !batching);
+        return add(item, policy);
     }
 
-    private boolean add(Outbound item, SlowConsumerPolicy policy, boolean writeThrough) {
+    private boolean add(Outbound item, SlowConsumerPolicy policy) {
         if (closing.get()) {
             return false;
         }
@@ -150,7 +147,7 @@ final class Outbox {
             }
             return false;
         }
-        wake(writeThrough);
+        wake();
         return true;
     }
 
@@ -200,16 +197,12 @@ final class Outbox {
 
     /**
      * Starts the writer unless it is running (or waiting for a send): true when this call took the writer's role.
-     * Inside a {@link WriteThrough} bracket the writer runs on this thread when the bracket ends; otherwise on the pool.
+     * For the connection a {@link WriteThrough} bracket serves, the writer runs on this thread when the bracket ends;
+     * otherwise on the pool.
      */
     private boolean wake() {
-        return wake(true);
-    }
-
-    /** As {@link #wake()}; {@code writeThrough} false: on the pool even inside a bracket. */
-    private boolean wake(boolean writeThrough) {
         if (writing.compareAndSet(false, true)) {
-            if (!writeThrough || !WriteThrough.defer(this)) {
+            if (!WriteThrough.defer(this)) {
                 runWriter();
             }
             return true;

@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
  * The one contract every transport calls (the WebSocket endpoints in {@code dev.switchboard.web}): a connection opens,
  * sends messages and pongs, and closes. The engine answers through the connection's {@link Transport}; none of these
  * methods blocks on a client. {@code open}, {@code received}, {@code text}, {@code binary}, {@code refuse} and
- * {@code closed} may start asynchronous sends on the caller's thread before they return (write-through: the replies
- * and fan-out they caused, to connections whose writer was idle, see {@code WriteThrough}); callers hold no lock.
+ * {@code closed} may start an asynchronous send on the caller's thread before they return (write-through: the answer
+ * to that connection, when its writer was idle, see {@code WriteThrough}); callers hold no lock.
  */
 public interface Sessions {
 

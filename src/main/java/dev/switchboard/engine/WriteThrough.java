@@ -5,19 +5,23 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Write-through: while a container thread handles what a peer sent (a request, a publication it fans out, a join), the
- * connections' writers it starts run on that thread once the handling is over — every lock let go — instead of being
- * handed to the writer pool. A reply, or a broadcast to members whose writers were idle, is then sent the way the bare
- * {@code @ServerEndpoint} loop sends it: on the thread that is already running, with no task hand-off and no thread
- * switch per connection. Members whose writer is busy (a send in flight, a backlog) are not touched: their writer
- * takes the new item in turn, so a slow client never holds up the fanning thread.
+ * Write-through for replies: while a container thread handles what a peer sent (a request, a publish, a join), the
+ * answer to that peer — {@code reply}, {@code ack}, {@code pong}, {@code joined}, an error — is sent on that thread
+ * once the handling is over and every lock let go, instead of being handed to the writer pool: the way a bare
+ * {@code @ServerEndpoint} answers, with no task hand-off and no thread switch. Only the writer of the connection the
+ * thread is serving ({@link #own}) is run here, and only when it was idle; what the handling queues for other
+ * connections (the fan-out of a publication, presence) goes to their writers on the pool as before, so a large room
+ * never holds up the publisher's connection, and writers that drain several queued frames at once let the container
+ * coalesce them (measured: fan-out written through from the publisher's thread cost more CPU per delivery on both
+ * servers, see docs/benchmark/performance.md).
  *
  * <p>Contract: {@link #begin} and {@link #end} bracket one call from the container, on its thread, holding no lock;
- * between them {@link Outbox} hands the writer role it took to {@link #defer} instead of the pool. Nothing is sent
- * before {@link #end}, so nothing is sent under a room's lock. Nested brackets join the outer one.
+ * between them {@link Outbox} hands the writer role it took for the {@link #own} connection to {@link #defer}
+ * instead of the pool. Nothing is sent before {@link #end}, so nothing is sent under a room's lock. Nested brackets
+ * join the outer one.
  *
- * <p>The thread-local values are JDK lists, emptied at {@link #end}: a container thread keeps no reference to the
- * application's classes after the call, so undeploying the WAR leaves nothing pinned.
+ * <p>The thread-local values are emptied at {@link #end} (the lists are JDK lists): a container thread keeps no
+ * reference to the application's classes after the call, so undeploying the WAR leaves nothing pinned.
  */
 final class WriteThrough {
 
@@ -27,6 +31,8 @@ final class WriteThrough {
     private static final ThreadLocal<ArrayList<Outbox>> OPEN = new ThreadLocal<>();
     /** The list reused by this thread's brackets. */
     private static final ThreadLocal<ArrayList<Outbox>> SPARE = new ThreadLocal<>();
+    /** The connection the open bracket serves: the only one whose writer it runs. */
+    private static final ThreadLocal<Outbox> OWN = new ThreadLocal<>();
 
     private WriteThrough() {
     }
@@ -49,9 +55,17 @@ final class WriteThrough {
      * Closes the bracket {@link #begin} opened and runs, on this thread, every writer deferred in it, in the order
      * they were taken. A writer that throws is logged; the others still run.
      */
+    /** The connection the bracket this thread opened serves (its writer, when idle, runs at {@link #end}). */
+    static void own(Outbox outbox) {
+        if (OPEN.get() != null && OWN.get() == null) {
+            OWN.set(outbox);
+        }
+    }
+
     static void end() {
         ArrayList<Outbox> list = OPEN.get();
         OPEN.set(null); // what the writers below start goes to the pool: no bracket is open
+        OWN.set(null);
         if (list == null) {
             return;
         }
@@ -77,12 +91,12 @@ final class WriteThrough {
     }
 
     /**
-     * Called by {@link Outbox} holding its writer role: true when a bracket is open on this thread, which then runs
-     * the writer at its {@link #end}; false when the caller must start the writer itself.
+     * Called by {@link Outbox} holding its writer role: true when a bracket serving {@code outbox}'s connection is
+     * open on this thread, which then runs the writer at its {@link #end}; false when the caller must start it.
      */
     static boolean defer(Outbox outbox) {
         ArrayList<Outbox> list = OPEN.get();
-        if (list == null) {
+        if (list == null || OWN.get() != outbox) {
             return false;
         }
         list.add(outbox);

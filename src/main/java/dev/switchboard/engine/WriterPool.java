@@ -15,12 +15,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that drain outbound queues, one timer thread, and two background threads. Application threads
- * (publishers through the API) only queue, and the writers here send. A container thread handling what a peer sent
- * ({@code @OnMessage}) sends the replies and fan-out it caused itself to connections whose writer was idle, once it
- * let go of every lock ({@link WriteThrough}); connections with a send in flight or a backlog, and batching
- * connections' publications, are left to these writers, so a slow client never holds up a publisher. Threads come
- * from the container's default {@link ManagedThreadFactory}, so they carry the application's context.
+ * The threads that drain outbound queues, one timer thread, and two background threads. Container threads and
+ * application threads (publishers) only queue, and the writers here send — except the answer to the peer a
+ * container thread is serving ({@code reply}, {@code ack}, …), which that thread sends itself when the connection's
+ * writer is idle ({@link WriteThrough}). A slow client never holds up a publisher. Threads come from the container's
+ * default {@link ManagedThreadFactory}, so they carry the application's context.
  */
 @ApplicationScoped
 public class WriterPool implements Executor {

@@ -195,6 +195,29 @@ class DeliveryPolicyTest {
     }
 
     @Test
+    void aPeerWhoseMessagesAreStillBeingHandledIsNotClosedForAPongThatWaitsBehindThem() throws Exception {
+        // a publisher's burst to a large room: this node handles its messages one after the other, and the pong it
+        // sent sits behind them in the inbound stream; it must not be taken for a peer that is gone or not reading
+        Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
+        Held busy = new Held();
+        busy.release();
+        Connection c = hub.open(busy, "busy", "/ws", false);
+        java.util.concurrent.CountDownLatch handled = new java.util.concurrent.CountDownLatch(20); // 20 × 50 ms: 5 intervals
+        var messages = timers.scheduleAtFixedRate(() -> {
+            hub.dispatch(c, new dev.switchboard.protocol.ClientMessage.Ping("p"));
+            handled.countDown();
+        }, 0, 50, TimeUnit.MILLISECONDS);
+        try {
+            assertTrue(handled.await(5, TimeUnit.SECONDS));
+            assertFalse(busy.closedWith.isDone(), "closed while its messages were being handled: " + busy.closedWith);
+        } finally {
+            messages.cancel(false);
+        }
+        // the messages stop and the ping stays unanswered: closed within two intervals and a sweep
+        assertEquals(CloseCodes.SLOW_CONSUMER, busy.closedWith.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aPeerThatAnswersPingsStaysOpen() throws Exception {
         Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
         Held peer = new Held();

@@ -98,7 +98,8 @@ public class Hub implements Switchboard {
         this.serverRequests = new ServerRequests(scheduler);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
                 handlersByMethod(handlers), authorizer, metrics, events);
-        this.liveness = new Liveness(settings, connections, rooms, metrics);
+        this.liveness = new Liveness(settings, connections, rooms, metrics,
+                c -> dispatcher.closed(c, 1006, "closed without the container's @OnClose")); // 1006: as a container reports a lost socket
         long sweepMillis = Liveness.interval(settings).toMillis();
         this.sweeper = scheduler.scheduleWithFixedDelay(liveness::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }

@@ -4,6 +4,7 @@ import dev.switchboard.CloseCodes;
 import dev.switchboard.config.Settings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,7 +34,12 @@ final class Liveness {
     private final Rooms rooms;
     private final Metrics metrics;
 
-    Liveness(Settings settings, Connections connections, Rooms rooms, Metrics metrics) {
+    /** What the container's {@code @OnClose} does; run by the sweep when the container never calls it. */
+    private final java.util.function.Consumer<Connection> closedWithoutContainer;
+
+    Liveness(Settings settings, Connections connections, Rooms rooms, Metrics metrics,
+             java.util.function.Consumer<Connection> closedWithoutContainer) {
+        this.closedWithoutContainer = closedWithoutContainer;
         this.settings = settings;
         this.connections = connections;
         this.rooms = rooms;
@@ -61,7 +67,15 @@ final class Liveness {
     private void check(Connection c, long now) {
         Outbox out = c.outbox;
         if (out.isFinished()) {
-            return; // closed; the container's @OnClose removes it
+            // closed; the container's @OnClose removes it. Backstop: a container that took the socket for closed
+            // before our close (a peer that vanished during a burst, seen on Payara) may never call it, and the
+            // connection would stay registered, in its rooms, for good
+            long since = out.finishedNanos();
+            if (since != 0 && now - since > Math.max(settings.sendTimeout().toNanos(), TimeUnit.SECONDS.toNanos(5))) {
+                LOG.fine(() -> c + " closed without the container's @OnClose: removed by the sweep");
+                closedWithoutContainer.accept(c);
+            }
+            return;
         }
         long sendTimeout = settings.sendTimeout().toNanos();
         long started = out.sendStartedNanos();

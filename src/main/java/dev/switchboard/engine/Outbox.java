@@ -55,6 +55,8 @@ final class Outbox {
     private volatile boolean peerClosed;
     /** The transport was closed by the writer, or the peer closed: the writer has nothing more to do. */
     private volatile boolean finished;
+    /** Nanos when {@link #finished} was set, 0 before. */
+    private volatile long finishedNanos;
     private volatile long sendStartedNanos;
     private volatile boolean batching;
     /** The completion of every send: one instance, not one per send. */
@@ -230,7 +232,7 @@ final class Outbox {
         while (true) {
             if (finished || peerClosed) {
                 // nothing is written after the close; what an offer racing with it added is discarded here
-                finished = true;
+                finish();
                 discard();
                 writing.set(false);
                 if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
@@ -319,9 +321,21 @@ final class Outbox {
         return !queue.isEmpty() || ping.get() != null || verdict.get() != null || peerClosed;
     }
 
+    private void finish() {
+        if (!finished) {
+            finishedNanos = System.nanoTime();
+            finished = true;
+        }
+    }
+
+    /** Nanos when the writer finished (closed the transport, or saw the peer's close), 0 before. */
+    long finishedNanos() {
+        return finishedNanos;
+    }
+
     /** Writer only: discards the queue and closes the transport; nothing is written after. */
     private void finish(Outbound.Close close) {
-        finished = true;
+        finish();
         discard();
         transport.close(close.code(), close.reason());
     }

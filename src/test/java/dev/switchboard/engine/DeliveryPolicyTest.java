@@ -218,6 +218,21 @@ class DeliveryPolicyTest {
     }
 
     @Test
+    void aConnectionClosedWithoutTheContainersOnCloseIsRemovedByTheSweep() throws Exception {
+        // a container that took the socket for closed before our close frame may never call @OnClose
+        Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
+        Held peer = new Held();
+        peer.release();
+        Connection c = hub.open(peer, "gone", "/ws", false);
+        assertTrue(hub.join(c, null, "lobby", null, null));
+        c.close(CloseCodes.GOING_AWAY, "bye");
+        assertEquals(CloseCodes.GOING_AWAY, peer.closedWith.get(5, TimeUnit.SECONDS));
+        assertEquals(1, hub.stats().connections(), "still registered: the container has not reported the close");
+        within(Duration.ofSeconds(15), () -> hub.stats().connections() == 0 && hub.presence("lobby").isEmpty(),
+                () -> hub.stats().connections());
+    }
+
+    @Test
     void aPeerThatAnswersPingsStaysOpen() throws Exception {
         Hub hub = hub(100, Duration.ofMillis(200), Duration.ZERO);
         Held peer = new Held();

@@ -147,9 +147,8 @@ final class Dispatcher implements Sessions {
      * go; what it queues for others goes to their writers.
      */
     private static void writeThrough(Connection connection, Runnable call) {
-        boolean outer = WriteThrough.begin();
+        boolean outer = WriteThrough.begin(connection.outbox);
         try {
-            WriteThrough.own(connection.outbox);
             call.run();
         } finally {
             if (outer) {
@@ -162,9 +161,8 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void received(Connection connection, ClientMessage message) {
-        boolean outer = WriteThrough.begin();
+        boolean outer = WriteThrough.begin(connection.outbox);
         try {
-            WriteThrough.own(connection.outbox);
             handle(connection, message);
         } finally {
             if (outer) {
@@ -348,9 +346,8 @@ final class Dispatcher implements Sessions {
     /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
     @Override
     public void text(Connection connection, String room, String text) {
-        boolean outer = WriteThrough.begin(); // no lambda: one call per frame allocates nothing for the bracket
+        boolean outer = WriteThrough.begin(connection.outbox); // no lambda: one call per frame allocates nothing for the bracket
         try {
-            WriteThrough.own(connection.outbox);
             publishText(connection, room, text);
         } finally {
             if (outer) {
@@ -374,9 +371,8 @@ final class Dispatcher implements Sessions {
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
     @Override
     public void binary(Connection connection, String room, ByteBuffer data) {
-        boolean outer = WriteThrough.begin(); // no lambda: one call per frame allocates nothing for the bracket
+        boolean outer = WriteThrough.begin(connection.outbox); // no lambda: one call per frame allocates nothing for the bracket
         try {
-            WriteThrough.own(connection.outbox);
             publishBinary(connection, room, data);
         } finally {
             if (outer) {

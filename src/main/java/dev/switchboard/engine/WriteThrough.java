@@ -55,6 +55,13 @@ final class WriteThrough {
      * Closes the bracket {@link #begin} opened and runs, on this thread, every writer deferred in it, in the order
      * they were taken. A writer that throws is logged; the others still run.
      */
+    /** {@link #begin()} for a call that serves {@code own}'s connection (see {@link #own}). */
+    static boolean begin(Outbox own) {
+        boolean outer = begin();
+        own(own);
+        return outer;
+    }
+
     /** The connection the bracket this thread opened serves (its writer, when idle, runs at {@link #end}). */
     static void own(Outbox outbox) {
         if (OPEN.get() != null && OWN.get() == null) {

@@ -57,6 +57,8 @@ final class Outbox {
     private volatile boolean finished;
     /** Nanos when {@link #finished} was set, 0 before. */
     private volatile long finishedNanos;
+    /** The close frame went to the container (its close call returned), or the peer closed first. */
+    private volatile boolean closedOut;
     private volatile long sendStartedNanos;
     private volatile boolean batching;
     /** The completion of every send: one instance, not one per send. */
@@ -333,11 +335,20 @@ final class Outbox {
         return finishedNanos;
     }
 
+    /** True once the writer's close call returned, or the peer closed: nothing is left to send on this connection. */
+    boolean closedOut() {
+        return closedOut || peerClosed;
+    }
+
     /** Writer only: discards the queue and closes the transport; nothing is written after. */
     private void finish(Outbound.Close close) {
         finish();
         discard();
-        transport.close(close.code(), close.reason());
+        try {
+            transport.close(close.code(), close.reason());
+        } finally {
+            closedOut = true;
+        }
     }
 
     /** Writer only. */

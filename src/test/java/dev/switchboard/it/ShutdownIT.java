@@ -47,7 +47,7 @@ class ShutdownIT {
     void undeployClosesEveryConnectionWith1001(@ArquillianResource @OperateOnDeployment(NAME) URL url) throws Exception {
         List<WsClient> clients = new ArrayList<>();
         try {
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 50; i++) {
                 WsClient c = WsClient.connect(Deployments.ws(url));
                 c.send(msg("join", "1", "room", "shutdown")).expect("joined");
                 clients.add(c);

@@ -1,5 +1,5 @@
 // Glue for monitor.html: the server's log, live. Every field is rendered with textContent, never as HTML.
-import { subscribeMonitor } from './monitor-feed.js';
+import { signInOperator, subscribeMonitor } from './monitor-feed.js';
 
 const $ = (id) => document.getElementById(id);
 const LEVELS = { SEVERE: 1000, WARNING: 900, INFO: 800, CONFIG: 700, FINE: 500, FINER: 400, FINEST: 300 };
@@ -7,7 +7,9 @@ const MAX_LINES = 2000;
 let paused = false;
 let held = [];
 
+const operator = await signInOperator();
 subscribeMonitor({
+  credentials: operator.credentials,
   onState: (state) => { $('state').textContent = state; $('state').className = `badge ${state}`; },
   onFrame: (frame) => {
     if (frame.type !== 'log') return;
@@ -63,6 +65,6 @@ $('markForm').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = $('mark').value.trim();
   if (!text) return;
-  const response = await fetch('api/monitor/marks', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: text });
+  const response = await fetch('api/monitor/marks', { method: 'POST', headers: { ...operator.headers, 'Content-Type': 'text/plain' }, body: text });
   if (response.ok) $('mark').value = '';
 });

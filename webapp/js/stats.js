@@ -1,12 +1,14 @@
 // Glue for stats.html: counters pushed once a second by /ws/monitor, drawn as tiles and a line chart.
-import { subscribeMonitor } from './monitor-feed.js';
+import { signInOperator, subscribeMonitor } from './monitor-feed.js';
 
 const $ = (id) => document.getElementById(id);
 const WINDOW = 120;
 const series = { out: [], in: [], connections: [] };
 let previous = null;
 
+const operator = await signInOperator();
 subscribeMonitor({
+  credentials: operator.credentials,
   onState: (state) => { $('state').textContent = state; $('state').className = `badge ${state}`; },
   onFrame: (frame) => {
     if (frame.type !== 'stats') return;

@@ -3,7 +3,7 @@
 export declare const CloseCodes: Readonly<{
   NORMAL: 1000; GOING_AWAY: 1001; UNSUPPORTED_DATA: 1003; INVALID_PAYLOAD: 1007; POLICY_VIOLATION: 1008;
   TOO_BIG: 1009; SERVER_ERROR: 1011; SERVICE_RESTART: 1012; TRY_AGAIN_LATER: 1013; HEARTBEAT_TIMEOUT: 4000;
-  SLOW_CONSUMER: 4008; RATE_LIMITED: 4029; UNAUTHENTICATED: 4401; FORBIDDEN: 4403;
+  CREDENTIALS_EXPIRED: 4001; SLOW_CONSUMER: 4008; RATE_LIMITED: 4029; UNAUTHENTICATED: 4401; FORBIDDEN: 4403;
 }>;
 
 export declare const NO_RECONNECT: readonly number[];
@@ -23,8 +23,13 @@ export interface Options {
   offlineQueueSize?: number;
   pingIntervalMs?: number;
   WebSocket?: unknown;
-  /** Asked before every connection attempt: 'bearer.<jwt>' or 'ticket.<ticket>' (offered as a subprotocol). */
+  /**
+   * Asked before every connection attempt: 'bearer.<jwt>' or 'ticket.<ticket>' (offered as a subprotocol); and ahead
+   * of the credentials' expiry, to refresh them over the open connection.
+   */
   credentials?: () => string | Promise<string>;
+  /** Share of the credentials' remaining lifetime after which they are refreshed (default 0.75; at least 1 s before). */
+  refreshAheadRatio?: number;
 }
 
 export declare const DEFAULTS: Readonly<Required<Omit<Options, 'WebSocket' | 'credentials'>>> & { WebSocket: undefined; credentials: undefined };
@@ -36,7 +41,7 @@ export declare class SwitchboardError extends Error {
 
 export interface Member { user: string; connections: number }
 export interface Message { data: Json; from?: string; offset: number; ts: number }
-export interface Welcome { session: string; user: string; heartbeatMs: number; protocol: string; limits: { maxMessageBytes: number; maxIdLength: number } }
+export interface Welcome { session: string; user: string; heartbeatMs: number; protocol: string; limits: { maxMessageBytes: number; maxIdLength: number }; expiresInMs?: number }
 
 declare class Emitter<Events> {
   on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void;
@@ -68,6 +73,7 @@ export interface ClientEvents {
   open: Welcome;
   close: { code: number; reason: string; willReconnect: boolean };
   direct: { from?: string; data: Json };
+  refreshed: { expiresInMs?: number };
   error: SwitchboardError;
 }
 

@@ -13,6 +13,8 @@ export const CloseCodes = Object.freeze({
   SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
   HEARTBEAT_TIMEOUT: 4000,
+  CREDENTIALS_EXPIRED: 4001, // reconnects, asking credentials() again
+
   SLOW_CONSUMER: 4008,
   RATE_LIMITED: 4029,
   UNAUTHENTICATED: 4401,
@@ -43,6 +45,8 @@ export const DEFAULTS = Object.freeze({
   offlineQueueSize: 100, // publishes and sends made while not open wait here (oldest dropped beyond)
   pingIntervalMs: 0, // app-level ping interval; 0: use the server's welcome.heartbeatMs
   credentials: undefined, // () => string | Promise<string>: 'bearer.<jwt>' or 'ticket.<ticket>', asked before every attempt
+  // and again ahead of expiry (when the server says the credentials expire), to refresh them without reconnecting
+  refreshAheadRatio: 0.75, // refresh once this share of the credentials' remaining lifetime has passed (at least 1 s before)
   WebSocket: undefined, // a WebSocket implementation (e.g. Node's 'ws'); default: globalThis.WebSocket
 });
 
@@ -143,6 +147,7 @@ export class SwitchboardClient extends Emitter {
   #ws = null;
   #state = State.CONNECTING;
   #attempt = 0;
+  #refreshTimer = null;
   #timers = new Set();
   #pending = new Map(); // id -> {resolve, reject, timer}
   #offline = []; // [{message, resolve, reject}]
@@ -291,6 +296,7 @@ export class SwitchboardClient extends Emitter {
     this.#setState(State.OPEN);
     this.#uptimeTimer = this.#timer(() => { this.#attempt = 0; }, this.#options.reconnectMinUptimeMs);
     this.#startPings(this.#options.pingIntervalMs || welcome.heartbeatMs);
+    this.#scheduleRefresh(welcome.expiresInMs);
     // a first message at once: the server closes /ws connections that stay silent after opening (1008)
     this.#raw({ type: 'ping', id: 'hello' });
     for (const room of this.#rooms.values()) this.#sendJoin(room).catch((e) => room.emit('error', e));
@@ -301,6 +307,7 @@ export class SwitchboardClient extends Emitter {
 
   #closed(code, reason) {
     this.#ws = null;
+    this.#clearTimer(this.#refreshTimer);
     this.#clearTimer(this.#uptimeTimer);
     this.#stopPings();
     for (const room of this.#rooms.values()) room.joined = false;
@@ -327,6 +334,36 @@ export class SwitchboardClient extends Emitter {
     this.#timer(() => {
       if (this.#state === State.RECONNECTING) this.#open();
     }, delay);
+  }
+
+  /**
+   * Credentials that expire are refreshed ahead of time over the open connection (`refresh`): a fresh credential from
+   * `credentials()`, answered with `refreshed {expiresInMs}`, which schedules the next one. A refresh that fails
+   * (`bad_credentials`, timeout) is tried again at half the time left; if the credentials run out all the same, the
+   * server closes with 4001 and the client reconnects with a fresh credential.
+   */
+  #scheduleRefresh(expiresInMs) {
+    this.#clearTimer(this.#refreshTimer);
+    this.#refreshTimer = null;
+    if (expiresInMs == null || !this.#options.credentials) return;
+    const ahead = Math.min(expiresInMs * this.#options.refreshAheadRatio, expiresInMs - 1000);
+    this.#refreshTimer = this.#timer(() => this.#refresh(expiresInMs - Math.max(0, ahead)), Math.max(0, ahead));
+  }
+
+  #refresh(leftMs) {
+    const started = Date.now();
+    Promise.resolve()
+      .then(() => this.#options.credentials())
+      .then((credential) => this.#call({ type: 'refresh', credential }))
+      .then((answer) => {
+        this.emit('refreshed', { expiresInMs: answer.expiresInMs });
+        this.#scheduleRefresh(answer.expiresInMs);
+      }, (error) => {
+        if (this.#state !== State.OPEN) return; // reconnecting asks for new credentials anyway
+        this.emit('error', error);
+        const left = leftMs - (Date.now() - started);
+        if (left > 1000) this.#refreshTimer = this.#timer(() => this.#refresh(left / 2), left / 2);
+      });
   }
 
   #setState(to) {

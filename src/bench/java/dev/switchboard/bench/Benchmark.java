@@ -86,6 +86,7 @@ public final class Benchmark {
         Map<String, String> env = Map.of(
                 "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",
                 "SWITCHBOARD_MAX_CONNECTIONS_PER_USER", "100000",
+                "SWITCHBOARD_MONITOR_ROLE", "*", // the benchmark reads /api/stats on loopback
                 // heartbeats every 5 s (default 25 s), so that the stalled reader of the slow-consumer scenario is
                 // closed within its 15 s: two unanswered intervals
                 "SWITCHBOARD_HEARTBEAT_MS", "5000");

@@ -31,7 +31,8 @@ public final class Connection {
     }
 
     private final String id;
-    private final Caller caller;
+    /** Replaced when the client refreshes its credentials (same user; new roles and expiry). */
+    private volatile Caller caller;
     private final String endpoint;
     private final Kind kind;
     private final long openedNanos = System.nanoTime();
@@ -72,6 +73,14 @@ public final class Connection {
     /** Who is connected: name, roles, whether a guest, when the credentials expire. */
     public Caller caller() {
         return caller;
+    }
+
+    /** New credentials of the same user ({@code refresh}): their roles and expiry apply from now on. */
+    void refreshed(Caller fresh) {
+        if (!fresh.name().equals(caller.name())) {
+            throw new IllegalArgumentException("credentials of another user");
+        }
+        caller = fresh;
     }
 
     /** The path the client connected to, e.g. {@code /ws}. */

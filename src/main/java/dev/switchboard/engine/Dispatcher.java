@@ -61,6 +61,13 @@ final class Dispatcher implements Sessions {
         this.events = events;
     }
 
+    /** How {@code refresh} verifies a credential; set once, at construction. Without it every refresh is refused. */
+    private volatile java.util.function.Function<String, java.util.Optional<Caller>> credentials = c -> java.util.Optional.empty();
+
+    void verifyCredentialsWith(java.util.function.Function<String, java.util.Optional<Caller>> verifier) {
+        this.credentials = verifier;
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     @Override
@@ -92,7 +99,7 @@ final class Dispatcher implements Sessions {
             connection.enqueue(Codec.encode(new ServerMessage.Welcome(connection.id(), connection.user(),
                     settings.heartbeat().toMillis(), batching ? Subprotocols.BATCH : Subprotocols.V1,
                     new ServerMessage.Limits(settings.maxMessageBytes(), Codec.MAX_ID_LENGTH, limits.ratePerSecond(),
-                            limits.rateBurst()))));
+                            limits.rateBurst()), expiresInMs(connection.caller().expiresAt()))));
         }
         events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         if (connection.kind() == Connection.Kind.ROOM) {
@@ -199,6 +206,8 @@ final class Dispatcher implements Sessions {
                 reply(connection, new ServerMessage.Pong(m.id()));
             } else if (message instanceof ClientMessage.Reply m) {
                 serverRequests.answered(connection, m);
+            } else if (message instanceof ClientMessage.Refresh m) {
+                refresh(connection, m);
             } else if (message instanceof ClientMessage.Malformed m && Codec.TOO_BIG.equals(m.code())) {
                 connection.close(CloseCodes.TOO_BIG, m.message());
             } else if (message instanceof ClientMessage.Malformed m) {
@@ -209,6 +218,30 @@ final class Dispatcher implements Sessions {
             LOG.log(Level.WARNING, "Failed to handle a " + message.getClass().getSimpleName() + " from " + connection, e);
             reply(connection, new ServerMessage.Error(message.id(), ErrorCode.INTERNAL, "internal error", null));
         }
+    }
+
+    /**
+     * New credentials of the same user: from now on the connection holds their roles and expiry (rooms already joined
+     * stay joined; the next join or publish is decided with the new roles). A guest cannot become a user this way,
+     * nor a user another user: it reconnects with the new credentials instead.
+     */
+    private void refresh(Connection connection, ClientMessage.Refresh m) {
+        java.util.Optional<Caller> fresh = connection.caller().anonymous() ? java.util.Optional.empty()
+                : credentials.apply(m.credential());
+        if (fresh.isEmpty() || !fresh.get().name().equals(connection.user())) {
+            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.BAD_CREDENTIALS, connection.caller().anonymous()
+                    ? "a guest connection cannot take credentials: reconnect with them"
+                    : "the credential is not valid, or names another user", null));
+            return;
+        }
+        connection.refreshed(fresh.get());
+        java.time.Instant expires = fresh.get().expiresAt();
+        reply(connection, new ServerMessage.Refreshed(m.id(), expires == null ? null : expires.toEpochMilli(),
+                expiresInMs(expires)));
+    }
+
+    private static Long expiresInMs(java.time.Instant expires) {
+        return expires == null ? null : Math.max(0, expires.toEpochMilli() - System.currentTimeMillis());
     }
 
     /** {@code /ws/monitor} is push-only: {@code ping} is answered, anything else is an error. */

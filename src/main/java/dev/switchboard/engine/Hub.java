@@ -69,9 +69,10 @@ public class Hub implements Switchboard {
 
     @Inject
     Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
-        RoomAuthorizer authorizer, Cluster cluster, LogStore store) {
+        RoomAuthorizer authorizer, Cluster cluster, LogStore store, dev.switchboard.security.Credentials credentials) {
         this(settings, writerPool, writerPool.scheduler(), writerPool.background(), events::fire, handlers, authorizer,
                 cluster, store);
+        dispatcher.verifyCredentialsWith(credentials::verify);
         cluster.start(new ClusterListener(cluster, connections, rooms, writerPool.scheduler(), writerPool.background(),
                 settings.presenceCoalesce().toMillis()), writerPool.threadFactory(), writerPool.scheduler());
     }
@@ -283,6 +284,11 @@ public class Hub implements Switchboard {
     }
 
     // ------------------------------------------------------------------ for the engine's tests
+
+    /** How {@code refresh} verifies credentials (the CDI constructor uses {@code Credentials}). */
+    void verifyCredentialsWith(java.util.function.Function<String, java.util.Optional<Caller>> verifier) {
+        dispatcher.verifyCredentialsWith(verifier);
+    }
 
     /** Opens a connection as a transport would; {@code welcome} false skips {@code /ws}'s welcome frame. */
     Connection open(Transport transport, String user, String endpoint, boolean welcome) {

@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * The sweep, once per interval (half the heartbeat, between 100 ms and 1 s): pings every connection once per heartbeat
  * interval, with a token its pong must echo, and gives its verdicts:
  * <ul>
- *   <li>credentials expired → 1008;</li>
+ *   <li>credentials expired (not refreshed in time) → 4001;</li>
  *   <li>the current send has run past the send timeout → 4008 (a backstop for containers that do not enforce
  *       {@code setSendTimeout});</li>
  *   <li>a ping unanswered for two intervals, and no message from the peer handled in the last interval (while this
@@ -92,7 +92,7 @@ final class Liveness {
         Instant expires = c.caller().expiresAt();
         long pingSince = c.pingOutstandingSince();
         if (expires != null && expires.toEpochMilli() <= System.currentTimeMillis()) {
-            out.terminate(CloseCodes.POLICY_VIOLATION, "credentials expired: sign in again");
+            out.terminate(CloseCodes.CREDENTIALS_EXPIRED, "credentials expired: refresh them and reconnect");
         } else if (stuck) {
             metrics.slowConsumers.increment();
             out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");

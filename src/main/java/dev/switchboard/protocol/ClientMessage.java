@@ -19,7 +19,8 @@ import java.util.Map;
         @JsonbSubtype(alias = "request", type = ClientMessage.Request.class),
         @JsonbSubtype(alias = "presence", type = ClientMessage.PresenceQuery.class),
         @JsonbSubtype(alias = "ping", type = ClientMessage.Ping.class),
-        @JsonbSubtype(alias = "reply", type = ClientMessage.Reply.class)
+        @JsonbSubtype(alias = "reply", type = ClientMessage.Reply.class),
+        @JsonbSubtype(alias = "refresh", type = ClientMessage.Refresh.class)
 })
 public sealed interface ClientMessage {
 
@@ -56,6 +57,14 @@ public sealed interface ClientMessage {
      * {@code message}. {@code re} is the id of the server's request.
      */
     record Reply(String id, String re, JsonValue data, String error, String message) implements ClientMessage {
+    }
+
+    /**
+     * New credentials for this connection before the old ones expire: {@code credential} is a subprotocol entry,
+     * {@code bearer.<JWT>} or {@code ticket.<ticket>}, for the same user. Answered with {@code refreshed}, or
+     * {@code error bad_credentials} (the connection goes on with the old ones until they expire).
+     */
+    record Refresh(String id, String credential) implements ClientMessage {
     }
 
     /** Input that could not become a message; answered with {@code error {re: id, code, message, details}}. */

@@ -31,7 +31,7 @@ public final class Codec {
     /** User names as they appear in {@code send.to}: 1–128 characters, no control characters. */
     private static final Pattern USER_NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
     private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-    private static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping", "reply");
+    private static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping", "reply", "refresh");
 
     /** Malformed code for a message over the size limit: the endpoint closes with 1009 (not an error reply). */
     public static final String TOO_BIG = "too_big";
@@ -192,6 +192,10 @@ public final class Codec {
             }
             case "ping":
                 return new ClientMessage.Ping(id);
+            case "refresh": {
+                String credential = text(object, "credential");
+                return credential == NOT_TEXT ? null : new ClientMessage.Refresh(id, credential);
+            }
             default:
                 return null;
         }
@@ -262,6 +266,11 @@ public final class Codec {
             }
         } else if (message instanceof ClientMessage.PresenceQuery m) {
             room(m.room(), problems);
+        } else if (message instanceof ClientMessage.Refresh m) {
+            if (m.credential() == null || !(m.credential().startsWith("bearer.") || m.credential().startsWith("ticket."))
+                    || m.credential().length() > 8192) {
+                problems.put("credential", "required: bearer.<token> or ticket.<ticket>, at most 8192 characters");
+            }
         } else if (message instanceof ClientMessage.Reply m) {
             if (m.re() == null || m.re().isEmpty() || m.re().length() > MAX_ID_LENGTH) {
                 problems.put("re", "required: the id of the server's request");

@@ -21,6 +21,12 @@ public final class ErrorCode {
     public static final String UNKNOWN_USER = "unknown_user";
     /** {@code request} for a method no handler answers. */
     public static final String UNKNOWN_METHOD = "unknown_method";
+    /** HTTP API: no credentials, or credentials (a key, a token) that are not valid (401). */
+    public static final String UNAUTHENTICATED = "unauthenticated";
+    /** HTTP API: the body is larger than {@code switchboard.max-message-bytes} (413). */
+    public static final String TOO_BIG = "too_big";
+    /** {@code refresh}: the new credentials are not valid, or name another user; the connection goes on with the old ones. */
+    public static final String BAD_CREDENTIALS = "bad_credentials";
     /** An unexpected server failure; logged on the server with its cause. */
     public static final String INTERNAL = "internal";
 

@@ -25,7 +25,8 @@ import java.util.Map;
         @JsonbSubtype(alias = "error", type = ServerMessage.Error.class),
         @JsonbSubtype(alias = "request", type = ServerMessage.Request.class),
         @JsonbSubtype(alias = "log", type = ServerMessage.Log.class),
-        @JsonbSubtype(alias = "stats", type = ServerMessage.Stats.class)
+        @JsonbSubtype(alias = "stats", type = ServerMessage.Stats.class),
+        @JsonbSubtype(alias = "refreshed", type = ServerMessage.Refreshed.class)
 })
 public sealed interface ServerMessage {
 
@@ -33,8 +34,15 @@ public sealed interface ServerMessage {
     record Limits(int maxMessageBytes, int maxIdLength, int ratePerSecond, int rateBurst) {
     }
 
-    record Welcome(String session, String user, long heartbeatMs, String protocol, Limits limits)
+    /**
+     * Right after open on {@code /ws}. {@code expiresInMs}: how long the connection's credentials still hold (absent:
+     * they do not expire); refresh them before ({@code refresh}) or the connection is closed with 4001.
+     */
+    record Welcome(String session, String user, long heartbeatMs, String protocol, Limits limits, Long expiresInMs)
             implements ServerMessage {
+        public Welcome(String session, String user, long heartbeatMs, String protocol, Limits limits) {
+            this(session, user, heartbeatMs, protocol, limits, null);
+        }
     }
 
     /**
@@ -89,6 +97,13 @@ public sealed interface ServerMessage {
                  long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages,
                  int maxQueuedMessages, long sendP99Micros, String cluster, int nodes)
             implements ServerMessage {
+    }
+
+    /**
+     * Answer to {@code refresh}: the new credentials hold until {@code expiresAt} (epoch millis), that is for
+     * {@code expiresInMs} more (free of clock skew); both absent: they do not expire.
+     */
+    record Refreshed(String re, Long expiresAt, Long expiresInMs) implements ServerMessage {
     }
 
     record Error(String re, String code, String message, Map<String, String> details) implements ServerMessage {

@@ -1,26 +1,36 @@
 package dev.switchboard.rest;
 
 import dev.switchboard.Switchboard;
+import dev.switchboard.config.Settings;
 import dev.switchboard.protocol.Codec;
-import dev.switchboard.protocol.RoomNames;
 import dev.switchboard.protocol.ErrorCode;
-import dev.switchboard.protocol.ServerMessage;
+import dev.switchboard.protocol.RoomNames;
+import dev.switchboard.security.ApiAccess;
+import dev.switchboard.security.RoomAuthorizer;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 
 /**
- * Publishing from anything that speaks HTTP: {@code POST /api/rooms/{room}/messages} with a JSON body publishes
- * the body as the message's {@code data} and answers 202 with {@code {room, epoch, offset}}.
+ * The server API: {@code POST /api/rooms/{room}/messages} publishes the JSON body as the message's {@code data} and
+ * answers 202 with {@code {room, epoch, offset}}; {@code GET /api/rooms/{room}/presence} lists the room's members.
+ * The caller is a back-end with a server key, or a signed-in user whom the {@link RoomAuthorizer} lets publish into
+ * (see the presence of) that room — the same rule as on the socket ({@link ApiAccess}). Refusals: 401
+ * {@code unauthenticated}, 403 {@code forbidden}, 413 {@code too_big} (over {@code switchboard.max-message-bytes}),
+ * 429 {@code rate_limited} (with {@code Retry-After}), 400 {@code invalid}/{@code bad_json}.
  */
 @Path("rooms")
 @RequestScoped
@@ -29,17 +39,38 @@ public class RoomsResource {
     @Inject
     Switchboard switchboard;
 
+    @Inject
+    ApiAccess access;
+
+    @Inject
+    Settings settings;
+
     @POST
     @Path("{room}/messages")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(@PathParam("room") String room, String body) {
-        if (!RoomNames.isValid(room)) {
-            return error(ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
+    public Response publish(@PathParam("room") String room, @Context HttpServletRequest request, InputStream entity)
+            throws IOException {
+        ApiAccess.Result who = access.caller(request);
+        if (who.caller() == null) {
+            return ApiResponses.unauthenticated(who.refusal());
         }
-        JsonValue data = body == null ? null : Codec.parseOrNull(body);
+        if (!access.withinRate(who.caller())) {
+            return ApiResponses.rateLimited();
+        }
+        if (!RoomNames.isValid(room)) {
+            return ApiResponses.error(400, ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
+        }
+        if (!access.allows(who.caller(), RoomAuthorizer.Action.PUBLISH, room)) {
+            return ApiResponses.forbidden("may not publish into " + room);
+        }
+        String body = ApiResponses.body(request, entity, settings.maxMessageBytes());
+        if (body == null) {
+            return ApiResponses.tooBig(settings.maxMessageBytes());
+        }
+        JsonValue data = Codec.parseOrNull(body);
         if (data == null) {
-            return error(ErrorCode.BAD_JSON, "the body must be a JSON value", Map.of());
+            return ApiResponses.error(400, ErrorCode.BAD_JSON, "the body must be a JSON value", null);
         }
         Switchboard.Publication publication = switchboard.publish(room, data);
         return Response.accepted(Codec.jsonb().toJson(publication)).build();
@@ -48,13 +79,20 @@ public class RoomsResource {
     @GET
     @Path("{room}/presence")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response presence(@PathParam("room") String room) {
+    public Response presence(@PathParam("room") String room, @Context HttpServletRequest request) {
+        ApiAccess.Result who = access.caller(request);
+        if (who.caller() == null) {
+            return ApiResponses.unauthenticated(who.refusal());
+        }
+        if (!access.withinRate(who.caller())) {
+            return ApiResponses.rateLimited();
+        }
+        if (!RoomNames.isValid(room)) {
+            return ApiResponses.error(400, ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
+        }
+        if (!access.allows(who.caller(), RoomAuthorizer.Action.PRESENCE, room)) {
+            return ApiResponses.forbidden("may not see who is in " + room);
+        }
         return Response.ok(Codec.jsonb().toJson(switchboard.presence(room))).build();
-    }
-
-    private static Response error(String code, String message, Map<String, String> details) {
-        return Response.status(Response.Status.BAD_REQUEST)
-                .entity(Codec.encode(new ServerMessage.Error(null, code, message, details.isEmpty() ? null : details)))
-                .type(MediaType.APPLICATION_JSON).build();
     }
 }

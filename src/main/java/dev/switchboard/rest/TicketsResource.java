@@ -31,7 +31,7 @@ public class TicketsResource {
         // Container quirk (WildFly): an unauthenticated request has an 'anonymous' caller principal, so the caller
         // is taken from what SwitchboardAuthenticationMechanism established for this request, not the principal.
         if (!(request.getAttribute(SwitchboardAuthenticationMechanism.CALLER_ATTRIBUTE) instanceof Caller caller)) {
-            return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Basic realm=\"switchboard\"").build();
+            return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE).build();
         }
         return Response.ok(Codec.json().createObjectBuilder().add("ticket", tickets.issue(caller)).add("expiresInSeconds", 30)
                 .add("user", caller.name()).build().toString()).build();

@@ -1,4 +1,4 @@
-package dev.switchboard.web;
+package dev.switchboard.security;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -32,16 +32,24 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMechanism {
 
-    static final String BEARER = "bearer.";
-    static final String TICKET = "ticket.";
     /** The request attribute holding the {@link Caller} this mechanism authenticated (absent for guests). */
     public static final String CALLER_ATTRIBUTE = Caller.class.getName();
+    /**
+     * Set on a request whose credentials this mechanism refused, so that the application refuses it (401) even where
+     * the container lets it through as a guest (Open Liberty on URLs without a security constraint: issue 2837).
+     */
+    /**
+     * The {@code WWW-Authenticate} of every 401. Bearer, not Basic, although Basic is accepted: on a Basic challenge a
+     * browser opens its own sign-in dialog over the page's form (and a headless one stalls the request).
+     */
+    public static final String CHALLENGE = "Bearer realm=\"switchboard\"";
+    public static final String REFUSED_ATTRIBUTE = CALLER_ATTRIBUTE + ".refused";
 
     @Inject
     TokenVerifier tokens;
 
     @Inject
-    Tickets tickets;
+    Credentials credentials;
 
     @Inject
     Handshakes handshakes;
@@ -52,6 +60,10 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
     @Inject
     Config config;
 
+    @Inject
+    HandshakeRules rules;
+
+
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
                                                 HttpMessageContext context) {
@@ -61,17 +73,13 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
         boolean presented = false;
 
         if (handshake) {
-            String offered = request.getHeader("Sec-WebSocket-Protocol");
-            if (offered != null) {
-                for (String protocol : offered.split(",")) {
-                    String p = protocol.trim();
-                    if (p.startsWith(BEARER)) {
-                        presented = true;
-                        caller = tokens.verify(p.substring(BEARER.length()));
-                    } else if (p.startsWith(TICKET)) {
-                        presented = true;
-                        caller = tickets.redeem(p.substring(TICKET.length()));
-                    }
+            if (rules.check(request) != null) {
+                return context.doNothing(); // refused by HandshakeFilter (403/400) before any credential is verified
+            }
+            for (String p : HandshakeRules.offered(request)) { // at most one credential entry: HandshakeRules
+                if (Credentials.isCredential(p)) {
+                    presented = true;
+                    caller = credentials.verify(p);
                 }
             }
         }
@@ -92,15 +100,16 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
             return context.notifyContainerAboutLogin(c.name(), c.roles());
         }
         if (presented) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\"");
+            request.setAttribute(REFUSED_ATTRIBUTE, Boolean.TRUE);
+            response.setHeader("WWW-Authenticate", CHALLENGE);
             return context.responseUnauthorized();
         }
         if (handshake && !config.getOptionalValue("switchboard.auth.anonymous", Boolean.class).orElse(true)) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\"");
+            response.setHeader("WWW-Authenticate", CHALLENGE);
             return context.responseUnauthorized();
         }
         if (context.isProtected()) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\"");
+            response.setHeader("WWW-Authenticate", CHALLENGE);
             return context.responseUnauthorized();
         }
         return context.doNothing();

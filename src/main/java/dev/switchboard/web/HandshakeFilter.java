@@ -1,7 +1,9 @@
 package dev.switchboard.web;
 
-import dev.switchboard.config.Settings;
-import dev.switchboard.protocol.Subprotocols;
+import dev.switchboard.security.ApiAccess;
+import dev.switchboard.security.Caller;
+import dev.switchboard.security.HandshakeRules;
+import dev.switchboard.security.SwitchboardAuthenticationMechanism;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,16 +12,20 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Checks every WebSocket handshake before the container upgrades it (this filter runs before the upgrade on both
- * Tyrus and Undertow; tested): with {@code switchboard.require-tls=true} (CONFIDENTIAL), a handshake that did not come
- * over TLS gets 403; an Origin outside the allow-list gets 403 (see {@link OriginPolicy}); on
- * {@code /ws}, a client that offers subprotocols but neither {@code switchboard.v1} nor {@code switchboard.v1.batch} gets 400. A client offering no
- * subprotocol is served (plain tools).
+ * Tyrus and Undertow; tested), in this order:
+ * <ol>
+ *   <li>{@link HandshakeRules}: TLS (403), Origin (403), the subprotocol list (400);</li>
+ *   <li>credentials the authentication mechanism refused → 401, enforced here whatever the container did with the
+ *       mechanism's answer (Open Liberty lets such a request through as a guest on URLs without a security
+ *       constraint: open-liberty issue 2837);</li>
+ *   <li>{@code /ws/monitor}: a caller with {@code switchboard.monitor.role} (401 without credentials, 403 without the
+ *       role).</li>
+ * </ol>
  */
 @WebFilter(urlPatterns = {"/ws", "/ws/*"}, asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
@@ -27,53 +33,43 @@ public class HandshakeFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
     @Inject
-    Settings settings;
+    HandshakeRules rules;
 
-    private volatile OriginPolicy origins;
+    @Inject
+    ApiAccess access;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-            if (!request.isSecure() && requireTls()) {
-                response.sendError(HttpServletResponse.SC_FORBIDDEN, "TLS required: connect with wss://");
+        if (HandshakeRules.isHandshake(request)) {
+            HandshakeRules.Refusal refusal = rules.check(request);
+            if (refusal != null) {
+                if (refusal.status() == 403 && refusal.message().startsWith("Origin")) {
+                    // the origin is not a secret; it is logged so that operators can extend the allow-list
+                    String origin = request.getHeader("Origin");
+                    LOG.log(Level.INFO, "Refused a WebSocket handshake from origin {0}: not allowed (switchboard.allowed-origins)",
+                            origin == null ? "(none)" : origin.length() > 200 ? origin.substring(0, 200) : origin);
+                }
+                response.sendError(refusal.status(), refusal.message());
                 return;
             }
-            String origin = request.getHeader("Origin");
-            if (!origins().allows(origin, request.getScheme(), request.getHeader("Host"))) {
-                // the origin is not a secret; it is logged so that operators can extend the allow-list
-                LOG.log(Level.INFO, "Refused a WebSocket handshake from origin {0}: not allowed (switchboard.allowed-origins)",
-                        origin == null ? "(none)" : origin.length() > 200 ? origin.substring(0, 200) : origin);
-                response.sendError(HttpServletResponse.SC_FORBIDDEN, "Origin not allowed");
+            if (request.getAttribute(SwitchboardAuthenticationMechanism.REFUSED_ATTRIBUTE) != null) {
+                response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Credentials not valid");
                 return;
             }
-            if ("/ws".equals(path(request))) {
-                String offered = request.getHeader("Sec-WebSocket-Protocol");
-                if (offered != null && Arrays.stream(offered.split(",")).map(String::trim)
-                        .noneMatch(Subprotocols::known)) {
-                    response.sendError(HttpServletResponse.SC_BAD_REQUEST,
-                            "Unsupported subprotocol: offer '" + Subprotocols.V1 + "' or none");
+            if ("/ws/monitor".equals(request.getRequestURI().substring(request.getContextPath().length()))) {
+                Caller caller = request.getAttribute(SwitchboardAuthenticationMechanism.CALLER_ATTRIBUTE) instanceof Caller c ? c : null;
+                if (!access.mayOperate(caller)) {
+                    if (caller == null) {
+                        response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
+                    }
+                    response.sendError(caller == null ? HttpServletResponse.SC_UNAUTHORIZED : HttpServletResponse.SC_FORBIDDEN,
+                            "The monitor needs the role " + access.operationsRole() + " (switchboard.monitor.role)");
                     return;
                 }
             }
         }
         chain.doFilter(request, response);
-    }
-
-    private boolean requireTls() {
-        return settings.socket().requireTls();
-    }
-
-    private OriginPolicy origins() {
-        OriginPolicy policy = origins;
-        if (policy == null) {
-            policy = new OriginPolicy(settings.origins().allowed(), settings.origins().allowMissing());
-            origins = policy;
-        }
-        return policy;
-    }
-
-    private static String path(HttpServletRequest request) {
-        return request.getRequestURI().substring(request.getContextPath().length());
     }
 }

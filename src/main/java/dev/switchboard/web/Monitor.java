@@ -23,9 +23,11 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * What {@code /ws/monitor} subscribers see: the server's own log as it is written (a {@code java.util.logging}
- * handler on the root logger, which both Payara and WildFly route their logging through) and this node's
- * counters once a second. Log lines go out drop-oldest, stats conflated, so a slow monitor never holds anything up.
+ * What {@code /ws/monitor} subscribers see: the log of the loggers in {@code switchboard.monitor.loggers} (name
+ * prefixes, {@code *} for every logger; default {@code dev.switchboard}, the application's own — never the container's or another
+ * application's lines) as it is written (a {@code java.util.logging} handler on the root logger, which both Payara
+ * and WildFly route their logging through) and this node's counters once a second. Switchboard logs no token,
+ * ticket, password or message body on any path; an application that adds its own loggers answers for theirs. Log lines go out drop-oldest, stats conflated, so a slow monitor never holds anything up.
  * The last 200 lines are kept so that a new subscriber starts with context.
  */
 @ApplicationScoped
@@ -41,6 +43,12 @@ public class Monitor {
     @Inject
     dev.switchboard.engine.WriterPool threads;
 
+    @Inject
+    org.eclipse.microprofile.config.Config config;
+
+    /** The logger name prefixes whose records are streamed. */
+    private volatile List<String> loggers = List.of("dev.switchboard");
+
     private final Set<Connection> subscribers = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final Tap tap = new Tap();
@@ -48,6 +56,8 @@ public class Monitor {
 
     /** Starts with the application, so that the log is captured before anyone subscribes. */
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        loggers = config.getOptionalValues("switchboard.monitor.loggers", String.class).map(List::copyOf)
+                .orElse(List.of("dev.switchboard"));
         Logger.getLogger("").addHandler(tap);
         statsTask = threads.scheduler().scheduleWithFixedDelay(this::pushStats, 1, 1, TimeUnit.SECONDS);
     }
@@ -106,7 +116,7 @@ public class Monitor {
 
         @Override
         public void publish(LogRecord record) {
-            if (record == null || inside.get()) {
+            if (record == null || inside.get() || !streamed(record.getLoggerName())) {
                 return; // a log line written while pushing a log line: not pushed again
             }
             inside.set(true);
@@ -131,6 +141,18 @@ public class Monitor {
             } finally {
                 inside.set(false);
             }
+        }
+
+        private boolean streamed(String logger) {
+            if (logger == null) {
+                return false;
+            }
+            for (String prefix : loggers) {
+                if (prefix.equals("*") || logger.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**

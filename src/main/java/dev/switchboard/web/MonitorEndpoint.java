@@ -5,6 +5,7 @@ import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
 import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.Subprotocols;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -16,10 +17,11 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
 /**
- * {@code /ws/monitor}: server push only — the live server log ({@code log}) and this node's counters once a second
+ * {@code /ws/monitor}, for operators ({@code switchboard.monitor.role}, checked before the upgrade by
+ * {@code HandshakeFilter}): server push only — the live server log ({@code log}) and this node's counters once a second
  * ({@code stats}). It answers {@code ping} with {@code pong}; anything else gets an {@code error}.
  */
-@ServerEndpoint(value = "/ws/monitor", configurator = HandshakeConfigurator.class)
+@ServerEndpoint(value = "/ws/monitor", subprotocols = Subprotocols.V1, configurator = HandshakeConfigurator.class)
 public class MonitorEndpoint {
 
     @Inject

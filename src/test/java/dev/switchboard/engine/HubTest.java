@@ -78,6 +78,45 @@ class HubTest {
         return t.texts().stream().map(HubTest::json).filter(j -> type.equals(j.getString("type"))).toList();
     }
 
+    /**
+     * {@code refresh}: credentials of the same user replace the connection's (new expiry), so it outlives the old
+     * expiry; credentials that are not valid or name another user get {@code bad_credentials} and change nothing; a
+     * connection whose credentials expire unrefreshed is closed with 4001 (reconnectable), not 1008.
+     */
+    @Test
+    void refreshedCredentialsOutliveTheOldExpiryAndUnrefreshedOnesClose4001() throws Exception {
+        java.time.Instant soon = java.time.Instant.now().plusMillis(1500);
+        java.time.Instant later = java.time.Instant.now().plusSeconds(60);
+        hub.verifyCredentialsWith(credential -> switch (credential) {
+            case "bearer.fresh" -> java.util.Optional.of(new dev.switchboard.security.Caller("ann", java.util.Set.of("chat"), false, later));
+            case "bearer.bob" -> java.util.Optional.of(new dev.switchboard.security.Caller("bob", java.util.Set.of(), false, later));
+            default -> java.util.Optional.empty();
+        });
+        TestTransport refreshing = TestTransport.inline();
+        TestTransport expiring = TestTransport.inline();
+        Connection ann = hub.sessions().open(refreshing, new dev.switchboard.security.Caller("ann", java.util.Set.of(), false, soon), "/ws", false);
+        Connection ann2 = hub.sessions().open(expiring, new dev.switchboard.security.Caller("ann", java.util.Set.of(), false, soon), "/ws", false);
+
+        hub.dispatch(ann, new ClientMessage.Refresh("r1", "bearer.forged"));
+        hub.dispatch(ann, new ClientMessage.Refresh("r2", "bearer.bob"));
+        hub.dispatch(ann, new ClientMessage.Refresh("r3", "bearer.fresh"));
+        within(Duration.ofSeconds(5), () -> ofType(refreshing, "refreshed").size() == 1, () -> refreshing.frames);
+        List<JsonObject> errors = ofType(refreshing, "error");
+        assertEquals(List.of("r1", "r2"), errors.stream().map(e -> e.getString("re")).toList());
+        assertTrue(errors.stream().allMatch(e -> "bad_credentials".equals(e.getString("code"))), errors.toString());
+        JsonObject refreshed = ofType(refreshing, "refreshed").get(0);
+        assertEquals("r3", refreshed.getString("re"));
+        assertEquals(later.toEpochMilli(), refreshed.getJsonNumber("expiresAt").longValue());
+        assertTrue(refreshed.getJsonNumber("expiresInMs").longValue() > 50_000, refreshed.toString());
+        JsonObject welcome = ofType(refreshing, "welcome").get(0);
+        assertTrue(welcome.getJsonNumber("expiresInMs").longValue() <= 1500, "welcome says how long they hold: " + welcome);
+        assertTrue(ann.caller().hasRole("chat"), "the new credentials' roles apply");
+
+        assertEquals(CloseCodes.CREDENTIALS_EXPIRED, expiring.closedWith.get(5, TimeUnit.SECONDS),
+                "unrefreshed: closed, reconnectable");
+        assertFalse(refreshing.closedWith.isDone(), "refreshed: still open after the old expiry");
+    }
+
     @Test
     void aBroadcastIsEncodedOnceAndTheSameTextQueuedForEveryMember() throws Exception {
         List<TestTransport> transports = new ArrayList<>();

@@ -156,7 +156,7 @@ class WriterInvariantsTest {
         Connection c = hub.sessions().open(stuck, expiring, "/ws", false); // 'welcome' never completes
         EngineFixture.within(Duration.ofSeconds(2), () -> java.time.Instant.now().isAfter(expiring.expiresAt()), () -> "");
         hub.sweep();
-        assertEquals(CloseCodes.POLICY_VIOLATION, stuck.closedWith.get(1, TimeUnit.SECONDS));
+        assertEquals(CloseCodes.CREDENTIALS_EXPIRED, stuck.closedWith.get(1, TimeUnit.SECONDS));
         assertFalse(c.outbox.offer("after"), "nothing is queued after the verdict");
     }
 

@@ -144,23 +144,47 @@ class AuthIT {
         assertEquals(401, refusedWith("ticket." + ticket), "a ticket opens one connection");
     }
 
+    /**
+     * Two connections with the same 3-second token: one refreshes it over the socket ({@code refresh} → {@code
+     * refreshed}), the other does not and is closed with 4001 (reconnectable) soon after the expiry; the refreshed one
+     * still answers after that close, so it outlived the old expiry. A forged or another user's token is refused
+     * with {@code bad_credentials} and changes nothing.
+     */
     @Test
-    void expiredCredentialsCloseTheConnectionWith1008() throws Exception {
-        String shortLived = token("bob", List.of("ops"), Instant.now().plusSeconds(3), SECRET);
-        try (WsClient b = connectWith("bearer." + shortLived)) {
-            b.send(msg("join", "1", "room", "staff:ops")).expect("joined");
+    void credentialsRefreshedOverTheSocketOutliveTheOldOnesAndUnrefreshedOnesClose4001() throws Exception {
+        Instant expiry = Instant.now().plusSeconds(3);
+        String shortLived = token("bob", List.of("ops"), expiry, SECRET);
+        try (WsClient refreshing = connectWith("bearer." + shortLived); WsClient lapsing = connectWith("bearer." + shortLived)) {
+            refreshing.send(msg("join", "1", "room", "staff:ops")).expect("joined");
+            JsonObject forged = refreshing.send(msg("refresh", "2", "credential", "bearer." + token("bob", List.of("ops"),
+                    Instant.now().plusSeconds(300), "another-secret-of-at-least-32-bytes-000000"))).expect("error");
+            assertEquals("bad_credentials", forged.getString("code"));
+            JsonObject other = refreshing.send(msg("refresh", "3", "credential", "bearer." + token("alice", List.of("chat"),
+                    Instant.now().plusSeconds(300), SECRET))).expect("error");
+            assertEquals("bad_credentials", other.getString("code"), "another user's token does not take over");
+            Instant later = Instant.now().plusSeconds(300);
+            JsonObject refreshed = refreshing.send(msg("refresh", "4", "credential", "bearer." + token("bob", List.of("ops"),
+                    later, SECRET))).expect("refreshed");
+            assertEquals("4", refreshed.getString("re"));
+            assertEquals(later.getEpochSecond(), refreshed.getJsonNumber("expiresAt").longValue() / 1000);
+
             long start = System.nanoTime();
-            WsClient.Close close = b.awaitClose();
-            assertEquals(1008, close.code(), close.toString());
+            WsClient.Close close = lapsing.awaitClose();
+            assertEquals(4001, close.code(), close.toString());
+            assertTrue(Instant.now().isAfter(expiry), "closed after, not before, the expiry");
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 6_000, "closed soon after expiry");
+            assertEquals("alive", refreshing.send(msg("ping", "alive")).expect("pong").getString("re"),
+                    "the refreshed connection outlived the old expiry");
+            refreshing.send(msg("publish", "5", "room", "staff:ops", "data", "still here")).expect("message");
         }
     }
 
     @Test
     void logoutClosesTheUsersSocketsWith1008AndItsTokensStopWorking() throws Exception {
         String token = token("carol", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
+        String operator = token("root", List.of("admin"), Instant.now().plusSeconds(300), SECRET);
         try (WsClient first = connectWith("bearer." + token); WsClient second = connectWith("bearer." + token);
-             WsClient monitor = WsClient.raw(Deployments.ws(url).resolve("ws/monitor"))) {
+             WsClient monitor = WsClient.raw(Deployments.ws(url).resolve("ws/monitor"), "switchboard.v1", "bearer." + operator)) {
             first.send(msg("join", "1", "room", "team:y")).expect("joined");
             second.send(msg("join", "2", "room", "team:y")).expect("joined");
             second.send(msg("publish", "3", "room", "team:y", "data", "secret-body-" + SECRET.hashCode())).expect("message");
@@ -176,7 +200,7 @@ class AuthIT {
 
             // nothing secret reached the server log: not the token, not a message body (the monitor sees the log)
             HttpResponse<String> mark = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/monitor/marks"))
-                    .POST(HttpRequest.BodyPublishers.ofString("end-of-auth-test")).header("Content-Type", "text/plain").build(),
+                    .header("Authorization", "Bearer " + operator).POST(HttpRequest.BodyPublishers.ofString("end-of-auth-test")).header("Content-Type", "text/plain").build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(204, mark.statusCode());
             StringBuilder log = new StringBuilder();

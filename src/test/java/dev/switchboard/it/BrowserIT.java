@@ -41,7 +41,7 @@ class BrowserIT {
     }
 
     private int post(String path, String contentType, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(page(path)).header("Content-Type", contentType)
+        HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(page(path))).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode();
     }
@@ -94,7 +94,7 @@ class BrowserIT {
             say(b, "before the cut");
             b.until("own message shown", d -> bubbles(b).contains("before the cut"));
             // the page's user id: the chat shows names, so ask the server who is in the room
-            String members = http.send(HttpRequest.newBuilder(page("api/rooms/" + room + "/presence")).build(),
+            String members = http.send(Deployments.withKey(HttpRequest.newBuilder(page("api/rooms/" + room + "/presence"))).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             String id = Json.createReader(new java.io.StringReader(members)).readArray().getJsonObject(0).getString("user");
 
@@ -187,9 +187,15 @@ class BrowserIT {
     void theLogMonitorShowsALineWrittenAfterThePageOpened() throws Exception {
         try (Browser b = new Browser()) {
             b.open(page("monitor.html").toString());
+            signIn(b, "wrong-password");
+            b.until("a wrong password is told", d -> b.find("#signinError").getText().contains("wrong name or password"));
+            assertTrue(!"open".equals(b.find("#state").getText()), "not connected without signing in");
+            signIn(b, Deployments.OPERATOR_PASSWORD);
             b.until("the monitor is connected", d -> "open".equals(b.find("#state").getText()));
+            assertTrue(!b.find("#signin").isDisplayed(), "the sign-in card is gone");
             String mark = "browser-mark-" + UUID.randomUUID();
-            assertEquals(204, post("api/monitor/marks", "text/plain", mark + " <b>not bold</b>"));
+            b.find("#mark").sendKeys(mark + " <b>not bold</b>");
+            b.find("#markForm button").click(); // the page's own mark, sent with the operator's credentials
             b.until("the mark appears in the log", d -> b.find("#log").getText().contains(mark + " <b>not bold</b>"));
             assertEquals(0, b.driver.findElements(By.cssSelector("#log b")).size(), "log text is never HTML");
             b.find("#pause").click();
@@ -208,6 +214,7 @@ class BrowserIT {
         try (Browser b = new Browser(); WsClient listener = WsClient.connect(Deployments.ws(url))) {
             listener.send(ProtocolIT.msg("join", "1", "room", "stats-load")).expect("joined");
             b.open(page("stats.html").toString());
+            signIn(b, Deployments.OPERATOR_PASSWORD);
             b.until("the stats view is connected", d -> "open".equals(b.find("#state").getText()));
             b.until("the chart has points", d -> Integer.parseInt(b.find("#chart").getAttribute("data-points")) >= 2);
             int before = Integer.parseInt(b.find("#chart").getAttribute("data-points"));
@@ -221,5 +228,15 @@ class BrowserIT {
             b.until("send latency is shown", d -> b.find("#sendP99").getText().matches("[0-9.k]+ (µs|ms)"));
             b.screenshot("stats");
         }
+    }
+
+    /** The monitor and stats pages are for operators: they sign in first (test WARs: user operator, role admin). */
+    private static void signIn(Browser b, String password) {
+        b.until("the sign-in card is shown", d -> b.find("#signin").isDisplayed());
+        b.find("#signinName").clear();
+        b.find("#signinName").sendKeys(Deployments.OPERATOR);
+        b.find("#signinPassword").clear();
+        b.find("#signinPassword").sendKeys(password);
+        b.find("#signinGo").click();
     }
 }

@@ -48,6 +48,7 @@ class ClusterIT {
                 "SWITCHBOARD_RATE_PER_SECOND", "100000",
                 "SWITCHBOARD_RATE_BURST", "100000",
                 "SWITCHBOARD_AUTH_ANONYMOUS_DIRECT", "true",
+                "SWITCHBOARD_API_KEYS", "it:" + Deployments.API_KEY,
                 "SWITCHBOARD_HEARTBEAT_MS", "2000");
         payara = ClusterNodes.Node.payara("payara", settings).start();
         wildfly = ClusterNodes.Node.wildfly("wildfly", settings).start();
@@ -276,7 +277,7 @@ class ClusterIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String last = "";
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(node.base().resolve("api/stats"))
+            HttpResponse<String> response = http.send(Deployments.withKey(HttpRequest.newBuilder(node.base().resolve("api/stats")))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             last = response.body();
             if (last.contains(fragment)) {

@@ -166,7 +166,7 @@ final class ClusterNodes {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(2)).build();
                 try {
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(base().resolve("api/stats"))
+                    HttpResponse<String> response = http.send(Deployments.withKey(HttpRequest.newBuilder(base().resolve("api/stats")))
                             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                     last = response.statusCode() + " " + response.body();
                     if (response.statusCode() == 200 && response.body().contains("\"clusterReachable\":true")) {

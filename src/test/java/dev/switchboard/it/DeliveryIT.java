@@ -196,7 +196,7 @@ class DeliveryIT {
             int batch = 20;
             for (int sent = 0; sent < messages; sent += batch) {
                 for (int i = 0; i < batch; i++) {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(publish).header("Content-Type", "application/json")
+                    HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(publish)).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                     assertEquals(202, r.statusCode(), r.body());
                 }
@@ -220,8 +220,8 @@ class DeliveryIT {
                 assertTrue(before[0] < messages, "dropped, so it cannot have received everything: " + before[0]);
             }
 
-            JsonObject stats = Json.createReader(new StringReader(http.send(HttpRequest.newBuilder(
-                    Deployments.base(url).resolve("api/stats")).build(), HttpResponse.BodyHandlers.ofString()).body())).readObject();
+            JsonObject stats = Json.createReader(new StringReader(http.send(Deployments.withKey(HttpRequest.newBuilder(
+                    Deployments.base(url).resolve("api/stats"))).build(), HttpResponse.BodyHandlers.ofString()).body())).readObject();
             assertTrue(stats.getJsonNumber("slowConsumerCloses").longValue() >= 1, stats.toString());
             assertEquals(0, stats.getJsonNumber("queuedMessages").longValue(), "nothing left queued: " + stats);
         } finally {

@@ -12,13 +12,27 @@ final class Deployments {
     private Deployments() {
     }
 
+    /** The server key of the test WARs ({@code X-Switchboard-Key}): the HTTP API and stats for the tests' own calls. */
+    static final String API_KEY = "it-key-0123456789abcdef";
+    /** An operator ({@code admin}) of the test WARs, for the monitor and stats pages. */
+    static final String OPERATOR = "operator";
+    static final String OPERATOR_PASSWORD = "operator-password";
+
     /**
      * Rate limit and guest access for the ITs, set in the WAR (MicroProfile Config reads {@code META-INF/microprofile-config.properties}
      * on both servers): generous, so that tests which publish in bursts are not limited, and guests may use every room.
      * {@link SecurityIT} and {@link AuthIT} set their own.
      */
     static final String TEST_RATE = "switchboard.rate.per-second=100000\nswitchboard.rate.burst=100000\n"
-            + "switchboard.auth.anonymous-room-classes=*\nswitchboard.auth.anonymous-direct=true\n";
+            + "switchboard.auth.anonymous-room-classes=*\nswitchboard.auth.anonymous-direct=true\n"
+            + "switchboard.api.rate.per-second=100000\nswitchboard.api.rate.burst=100000\n"
+            + "switchboard.api.keys=it:" + API_KEY + "\n"
+            + "switchboard.auth.users=" + OPERATOR + ":" + OPERATOR_PASSWORD + ":admin\n";
+
+    /** {@code request} with the test WARs' server key. */
+    static java.net.http.HttpRequest.Builder withKey(java.net.http.HttpRequest.Builder request) {
+        return request.header("X-Switchboard-Key", API_KEY);
+    }
 
     /** The built WAR ({@code target/switchboard.war}), renamed to {@code name}.war, with the test rate limit. */
     static WebArchive builtWar(String name) {

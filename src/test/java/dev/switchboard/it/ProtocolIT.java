@@ -304,7 +304,7 @@ class ProtocolIT {
     void httpPublishReachesTheRoom() throws Exception {
         try (WsClient c = WsClient.connect(ws)) {
             c.send(msg("join", "1", "room", "news")).expect("joined");
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages"))
+            HttpResponse<String> response = HttpClient.newHttpClient().send(Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages")))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"headline\":\"it works\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -315,7 +315,7 @@ class ProtocolIT {
             assertEquals(publication.getJsonNumber("offset").longValue(), message.getJsonNumber("offset").longValue());
             assertFalse(message.containsKey("from"), "server publications have no sender: " + message);
 
-            HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages"))
+            HttpResponse<String> bad = HttpClient.newHttpClient().send(Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages")))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{oops")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, bad.statusCode());

@@ -34,7 +34,9 @@ class SecurityIT {
     static WebArchive deployment() {
         return Deployments.builtWar("security-it",
                 "switchboard.rate.per-second=20\nswitchboard.rate.burst=20\nswitchboard.rate.strikes=10\n"
-                        + "switchboard.auth.anonymous-room-classes=*\n");
+                        + "switchboard.auth.anonymous-room-classes=*\n"
+                        // the origin rules are tested here on every endpoint, the monitor's role in DoorsIT
+                        + "switchboard.monitor.role=*\n");
     }
 
     @ArquillianResource

@@ -152,7 +152,7 @@ class AuthIT {
      */
     @Test
     void credentialsRefreshedOverTheSocketOutliveTheOldOnesAndUnrefreshedOnesClose4001() throws Exception {
-        Instant expiry = Instant.now().plusSeconds(3);
+        Instant expiry = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS); // as in the token
         String shortLived = token("bob", List.of("ops"), expiry, SECRET);
         try (WsClient refreshing = connectWith("bearer." + shortLived); WsClient lapsing = connectWith("bearer." + shortLived)) {
             refreshing.send(msg("join", "1", "room", "staff:ops")).expect("joined");

@@ -28,7 +28,8 @@ class BrowserIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.builtWar("browser-it").addClass(EventProbe.class);
+        return Deployments.builtWar("browser-it", Deployments.TEST_RATE + "switchboard.auth.jwt-secret=" + AuthIT.SECRET + "\n")
+                .addClass(EventProbe.class);
     }
 
     @ArquillianResource
@@ -157,6 +158,50 @@ class BrowserIT {
                     "wait();"));
             assertTrue(String.valueOf(after).startsWith("closed "), "after 4403: closed for good, publish refused: " + after);
             assertTrue(String.valueOf(after).endsWith("open,closed"), "no reconnect after 4403: " + after);
+        }
+    }
+
+    /**
+     * Credentials that live 4 s, refreshed by the client over the open connection ahead of each expiry: across three
+     * expiries the page stays connected (no close, no reconnect), and every message published meanwhile arrives once,
+     * in order. Each message is published after the page has refreshed once more (no sleeping).
+     */
+    @Test
+    void shortLivedCredentialsAreRefreshedWithoutReconnectingAndNothingIsLost() throws Exception {
+        try (Browser b = new Browser()) {
+            b.open(page("index.html").toString());
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) b.driver;
+            b.driver.manage().timeouts().scriptTimeout(Browser.WAIT);
+            Object user = js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "import('./js/switchboard.js').then(({ connect }) => {",
+                    "  const credentials = () => fetch('api/probe/token/tina?ttl=4', { method: 'POST' })",
+                    "    .then((r) => r.text()).then((t) => 'bearer.' + t);",
+                    "  const client = connect('ws', { credentials });",
+                    "  window.sb = client; window.states = []; window.closes = []; window.refreshes = 0; window.got = [];",
+                    "  client.on('statechange', ({ to }) => window.states.push(to));",
+                    "  client.on('close', ({ code }) => window.closes.push(code));",
+                    "  client.on('refreshed', () => { window.refreshes++; });",
+                    "  const room = client.join('team:refresh');",
+                    "  room.on('message', (m) => window.got.push(m.data.n));",
+                    "  room.ready.then(() => done(client.user), (e) => done('failed ' + e.code));",
+                    "});"));
+            assertEquals("tina", user, "signed in with the short-lived token");
+            for (int n = 1; n <= 3; n++) {
+                assertEquals(202, post("api/rooms/team:refresh/messages", "application/json", "{\"n\":" + n + "}"));
+                int refreshes = n;
+                Object seen = js.executeAsyncScript(String.join("\n",
+                        "const done = arguments[arguments.length - 1];",
+                        "const wait = () => window.refreshes >= " + refreshes + " ? done(window.refreshes) : setTimeout(wait, 20);",
+                        "wait();"));
+                assertTrue(((Number) seen).intValue() >= n, "refreshed " + n + " times");
+            }
+            assertEquals(202, post("api/rooms/team:refresh/messages", "application/json", "{\"n\":4}"));
+            b.until("every message arrived", d -> ((List<?>) js.executeScript("return window.got;")).size() >= 4);
+            assertEquals(List.of(1L, 2L, 3L, 4L), js.executeScript("return window.got;"), "each once, in order");
+            assertEquals(List.of(), js.executeScript("return window.closes;"), "never closed across three expiries");
+            assertEquals(List.of("open"), js.executeScript("return window.states;"), "never reconnected");
+            assertEquals("open", js.executeScript("return window.sb.state;"));
         }
     }
 

@@ -72,6 +72,25 @@ public class EventProbe {
         return Json.createObjectBuilder().add("reached", reached).build().toString();
     }
 
+    /**
+     * A signed token for {@code user} that lives {@code ttl} seconds: the application's own token service, which a
+     * page asks for fresh credentials (signed with this WAR's {@code switchboard.auth.jwt-secret}).
+     */
+    @POST
+    @Path("token/{user}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String token(@PathParam("user") String user, @QueryParam("ttl") @DefaultValue("4") int ttl) throws Exception {
+        String secret = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("switchboard.auth.jwt-secret", String.class);
+        java.time.Instant now = java.time.Instant.now();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(user).issueTime(java.util.Date.from(now))
+                        .expirationTime(java.util.Date.from(now.plusSeconds(ttl))).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
     /** Cuts every connection of {@code user} with {@code code} (default 1012, service restart: clients reconnect). */
     @POST
     @Path("cut/{user}")

@@ -9,7 +9,7 @@ import jakarta.inject.Inject;
 
 /**
  * Chooses the cluster engine from the settings: {@code switchboard.redis.url} set → {@link RedisCluster} and
- * {@link RedisLogStore} on one {@link Redis} link; otherwise one node ({@link LocalCluster}), whose rooms keep their
+ * {@link RedisLogStore} (and {@link RedisSessionStore}) on one {@link Redis} link; otherwise one node ({@link LocalCluster}), whose rooms keep their
  * own logs (the {@link MemoryLogStore} is then never asked). The hub owns the lifecycle (stops the cluster on shutdown).
  */
 @ApplicationScoped
@@ -41,6 +41,13 @@ class ClusterProducer {
     Cluster cluster() {
         Redis link = redis();
         return link == null ? new LocalCluster() : new RedisCluster(link);
+    }
+
+    @Produces
+    @Singleton
+    SessionStore sessionStore() {
+        Redis link = redis();
+        return link == null ? SessionStore.local() : new RedisSessionStore(link);
     }
 
     @Produces

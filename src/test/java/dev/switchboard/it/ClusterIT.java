@@ -49,6 +49,8 @@ class ClusterIT {
                 "SWITCHBOARD_RATE_BURST", "100000",
                 "SWITCHBOARD_AUTH_ANONYMOUS_DIRECT", "true",
                 "SWITCHBOARD_API_KEYS", "it:" + Deployments.API_KEY,
+                "SWITCHBOARD_AUTH_JWT_SECRET", AuthIT.SECRET,
+                "SWITCHBOARD_AUTH_USERS", "alice:wonderland:chat",
                 "SWITCHBOARD_HEARTBEAT_MS", "2000");
         payara = ClusterNodes.Node.payara("payara", settings).start();
         wildfly = ClusterNodes.Node.wildfly("wildfly", settings).start();
@@ -135,8 +137,60 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Sessions span the cluster: a logout on one node closes the user's sockets on the other within a second, and the
+     * token is then refused (401) on both; a token of the same user issued after the logout still works.
+     */
     @Test
     @Order(3)
+    void aLogoutOnOneNodeClosesTheUsersSocketsOnTheOtherAndItsTokenIsRefusedThere() throws Exception {
+        String token = AuthIT.token("lena", List.of("chat"), java.time.Instant.now().plusSeconds(300), AuthIT.SECRET);
+        try (WsClient onWildfly = WsClient.raw(wildfly.ws().resolve("ws"), "switchboard.v1", "bearer." + token)) {
+            assertEquals("lena", onWildfly.expect("welcome").getString("user"));
+            HttpResponse<String> out = HttpClient.newHttpClient().send(HttpRequest.newBuilder(payara.base().resolve("api/logout"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, out.statusCode(), out.body());
+            long loggedOut = System.nanoTime();
+            WsClient.Close close = onWildfly.awaitClose();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loggedOut);
+            assertEquals(1008, close.code(), close.toString());
+            assertTrue(tookMillis <= 1000, "closed on the other node within 1 s: " + tookMillis + " ms");
+        }
+        assertEquals(401, handshakeStatus(wildfly, "bearer." + token), "the token is refused on the other node");
+        assertEquals(401, handshakeStatus(payara, "bearer." + token), "and on the node that logged out");
+    }
+
+    /** A ticket issued by one node is redeemed on the other, once across the cluster. */
+    @Test
+    @Order(4)
+    void aTicketIssuedOnOneNodeIsRedeemedOnceOnAny() throws Exception {
+        HttpResponse<String> issued = HttpClient.newHttpClient().send(HttpRequest.newBuilder(payara.base().resolve("api/tickets"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "alice:wonderland".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, issued.statusCode(), issued.body());
+        String ticket = Json.createReader(new java.io.StringReader(issued.body())).readObject().getString("ticket");
+        try (WsClient alice = WsClient.raw(wildfly.ws().resolve("ws"), "switchboard.v1", "ticket." + ticket)) {
+            assertEquals("alice", alice.expect("welcome").getString("user"), "redeemed on the other node");
+        }
+        assertEquals(401, handshakeStatus(wildfly, "ticket." + ticket), "once");
+        assertEquals(401, handshakeStatus(payara, "ticket." + ticket), "once across the cluster");
+    }
+
+    private static int handshakeStatus(ClusterNodes.Node node, String credential) throws Exception {
+        try {
+            HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
+                    .buildAsync(node.ws().resolve("ws"), new java.net.http.WebSocket.Listener() { })
+                    .get(10, TimeUnit.SECONDS).abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
+    @Test
+    @Order(5)
     void redisDownForTenSecondsLocalDeliveryGoesOnAndNoGapIsSilent() throws Exception {
         try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
              WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws());
@@ -200,7 +254,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void aNodeKilledWithSigkillItsClientsRecoverOnTheOther() throws Exception {
         try (WsClient onB = WsClient.connect(wildfly.ws())) {
             WsClient onA = WsClient.connect(payara.ws());

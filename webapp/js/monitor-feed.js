@@ -17,6 +17,8 @@ export async function signInOperator() {
   if (open) return { headers: {}, credentials: null };
   const card = $('signin');
   card.hidden = false;
+  $('state').textContent = 'signed out';
+  $('state').className = 'badge closed';
   $('signinName').focus();
   return new Promise((resolve) => {
     card.addEventListener('submit', async (event) => {

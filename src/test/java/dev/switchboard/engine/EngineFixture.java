@@ -88,6 +88,21 @@ final class EngineFixture implements AutoCloseable {
         return new Connection("c1", new Caller("u", Set.of(), false, null), "/ws", outbox, new RateLimiter(0, 1, 0, 0));
     }
 
+    /** Every live thread's stack, for the diagnostics of a wait that failed. */
+    static String threads() {
+        StringBuilder dump = new StringBuilder();
+        for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            dump.append('\n').append(info.getThreadName()).append(' ').append(info.getThreadState());
+            if (info.getLockName() != null) {
+                dump.append(" on ").append(info.getLockName()).append(" held by ").append(info.getLockOwnerName());
+            }
+            for (StackTraceElement frame : info.getStackTrace()) {
+                dump.append("\n    at ").append(frame);
+            }
+        }
+        return dump.toString();
+    }
+
     /** Waits for {@code condition}, at most {@code limit}; fails with {@code diagnostics} otherwise. */
     static void within(Duration limit, BooleanSupplier condition, Supplier<Object> diagnostics) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();

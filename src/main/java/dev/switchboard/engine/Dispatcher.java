@@ -15,9 +15,12 @@ import dev.switchboard.security.Caller;
 import dev.switchboard.security.RoomAuthorizer;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -62,9 +65,9 @@ final class Dispatcher implements Sessions {
     }
 
     /** How {@code refresh} verifies a credential; set once, at construction. Without it every refresh is refused. */
-    private volatile java.util.function.Function<String, java.util.Optional<Caller>> credentials = c -> java.util.Optional.empty();
+    private volatile Function<String, Optional<Caller>> credentials = c -> Optional.empty();
 
-    void verifyCredentialsWith(java.util.function.Function<String, java.util.Optional<Caller>> verifier) {
+    void verifyCredentialsWith(Function<String, Optional<Caller>> verifier) {
         this.credentials = verifier;
     }
 
@@ -226,7 +229,7 @@ final class Dispatcher implements Sessions {
      * nor a user another user: it reconnects with the new credentials instead.
      */
     private void refresh(Connection connection, ClientMessage.Refresh m) {
-        java.util.Optional<Caller> fresh = connection.caller().anonymous() ? java.util.Optional.empty()
+        Optional<Caller> fresh = connection.caller().anonymous() ? Optional.empty()
                 : credentials.apply(m.credential());
         if (fresh.isEmpty() || !fresh.get().name().equals(connection.user())) {
             reply(connection, new ServerMessage.Error(m.id(), ErrorCode.BAD_CREDENTIALS, connection.caller().anonymous()
@@ -235,12 +238,12 @@ final class Dispatcher implements Sessions {
             return;
         }
         connection.refreshed(fresh.get());
-        java.time.Instant expires = fresh.get().expiresAt();
+        Instant expires = fresh.get().expiresAt();
         reply(connection, new ServerMessage.Refreshed(m.id(), expires == null ? null : expires.toEpochMilli(),
                 expiresInMs(expires)));
     }
 
-    private static Long expiresInMs(java.time.Instant expires) {
+    private static Long expiresInMs(Instant expires) {
         return expires == null ? null : Math.max(0, expires.toEpochMilli() - System.currentTimeMillis());
     }
 

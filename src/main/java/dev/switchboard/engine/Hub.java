@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -286,7 +287,7 @@ public class Hub implements Switchboard {
     // ------------------------------------------------------------------ for the engine's tests
 
     /** How {@code refresh} verifies credentials (the CDI constructor uses {@code Credentials}). */
-    void verifyCredentialsWith(java.util.function.Function<String, java.util.Optional<Caller>> verifier) {
+    void verifyCredentialsWith(java.util.function.Function<String, Optional<Caller>> verifier) {
         dispatcher.verifyCredentialsWith(verifier);
     }
 

@@ -19,6 +19,14 @@ public interface Switchboard {
     Publication publish(String room, JsonValue data);
 
     /**
+     * Publishes like {@link #publish(String, JsonValue)}, once per {@code idempotencyKey} within the key window
+     * ({@code switchboard.publish.key-window-ms}, default 5 minutes): a second call with the same key (a retry after a
+     * timeout) publishes nothing and returns the first call's publication. Keys are the caller's to scope (e.g.
+     * {@code "billing:" + invoiceId}); across nodes with Redis.
+     */
+    Publication publish(String room, JsonValue data, String idempotencyKey);
+
+    /**
      * Sends {@code data} as a {@code direct} message to every connection of {@code user}, on every node of the
      * cluster.
      *

@@ -25,6 +25,17 @@ public interface LogStore {
     /** Appends a publication's payload to {@code room}'s log, at the next offset, and announces it to every node. */
     Position append(String room, RoomPolicy policy, String payload) throws StoreUnavailable;
 
+    /** What {@link #appendOnce} did: appended at {@code position}, or found {@code key} there ({@code duplicate}). */
+    record Appended(Position position, boolean duplicate) {
+    }
+
+    /**
+     * {@link #append}, unless {@code key} was appended to {@code room} within the last {@code windowMillis}: then
+     * nothing is appended or announced and the first append's position is returned. Checked and recorded atomically
+     * with the append, so two nodes given the same key at once append it once.
+     */
+    Appended appendOnce(String room, RoomPolicy policy, String payload, String key, long windowMillis) throws StoreUnavailable;
+
     /** Where {@code room}'s log stands (a new epoch at offset 0 if the store has none). */
     Position position(String room) throws StoreUnavailable;
 

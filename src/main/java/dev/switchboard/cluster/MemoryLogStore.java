@@ -45,6 +45,27 @@ public final class MemoryLogStore implements LogStore {
         subscribers.removeIf(s -> s.listener() == listener);
     }
 
+    private record Key(String room, String key) {
+    }
+
+    private record Landed(Position position, long expiresMillis) {
+    }
+
+    private final java.util.Map<Key, Landed> keys = new java.util.LinkedHashMap<>();
+
+    @Override
+    public synchronized Appended appendOnce(String room, RoomPolicy policy, String payload, String key, long windowMillis) {
+        long now = System.currentTimeMillis();
+        keys.values().removeIf(l -> l.expiresMillis() <= now);
+        Landed first = keys.get(new Key(room, key));
+        if (first != null) {
+            return new Appended(first.position(), true);
+        }
+        Position at = append(room, policy, payload);
+        keys.put(new Key(room, key), new Landed(at, now + windowMillis));
+        return new Appended(at, false);
+    }
+
     @Override
     public synchronized Position append(String room, RoomPolicy policy, String payload) {
         Log log = logs.computeIfAbsent(room, r -> new Log());

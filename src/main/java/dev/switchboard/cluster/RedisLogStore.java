@@ -39,6 +39,18 @@ public final class RedisLogStore implements LogStore {
     }
 
     @Override
+    public Appended appendOnce(String room, RoomPolicy policy, String payload, String key, long windowMillis)
+            throws StoreUnavailable {
+        long ttl = Math.max(1, policy.historyTtl().toSeconds());
+        List<Object> result = redis.eval(Redis.Script.APPEND, ScriptOutputType.MULTI,
+                new String[] {meta(room), log(room), prefix + ":{" + room + "}:key:" + key},
+                newEpoch(), Integer.toString(policy.historySize()), payload,
+                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.channel(), room,
+                Long.toString(Math.max(1, windowMillis)));
+        return new Appended(new Position((String) result.get(0), (Long) result.get(1)), (Long) result.get(2) == 1L);
+    }
+
+    @Override
     public Position position(String room) throws StoreUnavailable {
         List<Object> result = redis.eval(Redis.Script.POSITION, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
                 newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()));

@@ -42,9 +42,14 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
      * @param rateStrikes           rate-limited messages within 10 s after which the connection is closed (4029)
      * @param connectionsPerUser    open connections per user on this node; one more is refused with 1013
      * @param roomsPerConnection    rooms one connection may join; one more gets {@code too_many_rooms}
+     * @param publishKeyWindow      how long a publish's idempotency key is remembered
      */
     public record Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser,
-                         int roomsPerConnection) {
+                         int roomsPerConnection, Duration publishKeyWindow) {
+        /** With the default key window (5 minutes). */
+        public Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser, int roomsPerConnection) {
+            this(ratePerSecond, rateBurst, rateStrikes, connectionsPerUser, roomsPerConnection, Duration.ofMinutes(5));
+        }
     }
 
     /**
@@ -141,7 +146,8 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                         config.getOptionalValue(PREFIX + "max-connections-per-user", Integer.class)
                                 .orElse(d.limits().connectionsPerUser()),
                         config.getOptionalValue(PREFIX + "max-rooms-per-connection", Integer.class)
-                                .orElse(d.limits().roomsPerConnection())),
+                                .orElse(d.limits().roomsPerConnection()),
+                        millis(config, "publish.key-window-ms", d.limits().publishKeyWindow())),
                 new Origins(
                         config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
                         config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)

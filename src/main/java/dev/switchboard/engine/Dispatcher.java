@@ -45,7 +45,8 @@ final class Dispatcher implements Sessions {
 
     /** What the dispatcher shares with the public API: publishing and direct messages, counted and announced. */
     interface Messaging {
-        Publication publish(Room room, String name, String from, JsonValue data);
+        /** {@code key}: the publisher's idempotency key, already scoped to the publisher, or null. */
+        RoomLog.Published publish(Room room, String name, String from, JsonValue data, String key);
 
         int sendToUser(String from, String user, JsonValue data);
     }
@@ -326,11 +327,9 @@ final class Dispatcher implements Sessions {
             reply(connection, forbidden(m.id(), "publish to", m.room()));
             return;
         }
-        Publication publication = messaging.publish(room, m.room(), connection.user(), m.data());
-        if (publication == null) {
-            reply(connection, notJoined(m.id(), m.room()));
-            return;
-        }
+        // a key is the publisher's own: another user's equal key is another key
+        String key = m.key() == null ? null : connection.user() + " " + m.key();
+        Publication publication = messaging.publish(room, m.room(), connection.user(), m.data(), key).publication();
         reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
     }
 
@@ -401,7 +400,7 @@ final class Dispatcher implements Sessions {
             return;
         }
         JsonValue data = Codec.parseOrNull(text);
-        messaging.publish(null, room, connection.user(), data != null ? data : Codec.json().createValue(text));
+        messaging.publish(null, room, connection.user(), data != null ? data : Codec.json().createValue(text), null);
     }
 
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */

@@ -149,14 +149,20 @@ public class Hub implements Switchboard {
     private final class Messaging implements Dispatcher.Messaging {
 
         @Override
-        public Publication publish(Room room, String name, String from, JsonValue data) {
-            Publication publication = room == null ? null : room.publish(from, data, System.currentTimeMillis());
-            if (publication == null) {
-                publication = rooms.publish(name, from, data); // a new room, or the successor of a retired one
+        public RoomLog.Published publish(Room room, String name, String from, JsonValue data, String key) {
+            long window = settings.limits().publishKeyWindow().toMillis();
+            RoomLog.Published published = room == null ? null : room.publish(from, data, System.currentTimeMillis(), key, window);
+            if (published == null) { // a new room, or the successor of a retired one
+                published = rooms.publish(name, from, data, key, window);
             }
+            if (published.duplicate()) {
+                metrics.duplicatePublishes.increment();
+                return published; // published before: nothing new, no event
+            }
+            Publication publication = published.publication();
             metrics.publications.increment();
             events.accept(new SwitchboardEvent.MessagePublished(name, publication.epoch(), publication.offset(), from, data));
-            return publication;
+            return published;
         }
 
         /** Queues a direct message on every connection of {@code user}, on this node and (shared) on the others. */
@@ -185,7 +191,16 @@ public class Hub implements Switchboard {
             throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
         }
         metrics.messagesIn.increment(); // a publication by the application (API, HTTP) is a message in, too
-        return messaging.publish(null, room, null, data == null ? JsonValue.NULL : data);
+        return messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, null).publication();
+    }
+
+    @Override
+    public Publication publish(String room, JsonValue data, String idempotencyKey) {
+        if (!RoomNames.isValid(room)) {
+            throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
+        }
+        metrics.messagesIn.increment();
+        return messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, idempotencyKey).publication();
     }
 
     @Override

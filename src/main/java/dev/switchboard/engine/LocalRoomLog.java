@@ -11,13 +11,13 @@ final class LocalRoomLog extends RoomLog {
     }
 
     @Override
-    Publication publish(String from, JsonValue data, long nowMillis) {
+    Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
         return room.locked(() -> {
             if (room.retiredLocked()) {
                 return null;
             }
             room.touchLocked(nowMillis);
-            return publishHereLocked(from, data, nowMillis);
+            return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);
         });
     }
 }

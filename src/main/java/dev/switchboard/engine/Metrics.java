@@ -12,6 +12,8 @@ final class Metrics {
 
     final LongAdder messagesIn = new LongAdder();
     final LongAdder publications = new LongAdder();
+    /** Publishes answered with an earlier publication: the same idempotency key within the window. */
+    final LongAdder duplicatePublishes = new LongAdder();
     final LongAdder slowConsumers = new LongAdder();
     final LongAdder heartbeatCloses = new LongAdder();
     final LongAdder sentByClosed = new LongAdder();

@@ -198,9 +198,12 @@ final class Room {
         }
     }
 
-    /** Publishes: next offset, encoded once, recorded, queued for every member. Null when the room was retired. */
-    Publication publish(String from, JsonValue data, long nowMillis) {
-        return log.publish(from, data, nowMillis);
+    /**
+     * Publishes: next offset, encoded once, recorded, queued for every member — unless {@code key} (the publisher's
+     * idempotency key, or null) was published within the window. Null when the room was retired.
+     */
+    RoomLog.Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
+        return log.publish(from, data, nowMillis, key, keyWindowMillis);
     }
 
     /** Fans a binary frame out to members that accept binary (plain room connections); not recorded. */

@@ -51,8 +51,35 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
         return window.epoch().equals(sinceEpoch) ? window.since(sinceOffset, nowMillis) : Optional.empty();
     }
 
-    /** Publishes {@code data}; null when the room was retired meanwhile. */
-    abstract Publication publish(String from, JsonValue data, long nowMillis);
+    /**
+     * A publication, or the first one made with the same idempotency key ({@code duplicate}: nothing was published).
+     */
+    record Published(Publication publication, boolean duplicate) {
+    }
+
+    /** The keys of keyed publications made while this node holds the log; under the room's lock. */
+    protected final PublishKeys keys = new PublishKeys();
+
+    /**
+     * Publishes {@code data}; null when the room was retired meanwhile. With a {@code key} (scoped to the publisher by
+     * the caller), a key already used within {@code keyWindowMillis} publishes nothing and returns the first one.
+     */
+    abstract Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis);
+
+    /** Under the lock: publishes here, unless {@code key} was published here within the window. */
+    protected Published publishHereOnceLocked(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
+        if (key != null) {
+            Publication first = keys.find(key, nowMillis);
+            if (first != null) {
+                return new Published(first, true);
+            }
+        }
+        Publication publication = publishHereLocked(from, data, nowMillis);
+        if (key != null) {
+            keys.remember(key, publication, nowMillis, keyWindowMillis);
+        }
+        return new Published(publication, false);
+    }
 
     /** Under the lock: this node's next offset, encoded once, recorded, queued for every member. */
     protected Publication publishHereLocked(String from, JsonValue data, long nowMillis) {

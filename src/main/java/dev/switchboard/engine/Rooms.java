@@ -51,12 +51,12 @@ final class Rooms {
     }
 
     /** Publishes to {@code name}, creating the room if needed (or again, if it was retired meanwhile). */
-    Publication publish(String name, String from, JsonValue data) {
+    RoomLog.Published publish(String name, String from, JsonValue data, String key, long keyWindowMillis) {
         while (true) {
             Room room = getOrCreate(name);
-            Publication publication = room.publish(from, data, System.currentTimeMillis());
-            if (publication != null) {
-                return publication;
+            RoomLog.Published published = room.publish(from, data, System.currentTimeMillis(), key, keyWindowMillis);
+            if (published != null) {
+                return published;
             }
             retired(room);
         }

@@ -142,7 +142,7 @@ final class SharedRoomLog extends RoomLog {
     // ------------------------------------------------------------------ publications
 
     @Override
-    Publication publish(String from, JsonValue data, long nowMillis) {
+    Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
         Boolean alone = room.locked(() -> {
             if (room.retiredLocked()) {
                 return null;
@@ -155,8 +155,14 @@ final class SharedRoomLog extends RoomLog {
         }
         if (!alone) {
             try {
-                LogStore.Position at = store.append(room.name(), policy, SharedPayload.encode(from, nowMillis, data));
-                return new Publication(room.name(), at.epoch(), at.offset()); // delivered back through deliver()
+                String payload = SharedPayload.encode(from, nowMillis, data);
+                if (key == null) {
+                    LogStore.Position at = store.append(room.name(), policy, payload);
+                    return new Published(new Publication(room.name(), at.epoch(), at.offset()), false); // delivered back through deliver()
+                }
+                // the store checks and records the key atomically with the append: once across every node
+                LogStore.Appended at = store.appendOnce(room.name(), policy, payload, key, keyWindowMillis);
+                return new Published(new Publication(room.name(), at.position().epoch(), at.position().offset()), at.duplicate());
             } catch (StoreUnavailable e) {
                 LOG.log(Level.INFO, "Room {0} goes on on this node alone: {1}", new Object[] {room.name(), e.getMessage()});
             }
@@ -173,7 +179,7 @@ final class SharedRoomLog extends RoomLog {
                     window = new History(policy.historySize(), policy.historyTtl());
                 }
             }
-            return publishHereLocked(from, data, nowMillis);
+            return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);
         });
     }
 

@@ -37,7 +37,15 @@ public sealed interface ClientMessage {
     record Leave(String id, String room) implements ClientMessage {
     }
 
-    record Publish(String id, String room, JsonValue data) implements ClientMessage {
+    /**
+     * {@code key}, optional: the publisher's idempotency key (1–64 of letters, digits and {@code _ . : -}). A publish
+     * with a key this user already published into this room within the key window is not published again: it is
+     * answered with the first one's {@code ack} (same offset).
+     */
+    record Publish(String id, String room, JsonValue data, String key) implements ClientMessage {
+        public Publish(String id, String room, JsonValue data) {
+            this(id, room, data, null);
+        }
     }
 
     record Send(String id, String to, JsonValue data) implements ClientMessage {

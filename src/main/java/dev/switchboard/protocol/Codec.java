@@ -172,7 +172,8 @@ public final class Codec {
         switch (type) {
             case "publish": {
                 String room = text(object, "room");
-                return room == NOT_TEXT ? null : new ClientMessage.Publish(id, room, object.get("data"));
+                String key = text(object, "key");
+                return room == NOT_TEXT || key == NOT_TEXT ? null : new ClientMessage.Publish(id, room, object.get("data"), key);
             }
             case "request": {
                 String method = text(object, "method");
@@ -227,7 +228,7 @@ public final class Codec {
 
     private static ClientMessage withData(ClientMessage message, JsonValue data) {
         if (message instanceof ClientMessage.Publish m) {
-            return new ClientMessage.Publish(m.id(), m.room(), data);
+            return new ClientMessage.Publish(m.id(), m.room(), data, m.key());
         } else if (message instanceof ClientMessage.Send m) {
             return new ClientMessage.Send(m.id(), m.to(), data);
         } else if (message instanceof ClientMessage.Request m) {
@@ -252,6 +253,9 @@ public final class Codec {
             room(m.room(), problems);
             if (m.data() == null) {
                 problems.put("data", "required (any JSON value)");
+            }
+            if (m.key() != null && !METHOD_NAME.matcher(m.key()).matches()) {
+                problems.put("key", "1-64 characters of letters, digits and _ . : -");
             }
         } else if (message instanceof ClientMessage.Send m) {
             if (m.to() == null || !USER_NAME.matcher(m.to()).matches()) {

@@ -36,6 +36,12 @@ import java.util.Map;
 @RequestScoped
 public class RoomsResource {
 
+    /**
+     * The request header that makes an HTTP publish idempotent: the same key from the same caller within the key
+     * window answers 202 with the first publication and publishes nothing (a retry after a timeout is safe).
+     */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     @Inject
     Switchboard switchboard;
 
@@ -72,7 +78,14 @@ public class RoomsResource {
         if (data == null) {
             return ApiResponses.error(400, ErrorCode.BAD_JSON, "the body must be a JSON value", null);
         }
-        Switchboard.Publication publication = switchboard.publish(room, data);
+        String key = request.getHeader(IDEMPOTENCY_KEY);
+        if (key != null && !key.matches("[A-Za-z0-9_.:-]{1,64}")) {
+            return ApiResponses.error(400, ErrorCode.INVALID, IDEMPOTENCY_KEY + ": 1-64 letters, digits and _ . : -",
+                    Map.of("key", "invalid"));
+        }
+        // the key is the caller's own: scoped by who presents it
+        Switchboard.Publication publication = key == null ? switchboard.publish(room, data)
+                : switchboard.publish(room, data, "api " + who.caller().label() + " " + key);
         return Response.accepted(Codec.jsonb().toJson(publication)).build();
     }
 

@@ -58,6 +58,41 @@ abstract class LogStoreContract {
                 "P " + room + " " + first.epoch() + " 2 {\"data\":2}"), mine);
     }
 
+    /**
+     * An append with an idempotency key happens once within the key's window: the same key again returns the first
+     * position and appends and announces nothing; another key, or the same key in another room, appends; after the
+     * window the key is forgotten.
+     */
+    @Test
+    void anAppendWithAKeyHappensOnceWithinItsWindow() throws Exception {
+        String room = room("once");
+        String other = room("once-other");
+        LogStore.Appended first = store().appendOnce(room, POLICY, "{\"data\":1}", "alice k1", 60_000);
+        LogStore.Appended again = store().appendOnce(room, POLICY, "{\"data\":1}", "alice k1", 60_000);
+        LogStore.Appended next = store().appendOnce(room, POLICY, "{\"data\":2}", "alice k2", 60_000);
+        LogStore.Appended elsewhere = store().appendOnce(other, POLICY, "{\"data\":1}", "alice k1", 60_000);
+        assertEquals(1, first.position().offset());
+        assertTrue(!first.duplicate() && again.duplicate() && !next.duplicate() && !elsewhere.duplicate());
+        assertEquals(first.position(), again.position(), "the retry gets the first append's position");
+        assertEquals(2, next.position().offset());
+        assertEquals(1, elsewhere.position().offset());
+        assertEquals(next.position(), store().position(room), "nothing appended for the retry");
+        within(() -> heard.stream().filter(h -> h.startsWith("P " + room + " ")).count() == 2);
+
+        LogStore.Appended brief = store().appendOnce(room, POLICY, "{\"data\":3}", "alice k3", 50);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        LogStore.Appended later;
+        do { // bounded: the 50 ms window passes
+            TimeUnit.MILLISECONDS.sleep(20);
+            later = store().appendOnce(room, POLICY, "{\"data\":3}", "alice k3", 50);
+        } while (later.duplicate() && System.nanoTime() < deadline);
+        assertTrue(!later.duplicate(), "after its window the key is forgotten");
+        assertEquals(brief.position().offset() + 1, later.position().offset());
+        assertEquals(List.of("P " + room + " " + first.position().epoch() + " 1 {\"data\":1}",
+                "P " + room + " " + first.position().epoch() + " 2 {\"data\":2}"),
+                heard.stream().filter(h -> h.startsWith("P " + room + " ")).limit(2).toList());
+    }
+
     @Test
     void aRangeIsGivenOnlyWhenAllOfItIsHeld() throws Exception {
         String room = room("window");

@@ -87,6 +87,24 @@ class ClusterEngineTest {
                 + ",\"data\":" + value + "}");
     }
 
+    /** A publish retried on another node with the same key (a client that reconnected elsewhere) lands once. */
+    @Test
+    void aKeyedPublishRetriedOnAnotherNodeLandsOnce() throws Exception {
+        List<TestTransport> members = List.of(member(a, "ann", "orders"), member(b, "ben", "orders"), member(c, "cy", "orders"));
+        Connection onA = a.open(TestTransport.inline(), "pat", "/ws", false);
+        Connection onB = b.open(TestTransport.inline(), "pat", "/ws", false);
+        assertTrue(a.join(onA, "j", "orders", null, null) && b.join(onB, "j", "orders", null, null));
+        a.dispatch(onA, new dev.switchboard.protocol.ClientMessage.Publish("p", "orders", Json.createValue("once"), "k-9"));
+        b.dispatch(onB, new dev.switchboard.protocol.ClientMessage.Publish("p", "orders", Json.createValue("once"), "k-9"));
+        b.dispatch(onB, new dev.switchboard.protocol.ClientMessage.Publish("q", "orders", Json.createValue("next"), "k-10"));
+        for (TestTransport t : members) {
+            EngineFixture.within(WAIT, () -> offsets(t, "orders").size() >= 2, () -> offsets(t, "orders"));
+            assertEquals(List.of(1L, 2L), offsets(t, "orders"));
+            assertEquals(List.of("\"once\"", "\"next\""), ofType(t, "message").stream().map(m -> m.get("data").toString())
+                    .toList(), "the retry published nothing: next comes right after once");
+        }
+    }
+
     @Test
     void everyNodeDeliversEveryPublicationOnceInOffsetOrder() throws Exception {
         List<TestTransport> members = List.of(member(a, "ann", "ledger"), member(b, "ben", "ledger"), member(c, "cy", "ledger"));

@@ -79,6 +79,38 @@ class HubTest {
     }
 
     /**
+     * A publish with a key is published once per publisher and room within the window: the retry (here on another
+     * connection of the same user, as after a reconnect) is acked with the first offset and delivers nothing; the
+     * same key from another user is another publication.
+     */
+    @Test
+    void aRetriedPublishWithTheSameKeyIsAckedWithTheFirstOffsetAndDeliveredOnce() throws Exception {
+        TestTransport member = TestTransport.inline();
+        hub.join(hub.open(member, "mia", "/ws", false), "j", "orders", null, null);
+        TestTransport first = TestTransport.inline();
+        TestTransport retry = TestTransport.inline();
+        TestTransport other = TestTransport.inline();
+        Connection ann1 = hub.open(first, "ann", "/ws", false);
+        Connection ann2 = hub.open(retry, "ann", "/ws", false);
+        Connection bob = hub.open(other, "bob", "/ws", false);
+        for (Connection c : List.of(ann1, ann2, bob)) {
+            hub.join(c, "j", "orders", null, null);
+        }
+        hub.dispatch(ann1, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1"));
+        hub.dispatch(ann2, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1"));
+        hub.dispatch(bob, new ClientMessage.Publish("p1", "orders", Json.createValue("bob's"), "k-1"));
+        within(Duration.ofSeconds(5), () -> ofType(other, "ack").size() == 1 && ofType(retry, "ack").size() == 1
+                && ofType(member, "message").size() == 2, () -> member.frames);
+        assertEquals(1, ofType(first, "ack").get(0).getInt("offset"));
+        assertEquals(1, ofType(retry, "ack").get(0).getInt("offset"), "the retry is acked with the first offset");
+        assertEquals(2, ofType(other, "ack").get(0).getInt("offset"), "another user's equal key is another key");
+        assertEquals(List.of("\"once\"", "\"bob's\""), ofType(member, "message").stream()
+                .map(m -> m.get("data").toString()).toList(), "delivered once each");
+        assertEquals(1, ofType(retry, "message").stream().filter(m -> "once".equals(m.getString("data"))).count(),
+                "every member, the retrying connection too, got it once");
+    }
+
+    /**
      * {@code refresh}: credentials of the same user replace the connection's (new expiry), so it outlives the old
      * expiry; credentials that are not valid or name another user get {@code bad_credentials} and change nothing; a
      * connection whose credentials expire unrefreshed is closed with 4001 (reconnectable), not 1008.
@@ -281,7 +313,7 @@ class HubTest {
         hub.closed(c, 1000, "bye");
         assertFalse(room.retireIfIdle(System.currentTimeMillis(), 60_000), "recently active: kept");
         assertTrue(room.retireIfIdle(System.currentTimeMillis() + 120_000, 60_000), "idle and empty: retired");
-        assertEquals(null, room.publish(null, Json.createValue(2), System.currentTimeMillis()), "a retired room takes nothing");
+        assertEquals(null, room.publish(null, Json.createValue(2), System.currentTimeMillis(), null, 0), "a retired room takes nothing");
         // the hub replaces a retired room transparently, with a new epoch
         Switchboard.Publication next = hub.publish("brief", Json.createValue(3));
         assertEquals(1, next.offset());

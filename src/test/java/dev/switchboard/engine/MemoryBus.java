@@ -143,6 +143,13 @@ final class MemoryBus implements AutoCloseable {
         }
 
         @Override
+        public Appended appendOnce(String room, RoomPolicy policy, String payload, String key, long windowMillis)
+                throws StoreUnavailable {
+            enter("append", room);
+            return log.appendOnce(room, policy, payload, key, windowMillis);
+        }
+
+        @Override
         public Position position(String room) throws StoreUnavailable {
             enter("position", room);
             return log.position(room);

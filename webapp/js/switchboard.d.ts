@@ -94,4 +94,6 @@ export declare class SwitchboardClient extends Emitter<ClientEvents> {
 
 export declare function endpointUrl(url?: string): string;
 export declare function backoffDelay(attempt: number, initialMs: number, maxMs: number, random?: () => number): number;
+/** A random idempotency key, as set on every publish. */
+export declare function publishKey(): string;
 export declare function connect(url?: string, options?: Options): SwitchboardClient;

@@ -137,6 +137,12 @@ export function backoffDelay(attempt, initialMs, maxMs, random = Math.random) {
   return Math.floor(random() * cap);
 }
 
+/** A publish's idempotency key: random, so that a re-sent publish is recognised by the server and lands once. */
+export function publishKey() {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
 /**
  * The client. Events: 'statechange' ({from, to}), 'open' (the welcome), 'close' ({code, reason, willReconnect}),
  * 'direct' ({from, data}), 'error' (a server error without a pending request).
@@ -208,9 +214,13 @@ export class SwitchboardClient extends Emitter {
     return this.#call({ type: 'leave', room: name });
   }
 
-  /** Publishes `data` to `room`; resolves with {room, offset} on ack. Queued while offline. */
+  /**
+   * Publishes `data` to `room`; resolves with {room, offset} on ack. Queued while offline. Every publish carries an
+   * idempotency key: one in flight when the connection drops is sent again after the reconnect, and the server
+   * publishes it once (the ack then names the first offset).
+   */
   publish(room, data) {
-    return this.#callOrQueue({ type: 'publish', room, data });
+    return this.#callOrQueue({ type: 'publish', room, data, key: publishKey() });
   }
 
   /** Sends `data` to every connection of `user`; resolves on ack. Queued while offline. */
@@ -311,11 +321,19 @@ export class SwitchboardClient extends Emitter {
     this.#clearTimer(this.#uptimeTimer);
     this.#stopPings();
     for (const room of this.#rooms.values()) room.joined = false;
+    const resend = [];
+    const reconnects = this.#state !== State.CLOSED && !NO_RECONNECT.includes(code);
     for (const [, pending] of this.#pending) {
       this.#clearTimer(pending.timer);
-      pending.reject(new SwitchboardError('disconnected', `connection closed (${code}) before the answer`));
+      if (reconnects && pending.message.type === 'publish' && pending.message.key) {
+        resend.push({ message: pending.message, resolve: pending.resolve, reject: pending.reject });
+      } else {
+        pending.reject(new SwitchboardError('disconnected', `connection closed (${code}) before the answer`));
+      }
     }
     this.#pending.clear();
+    // publishes that may or may not have landed go again first, in their order, with their keys: they land once
+    this.#offline.unshift(...resend);
     if (this.#state === State.CLOSED) return;
     if (NO_RECONNECT.includes(code)) {
       this.emit('close', { code, reason, willReconnect: false });
@@ -541,7 +559,7 @@ export class SwitchboardClient extends Emitter {
         this.#pending.delete(id);
         reject(new SwitchboardError('timeout', `no answer to ${message.type} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { resolve, reject, timer, message });
       this.#raw({ ...message, id });
     });
   }

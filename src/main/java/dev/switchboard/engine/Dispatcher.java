@@ -327,8 +327,11 @@ final class Dispatcher implements Sessions {
             reply(connection, forbidden(m.id(), "publish to", m.room()));
             return;
         }
-        // a key is the publisher's own: another user's equal key is another key
-        String key = m.key() == null ? null : connection.user() + " " + m.key();
+        // a key is the publisher's own: another user's equal key is another key. Guests get a new name on every
+        // connection, so their keys share one scope (a key is random: another guest cannot guess it), or a guest's
+        // retry after a reconnect would publish again
+        String key = m.key() == null ? null
+                : (connection.caller().anonymous() ? "guest" : "user " + connection.user()) + " " + m.key();
         Publication publication = messaging.publish(room, m.room(), connection.user(), m.data(), key).publication();
         reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
     }

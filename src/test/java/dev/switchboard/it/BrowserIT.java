@@ -162,6 +162,41 @@ class BrowserIT {
     }
 
     /**
+     * A publish in flight when the connection is cut — landed or not, acked or not — is sent again by the client after
+     * it reconnects, with its key, and lands exactly once; the page's promise resolves with the ack. Run three times:
+     * the cut falls at different moments of the publish.
+     */
+    @Test
+    void aPublishInFlightWhenTheConnectionIsCutLandsOnce() throws Exception {
+        try (Browser b = new Browser(); WsClient observer = WsClient.connect(Deployments.ws(url))) {
+            observer.send(ProtocolIT.msg("join", "1", "room", "in-flight")).expect("joined");
+            b.open(page("index.html").toString());
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) b.driver;
+            b.driver.manage().timeouts().scriptTimeout(Browser.WAIT);
+            js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "import('./js/switchboard.js').then(({ connect }) => {",
+                    "  window.sb = connect('ws', { reconnectInitialDelayMs: 100 });",
+                    "  window.sb.join('in-flight').ready.then(() => done('joined'));",
+                    "});"));
+            for (int n = 1; n <= 3; n++) {
+                Object outcome = js.executeAsyncScript(String.join("\n",
+                        "const done = arguments[arguments.length - 1];",
+                        "const published = window.sb.publish('in-flight', { n: " + n + " });",
+                        "fetch('api/probe/cut/' + window.sb.user, { method: 'POST' });",
+                        "published.then((ack) => done('acked ' + ack.offset), (e) => done('failed ' + e.code));"));
+                assertTrue(String.valueOf(outcome).startsWith("acked "), "the publish is acknowledged: " + outcome);
+            }
+            assertEquals(202, post("api/rooms/in-flight/messages", "application/json", "{\"n\":\"end\"}"));
+            List<String> seen = new java.util.ArrayList<>();
+            while (!seen.contains("\"end\"")) {
+                seen.add(observer.skipTo("message").getJsonObject("data").get("n").toString());
+            }
+            assertEquals(List.of("1", "2", "3", "\"end\""), seen, "each publish landed exactly once, in order");
+        }
+    }
+
+    /**
      * Credentials that live 4 s, refreshed by the client over the open connection ahead of each expiry: across three
      * expiries the page stays connected (no close, no reconnect), and every message published meanwhile arrives once,
      * in order. Each message is published after the page has refreshed once more (no sleeping).

@@ -178,6 +178,31 @@ class ClusterIT {
         assertEquals(401, handshakeStatus(payara, "ticket." + ticket), "once across the cluster");
     }
 
+    /** A keyed publish sent on one node and retried on the other (a client that reconnected elsewhere) lands once. */
+    @Test
+    @Order(5)
+    void aKeyedPublishRetriedOnTheOtherNodeLandsOnce() throws Exception {
+        try (WsClient member = WsClient.connect(wildfly.ws())) {
+            join(member, "keyed", null);
+            long first;
+            try (WsClient onPayara = WsClient.connect(payara.ws())) {
+                join(onPayara, "keyed", null);
+                onPayara.send(msg("publish", "1", "room", "keyed", "data", "once", "key", "k-cluster-1"));
+                first = onPayara.skipTo("ack").getJsonNumber("offset").longValue();
+            }
+            try (WsClient onWildfly = WsClient.connect(wildfly.ws())) {
+                join(onWildfly, "keyed", null);
+                onWildfly.send(msg("publish", "1", "room", "keyed", "data", "once", "key", "k-cluster-1"));
+                assertEquals(first, onWildfly.skipTo("ack").getJsonNumber("offset").longValue(),
+                        "the retry on the other node is acked with the first offset");
+                onWildfly.send(msg("publish", "2", "room", "keyed", "data", "next"));
+                assertEquals(first + 1, onWildfly.skipTo("ack").getJsonNumber("offset").longValue(), "and published nothing");
+            }
+            assertEquals("once", member.skipTo("message").getString("data"));
+            assertEquals("next", member.skipTo("message").getString("data"), "delivered once");
+        }
+    }
+
     private static int handshakeStatus(ClusterNodes.Node node, String credential) throws Exception {
         try {
             HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
@@ -190,7 +215,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void redisDownForTenSecondsLocalDeliveryGoesOnAndNoGapIsSilent() throws Exception {
         try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
              WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws());
@@ -254,7 +279,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aNodeKilledWithSigkillItsClientsRecoverOnTheOther() throws Exception {
         try (WsClient onB = WsClient.connect(wildfly.ws())) {
             WsClient onA = WsClient.connect(payara.ws());

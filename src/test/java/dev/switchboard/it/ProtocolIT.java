@@ -300,6 +300,68 @@ class ProtocolIT {
         }
     }
 
+    /**
+     * A publisher whose connection dropped after sending a keyed publish cannot know whether it landed: it sends it
+     * again on a new connection with the same key, and it lands once — the retry is acked with the first offset. Over
+     * HTTP, {@code Idempotency-Key} does the same. A malformed key is refused with {@code invalid}.
+     */
+    @Test
+    void aPublishRetriedWithItsKeyAfterACutLandsOnce() throws Exception {
+        try (WsClient member = WsClient.connect(ws)) {
+            member.send(msg("join", "1", "room", "retried")).expect("joined");
+            long first;
+            try (WsClient publisher = operator()) {
+                publisher.send(msg("join", "1", "room", "retried")).expect("joined");
+                publisher.send(msg("publish", "2", "room", "retried", "data", "exactly once", "key", "order-42"));
+                first = publisher.skipTo("ack").getJsonNumber("offset").longValue();
+            } // the connection is gone before the client could be sure: it retries on a new one
+            try (WsClient again = operator()) {
+                again.send(msg("join", "1", "room", "retried")).expect("joined");
+                JsonObject ack = again.send(msg("publish", "2", "room", "retried", "data", "exactly once", "key", "order-42"))
+                        .skipTo("ack");
+                assertEquals(first, ack.getJsonNumber("offset").longValue(), "the retry is acked with the first offset");
+            }
+            try (WsClient guest = WsClient.connect(ws)) {
+                guest.send(msg("join", "1", "room", "retried")).expect("joined");
+                JsonObject ack = guest.send(msg("publish", "2", "room", "retried", "data", "a guest's", "key", "order-42"))
+                        .skipTo("ack");
+                assertEquals(first + 1, ack.getJsonNumber("offset").longValue(), "another publisher's equal key is its own");
+            }
+            assertEquals("exactly once", member.skipTo("message").getString("data"));
+            assertEquals("a guest's", member.skipTo("message").getString("data"), "the retry published nothing");
+
+            JsonObject refused = member.send(msg("publish", "3", "room", "retried", "data", 1, "key", "no spaces please"))
+                    .expect("error");
+            assertEquals("invalid", refused.getString("code"));
+            assertTrue(refused.getJsonObject("details").containsKey("key"), refused.toString());
+
+            HttpClient client = HttpClient.newHttpClient();
+            java.util.function.Supplier<HttpRequest> post = () -> Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/retried/messages")))
+                    .header("Content-Type", "application/json").header("Idempotency-Key", "invoice-7")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"invoice\":7}")).build();
+            HttpResponse<String> r1 = client.send(post.get(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r2 = client.send(post.get(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, r1.statusCode(), r1.body());
+            assertEquals(r1.body(), r2.body(), "the retried HTTP publish answers with the first publication");
+            assertEquals(7, member.skipTo("message").getJsonObject("data").getInt("invoice"));
+            assertEquals("after", member.send(msg("publish", "4", "room", "retried", "data", "after")).skipTo("message")
+                    .getString("data"), "nothing came between: the HTTP retry published nothing");
+        }
+    }
+
+    /** A connection of the test WARs' operator, signed in with a fresh ticket (the same user on every connection). */
+    private WsClient operator() throws Exception {
+        HttpResponse<String> issued = HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.resolve("api/tickets"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (Deployments.OPERATOR + ":" + Deployments.OPERATOR_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, issued.statusCode(), issued.body());
+        String ticket = Json.createReader(new java.io.StringReader(issued.body())).readObject().getString("ticket");
+        WsClient c = WsClient.raw(ws.resolve("ws"), "switchboard.v1", "ticket." + ticket);
+        assertEquals(Deployments.OPERATOR, c.expect("welcome").getString("user"));
+        return c;
+    }
+
     @Test
     void httpPublishReachesTheRoom() throws Exception {
         try (WsClient c = WsClient.connect(ws)) {

@@ -84,7 +84,9 @@ final class Rooms {
     /** Drops rooms that have been empty and idle for longer than their history is kept (at least a minute). */
     void retireIdle(long nowMillis) {
         rooms.forEach((name, room) -> {
-            long unused = Math.max(60_000, settings.policyFor(name).historyTtl().toMillis());
+            // kept while its history or its publishers' idempotency keys may still be asked for
+            long unused = Math.max(Math.max(60_000, settings.policyFor(name).historyTtl().toMillis()),
+                    settings.limits().publishKeyWindow().toMillis());
             if (room.retireIfIdle(nowMillis, unused)) {
                 rooms.remove(name, room);
             }

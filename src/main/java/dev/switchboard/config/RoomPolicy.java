@@ -9,15 +9,25 @@ import java.time.Duration;
  * {@code .slow-consumer} ({@code disconnect}, {@code drop-oldest}, {@code conflate}), {@code .max-members},
  * {@code .presence.max-members}.
  *
+ * @param historyMaxBytes    bound of the room's history in estimated heap bytes (2 per character of each recorded
+ *                           frame, plus its entry): the oldest publications go first; 0: none
+ *                           ({@code .history.max-bytes})
  * @param presenceMaxMembers above this many members a room announces no presence: no {@code presence_diff}, no
  *                           {@code presence} list in {@code joined} (each join would otherwise cost a frame to every
  *                           member, O(n²) in a join storm); the {@code presence} query still answers. 0: no limit
  */
 public record RoomPolicy(int historySize, Duration historyTtl, SlowConsumerPolicy slowConsumer, int maxMembers,
-                         int presenceMaxMembers) {
+                         int presenceMaxMembers, long historyMaxBytes) {
 
     /** The default presence limit: rooms of up to 1 000 members announce presence. */
     public static final int PRESENCE_MAX_MEMBERS = 1000;
+    /** The default bound of a room's history in (estimated heap) bytes: 4 MiB. */
+    public static final long HISTORY_MAX_BYTES = 4L * 1024 * 1024;
+
+    public RoomPolicy(int historySize, Duration historyTtl, SlowConsumerPolicy slowConsumer, int maxMembers,
+                      int presenceMaxMembers) {
+        this(historySize, historyTtl, slowConsumer, maxMembers, presenceMaxMembers, HISTORY_MAX_BYTES);
+    }
 
     public RoomPolicy(int historySize, Duration historyTtl, SlowConsumerPolicy slowConsumer, int maxMembers) {
         this(historySize, historyTtl, slowConsumer, maxMembers, PRESENCE_MAX_MEMBERS);

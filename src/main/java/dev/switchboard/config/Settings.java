@@ -43,12 +43,18 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
      * @param connectionsPerUser    open connections per user on this node; one more is refused with 1013
      * @param roomsPerConnection    rooms one connection may join; one more gets {@code too_many_rooms}
      * @param publishKeyWindow      how long a publish's idempotency key is remembered
+     * @param historyNodeMaxBytes   bound of all rooms' history on this node, in estimated heap bytes; at the bound a
+     *                              room that records a publication gives up its oldest ones first; 0: none
      */
     public record Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser,
-                         int roomsPerConnection, Duration publishKeyWindow) {
-        /** With the default key window (5 minutes). */
+                         int roomsPerConnection, Duration publishKeyWindow, long historyNodeMaxBytes) {
+        /** The default bound of all history on a node: 256 MiB, a quarter of a 1 GB heap. */
+        public static final long HISTORY_NODE_MAX_BYTES = 256L * 1024 * 1024;
+
+        /** With the default key window (5 minutes) and node history bound. */
         public Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser, int roomsPerConnection) {
-            this(ratePerSecond, rateBurst, rateStrikes, connectionsPerUser, roomsPerConnection, Duration.ofMinutes(5));
+            this(ratePerSecond, rateBurst, rateStrikes, connectionsPerUser, roomsPerConnection, Duration.ofMinutes(5),
+                    HISTORY_NODE_MAX_BYTES);
         }
     }
 
@@ -147,7 +153,9 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                                 .orElse(d.limits().connectionsPerUser()),
                         config.getOptionalValue(PREFIX + "max-rooms-per-connection", Integer.class)
                                 .orElse(d.limits().roomsPerConnection()),
-                        millis(config, "publish.key-window-ms", d.limits().publishKeyWindow())),
+                        millis(config, "publish.key-window-ms", d.limits().publishKeyWindow()),
+                        config.getOptionalValue(PREFIX + "history.node-max-bytes", Long.class)
+                                .orElse(d.limits().historyNodeMaxBytes())),
                 new Origins(
                         config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
                         config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)
@@ -177,7 +185,8 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 config.getOptionalValue(prefix + "slow-consumer", String.class).map(SlowConsumerPolicy::parse)
                         .orElse(fallback.slowConsumer()),
                 config.getOptionalValue(prefix + "max-members", Integer.class).orElse(fallback.maxMembers()),
-                config.getOptionalValue(prefix + "presence.max-members", Integer.class).orElse(fallback.presenceMaxMembers()));
+                config.getOptionalValue(prefix + "presence.max-members", Integer.class).orElse(fallback.presenceMaxMembers()),
+                config.getOptionalValue(prefix + "history.max-bytes", Long.class).orElse(fallback.historyMaxBytes()));
     }
 
     private static Duration millis(Config config, String key, Duration fallback) {

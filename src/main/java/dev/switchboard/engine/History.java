@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The recent publications of one room held on this node, for recovery after a reconnect, bounded by count and by
- * age: the whole log of a local room, or this node's window on a shared one. Offsets grow by one per publication;
+ * The recent publications of one room held on this node, for recovery after a reconnect, bounded by count, by age,
+ * by bytes (its own bound, and the node's {@link HistoryBudget}, at which it gives up its oldest first): the whole log of a local room, or this node's window on a shared one. Offsets grow by one per publication;
  * the epoch names this particular log: when it is lost (a restart, a stream lost in Redis) the epoch changes and
  * clients learn that they cannot recover. A new instance has a new epoch unless it continues one.
  *
@@ -18,27 +18,45 @@ import java.util.UUID;
 final class History {
 
     private record Entry(long offset, long timestampMillis, String frame) {
+        /** Estimated heap bytes: two per character (a bound: compact Latin-1 strings take one) and the entry's own. */
+        long bytes() {
+            return 2L * frame.length() + 96;
+        }
     }
 
     private final String epoch;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final int maxSize;
     private final long ttlMillis;
+    private final long maxBytes;
+    private final HistoryBudget budget;
     private long offset;
+    private long bytes;
 
     History(int maxSize, Duration ttl) {
-        this(maxSize, ttl, UUID.randomUUID().toString().substring(0, 8), 0);
+        this(maxSize, ttl, UUID.randomUUID().toString().substring(0, 8), 0, 0, HistoryBudget.unbounded());
+    }
+
+    History(int maxSize, Duration ttl, String epoch, long offset) {
+        this(maxSize, ttl, epoch, offset, 0, HistoryBudget.unbounded());
+    }
+
+    /** A new log's history (a new epoch), bounded in bytes by {@code maxBytes} (0: none) and by the node's budget. */
+    History(int maxSize, Duration ttl, long maxBytes, HistoryBudget budget) {
+        this(maxSize, ttl, UUID.randomUUID().toString().substring(0, 8), 0, maxBytes, budget);
     }
 
     /**
      * A history that continues a log at {@code offset} of {@code epoch} (a node's window on a room whose log is
      * shared): it holds what is appended from here on.
      */
-    History(int maxSize, Duration ttl, String epoch, long offset) {
+    History(int maxSize, Duration ttl, String epoch, long offset, long maxBytes, HistoryBudget budget) {
         this.maxSize = maxSize;
         this.ttlMillis = ttl.toMillis();
         this.epoch = epoch;
         this.offset = offset;
+        this.maxBytes = maxBytes;
+        this.budget = budget;
     }
 
     public String epoch() {
@@ -55,12 +73,37 @@ final class History {
         }
         this.offset = offset;
         if (maxSize > 0) {
-            entries.addLast(new Entry(offset, timestampMillis, frame));
+            Entry entry = new Entry(offset, timestampMillis, frame);
+            entries.addLast(entry);
+            bytes += entry.bytes();
+            budget.add(entry.bytes());
         }
         while (entries.size() > maxSize) {
-            entries.removeFirst();
+            drop();
         }
         expire(timestampMillis);
+        // over its own bound or the node's: the oldest go first (the newest stays: it is being delivered)
+        while (entries.size() > 1 && ((maxBytes > 0 && bytes > maxBytes) || budget.over())) {
+            drop();
+            budget.evicted();
+        }
+    }
+
+    /** Gives back every byte (the room is retired, or its window replaced). */
+    void release() {
+        budget.add(-bytes);
+        bytes = 0;
+        entries.clear();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    private void drop() {
+        Entry gone = entries.removeFirst();
+        bytes -= gone.bytes();
+        budget.add(-gone.bytes());
     }
 
     public Optional<List<String>> since(long from, long nowMillis) {
@@ -86,7 +129,7 @@ final class History {
 
     private void expire(long nowMillis) {
         while (!entries.isEmpty() && nowMillis - entries.peekFirst().timestampMillis() > ttlMillis) {
-            entries.removeFirst();
+            drop();
         }
     }
 }

@@ -58,6 +58,7 @@ public class Hub implements Switchboard {
     private Metrics metrics;
     private Connections connections;
     private Rooms rooms;
+    private HistoryBudget historyBudget;
     private ServerRequests serverRequests;
     private Dispatcher dispatcher;
     private ScheduledFuture<?> sweeper;
@@ -98,7 +99,8 @@ public class Hub implements Switchboard {
         Codec.limitMessageBytes(settings.maxMessageBytes());
         this.metrics = new Metrics();
         this.connections = new Connections(settings, writers, metrics, cluster);
-        this.rooms = new Rooms(settings, scheduler, cluster, store, background);
+        this.historyBudget = new HistoryBudget(settings.limits().historyNodeMaxBytes());
+        this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget);
         this.serverRequests = new ServerRequests(scheduler);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
                 handlersByMethod(handlers), authorizer, metrics, events);
@@ -244,12 +246,14 @@ public class Hub implements Switchboard {
      * completed in the last sweep interval (about a second) with their duration's median, 99th percentile and maximum
      * in µs (from the start of the send to the container's completion); the cluster engine ({@code memory} or
      * {@code redis}), whether its store is reachable, how many nodes are live, this node's id, and the cluster's
-     * best-effort commands that failed since start.
+     * best-effort commands that failed since start; the history held on this node in estimated bytes, its bound, the
+     * publications evicted from it for lack of room; publishes answered as retries of an earlier one (same key).
      */
     public record Stats(int connections, int rooms, long messagesIn, long publications, long messagesOut,
                         long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages,
                         int maxQueuedMessages, long sends, long sendP50Micros, long sendP99Micros, long sendMaxMicros,
-                        String cluster, boolean clusterReachable, int nodes, String node, long clusterFailures) {
+                        String cluster, boolean clusterReachable, int nodes, String node, long clusterFailures,
+                        long historyBytes, long historyMaxBytes, long historyEvicted, long duplicatePublishes) {
     }
 
     /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */
@@ -270,7 +274,8 @@ public class Hub implements Switchboard {
                 metrics.sentByClosed.sum() + sent, metrics.droppedByClosed.sum() + dropped, metrics.slowConsumers.sum(),
                 metrics.heartbeatCloses.sum(), queued, deepest, send.getTotalCount(), send.getValueAtPercentile(50),
                 send.getValueAtPercentile(99), send.getMaxValue(), cluster.shared() ? "redis" : "memory",
-                cluster.reachable(), cluster.nodes(), cluster.node(), cluster.failures());
+                cluster.reachable(), cluster.nodes(), cluster.node(), cluster.failures(), historyBudget.usedBytes(),
+                historyBudget.maxBytes(), historyBudget.evictedCount(), metrics.duplicatePublishes.sum());
     }
 
     /**

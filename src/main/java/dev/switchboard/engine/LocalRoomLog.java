@@ -7,7 +7,7 @@ import jakarta.json.JsonValue;
 final class LocalRoomLog extends RoomLog {
 
     LocalRoomLog(Room room) {
-        super(room, new History(room.policy().historySize(), room.policy().historyTtl()));
+        super(room, room.newHistory());
     }
 
     @Override

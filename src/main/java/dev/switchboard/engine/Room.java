@@ -48,12 +48,14 @@ final class Room {
     private long lastActivityMillis = System.currentTimeMillis();
     private final RoomPresence presence;
     private final RoomLog log;
+    /** The node's bound on history, shared by every room. */
+    private final HistoryBudget budget;
     /** Where this node's users in the room are registered for other nodes; null for a local room. */
     private final Cluster cluster;
 
     /** A room whose log is this node's own. */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce) {
-        this(name, policy, scheduler, presenceCoalesce, null, null, null);
+        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded());
     }
 
     /**
@@ -61,9 +63,10 @@ final class Room {
      * needs the store outside a join or publish (gap fills, resynchronization) runs on {@code background}.
      */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce,
-         Cluster cluster, LogStore store, Executor background) {
+         Cluster cluster, LogStore store, Executor background, HistoryBudget budget) {
         this.name = name;
         this.policy = policy;
+        this.budget = budget;
         this.cluster = store == null ? null : cluster;
         this.presence = new RoomPresence(this, policy.presenceMaxMembers(), scheduler, presenceCoalesce.toMillis());
         this.log = store == null ? new LocalRoomLog(this) : new SharedRoomLog(this, store, cluster, background);
@@ -75,6 +78,16 @@ final class Room {
 
     RoomPolicy policy() {
         return policy;
+    }
+
+    /** A history for a new log of this room (a new epoch), within the room's and the node's bounds. */
+    History newHistory() {
+        return new History(policy.historySize(), policy.historyTtl(), policy.historyMaxBytes(), budget);
+    }
+
+    /** A history that continues {@code epoch} at {@code offset} (a window on the shared log). */
+    History newHistory(String epoch, long offset) {
+        return new History(policy.historySize(), policy.historyTtl(), epoch, offset, policy.historyMaxBytes(), budget);
     }
 
     int size() {
@@ -191,6 +204,7 @@ final class Room {
         try {
             if (!retired && members.length == 0 && nowMillis - lastActivityMillis > idleMillis) {
                 retired = true;
+                log.releaseLocked(); // its history's bytes go back to the node's budget
             }
             return retired;
         } finally {

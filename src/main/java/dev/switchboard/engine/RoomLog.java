@@ -29,6 +29,17 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
         this.window = window;
     }
 
+    /** Under the lock: follows {@code next} from now on; the bytes of the window it replaces go back to the budget. */
+    protected void replaceWindowLocked(History next) {
+        window.release();
+        window = next;
+    }
+
+    /** Under the lock, as the room retires: gives its history's bytes back. */
+    void releaseLocked() {
+        window.release();
+    }
+
     String epochLocked() {
         return window.epoch();
     }

@@ -27,8 +27,13 @@ final class Rooms {
     private final LogStore store;
     private final Executor background;
 
-    Rooms(Settings settings, ScheduledExecutorService scheduler, Cluster cluster, LogStore store, Executor background) {
+    /** The node's bound on history, shared by every room. */
+    private final HistoryBudget budget;
+
+    Rooms(Settings settings, ScheduledExecutorService scheduler, Cluster cluster, LogStore store, Executor background,
+          HistoryBudget budget) {
         this.settings = settings;
+        this.budget = budget;
         this.scheduler = scheduler;
         this.cluster = cluster;
         this.store = cluster.shared() ? store : null;
@@ -95,6 +100,6 @@ final class Rooms {
 
     private Room create(String name) {
         RoomPolicy policy = settings.policyFor(name);
-        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background);
+        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget);
     }
 }

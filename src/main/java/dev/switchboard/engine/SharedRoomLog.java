@@ -56,7 +56,7 @@ final class SharedRoomLog extends RoomLog {
     private final ArrayDeque<Delivery> held = new ArrayDeque<>();
 
     SharedRoomLog(Room room, LogStore store, Cluster cluster, Executor background) {
-        super(room, new History(room.policy().historySize(), room.policy().historyTtl()));
+        super(room, room.newHistory());
         this.store = store;
         this.cluster = cluster;
         this.background = background;
@@ -103,7 +103,7 @@ final class SharedRoomLog extends RoomLog {
             local = prepared.unavailable(); // resynchronize() joins the shared log when the store is back
             return;
         }
-        window = new History(policy.historySize(), policy.historyTtl(), prepared.position().epoch(), prepared.position().offset());
+        replaceWindowLocked(room.newHistory(prepared.position().epoch(), prepared.position().offset()));
         positioned = true;
         if (prepared.remote() != null) {
             room.remotePresenceLocked(prepared.remote());
@@ -176,7 +176,7 @@ final class SharedRoomLog extends RoomLog {
                 // members follow this node alone from here: an epoch of its own, so nobody mistakes it for the shared log
                 publishedLocally = true;
                 if (positioned) {
-                    window = new History(policy.historySize(), policy.historyTtl());
+                    replaceWindowLocked(room.newHistory());
                 }
             }
             return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);
@@ -310,7 +310,7 @@ final class SharedRoomLog extends RoomLog {
                 if (room.size() > 0 && (window.offset() > 0 || at.offset() > 0)) {
                     adoptLocked(at.epoch(), at.offset());
                 } else {
-                    window = new History(policy.historySize(), policy.historyTtl(), at.epoch(), at.offset());
+                    replaceWindowLocked(room.newHistory(at.epoch(), at.offset()));
                 }
             } else if (!at.epoch().equals(window.epoch()) || at.offset() < window.offset()) {
                 adoptLocked(at.epoch(), at.offset()); // the log was lost (a new epoch) while we were away
@@ -329,7 +329,7 @@ final class SharedRoomLog extends RoomLog {
 
     /** Follows the shared log from {@code offset} of {@code epoch}; members are told to resynchronize. */
     private void adoptLocked(String epoch, long offset) {
-        window = new History(policy.historySize(), policy.historyTtl(), epoch, offset);
+        replaceWindowLocked(room.newHistory(epoch, offset));
         positioned = true;
         local = false;
         publishedLocally = false;

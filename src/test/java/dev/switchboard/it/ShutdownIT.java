@@ -2,6 +2,7 @@ package dev.switchboard.it;
 
 import static dev.switchboard.it.ProtocolIT.msg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Undeploying the application closes every connection with 1001 (going away), so clients reconnect. */
+/** Undeploying the application drains what was accepted, then closes every connection with 1001 (going away). */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -42,22 +43,67 @@ class ShutdownIT {
         deployer.deploy(NAME);
     }
 
+    /**
+     * Undeploy while a publisher publishes over HTTP without pause: every publication that was acknowledged (202)
+     * reaches every member before the member's 1001 — the drain lets what was accepted go out first — and every
+     * connection gets 1001.
+     */
     @Test
     @Order(2)
-    void undeployClosesEveryConnectionWith1001(@ArquillianResource @OperateOnDeployment(NAME) URL url) throws Exception {
+    void undeployWithPublicationsInFlightDeliversEveryAcknowledgedOneThenCloses1001(
+            @ArquillianResource @OperateOnDeployment(NAME) URL url) throws Exception {
         List<WsClient> clients = new ArrayList<>();
+        java.util.Set<Long> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch underWay = new java.util.concurrent.CountDownLatch(200);
+        Thread publisher = new Thread(() -> {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI target = Deployments.base(url).resolve("api/rooms/shutdown/messages");
+            for (int i = 0; publishing.get(); i++) {
+                try {
+                    java.net.http.HttpResponse<String> r = http.send(Deployments.withKey(java.net.http.HttpRequest.newBuilder(target))
+                            .header("Content-Type", "application/json").timeout(java.time.Duration.ofSeconds(5))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 202) {
+                        acked.add(jakarta.json.Json.createReader(new java.io.StringReader(r.body())).readObject()
+                                .getJsonNumber("offset").longValue());
+                        underWay.countDown();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the application is going away: not acknowledged
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "shutdown-publisher");
         try {
             for (int i = 0; i < 50; i++) {
                 WsClient c = WsClient.connect(Deployments.ws(url));
                 c.send(msg("join", "1", "room", "shutdown")).expect("joined");
                 clients.add(c);
             }
+            publisher.start();
+            assertTrue(underWay.await(20, java.util.concurrent.TimeUnit.SECONDS),
+                    "publications acknowledged before the undeploy: " + acked.size());
             deployer.undeploy(NAME);
+            publishing.set(false);
+            publisher.join(10_000);
             for (WsClient c : clients) {
+                java.util.Set<Long> received = new java.util.HashSet<>();
+                for (jakarta.json.JsonObject m = c.nextUnlessClosed(); m != null; m = c.nextUnlessClosed()) {
+                    if ("message".equals(m.getString("type"))) {
+                        received.add(m.getJsonNumber("offset").longValue());
+                    }
+                }
                 WsClient.Close close = c.awaitClose();
                 assertEquals(1001, close.code(), close.toString());
+                java.util.Set<Long> missing = new java.util.TreeSet<>(acked);
+                missing.removeAll(received);
+                assertTrue(missing.isEmpty(), c.user + " missed acknowledged publications " + missing + " of " + acked.size());
             }
         } finally {
+            publishing.set(false);
             clients.forEach(WsClient::close);
         }
     }

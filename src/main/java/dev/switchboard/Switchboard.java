@@ -15,6 +15,7 @@ public interface Switchboard {
      * A room with no members still records the publication. {@code from} is {@code null} for the server.
      *
      * @throws IllegalArgumentException if {@code room} is not a valid room name
+     * @throws IllegalStateException    if this node holds {@code switchboard.max-rooms} rooms and {@code room} is not one
      */
     Publication publish(String room, JsonValue data);
 

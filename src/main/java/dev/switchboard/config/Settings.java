@@ -45,16 +45,20 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
      * @param publishKeyWindow      how long a publish's idempotency key is remembered
      * @param historyNodeMaxBytes   bound of all rooms' history on this node, in estimated heap bytes; at the bound a
      *                              room that records a publication gives up its oldest ones first; 0: none
+     * @param maxRooms              rooms this node holds at most; a join of another one gets {@code node_full}, an
+     *                              HTTP publish into another one 503; 0: no bound
      */
     public record Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser,
-                         int roomsPerConnection, Duration publishKeyWindow, long historyNodeMaxBytes) {
+                         int roomsPerConnection, Duration publishKeyWindow, long historyNodeMaxBytes, int maxRooms) {
         /** The default bound of all history on a node: 256 MiB, a quarter of a 1 GB heap. */
         public static final long HISTORY_NODE_MAX_BYTES = 256L * 1024 * 1024;
+        /** The default bound of rooms on a node. */
+        public static final int MAX_ROOMS = 100_000;
 
         /** With the default key window (5 minutes) and node history bound. */
         public Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser, int roomsPerConnection) {
             this(ratePerSecond, rateBurst, rateStrikes, connectionsPerUser, roomsPerConnection, Duration.ofMinutes(5),
-                    HISTORY_NODE_MAX_BYTES);
+                    HISTORY_NODE_MAX_BYTES, MAX_ROOMS);
         }
     }
 
@@ -155,7 +159,8 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                                 .orElse(d.limits().roomsPerConnection()),
                         millis(config, "publish.key-window-ms", d.limits().publishKeyWindow()),
                         config.getOptionalValue(PREFIX + "history.node-max-bytes", Long.class)
-                                .orElse(d.limits().historyNodeMaxBytes())),
+                                .orElse(d.limits().historyNodeMaxBytes()),
+                        config.getOptionalValue(PREFIX + "max-rooms", Integer.class).orElse(d.limits().maxRooms())),
                 new Origins(
                         config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
                         config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)

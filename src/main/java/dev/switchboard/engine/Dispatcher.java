@@ -291,6 +291,11 @@ final class Dispatcher implements Sessions {
         Room.JoinResult result;
         do { // a room retired by the sweep between lookup and join is replaced by a new one
             Room target = rooms.getOrCreate(room);
+            if (target == null) {
+                reply(connection, new ServerMessage.Error(re, ErrorCode.NODE_FULL, "this server holds as many rooms as it"
+                        + " may; try again later", Map.of("room", "no room for it on this node")));
+                return false;
+            }
             result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
             if (result.retired()) {
                 rooms.retired(target);

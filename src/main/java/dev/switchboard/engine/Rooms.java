@@ -47,6 +47,14 @@ final class Rooms {
 
     /** The room named {@code name}, created when there is none (or the one there was retired). */
     Room getOrCreate(String name) {
+        Room room = rooms.get(name);
+        if (room != null) {
+            return room;
+        }
+        int max = settings.limits().maxRooms();
+        if (max > 0 && rooms.size() >= max) {
+            return null; // a bound on memory: creators racing past the check overshoot by at most their number
+        }
         return rooms.computeIfAbsent(name, this::create);
     }
 
@@ -59,6 +67,10 @@ final class Rooms {
     RoomLog.Published publish(String name, String from, JsonValue data, String key, long keyWindowMillis) {
         while (true) {
             Room room = getOrCreate(name);
+            if (room == null) {
+                throw new IllegalStateException("this node holds as many rooms as it may (switchboard.max-rooms): '"
+                        + name + "' is not one of them");
+            }
             RoomLog.Published published = room.publish(from, data, System.currentTimeMillis(), key, keyWindowMillis);
             if (published != null) {
                 return published;

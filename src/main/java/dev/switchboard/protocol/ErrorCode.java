@@ -17,6 +17,8 @@ public final class ErrorCode {
     public static final String ROOM_FULL = "room_full";
     /** This connection has joined as many rooms as allowed. */
     public static final String TOO_MANY_ROOMS = "too_many_rooms";
+    /** The room does not exist on this node and the node holds as many rooms as it may ({@code switchboard.max-rooms}). */
+    public static final String NODE_FULL = "node_full";
     /** {@code send} to a user with no open connection. */
     public static final String UNKNOWN_USER = "unknown_user";
     /** {@code request} for a method no handler answers. */

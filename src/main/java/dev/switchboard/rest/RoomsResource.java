@@ -84,8 +84,14 @@ public class RoomsResource {
                     Map.of("key", "invalid"));
         }
         // the key is the caller's own: scoped by who presents it
-        Switchboard.Publication publication = key == null ? switchboard.publish(room, data)
-                : switchboard.publish(room, data, "api " + who.caller().label() + " " + key);
+        Switchboard.Publication publication;
+        try {
+            publication = key == null ? switchboard.publish(room, data)
+                    : switchboard.publish(room, data, "api " + who.caller().label() + " " + key);
+        } catch (IllegalStateException full) {
+            return Response.fromResponse(ApiResponses.error(503, ErrorCode.NODE_FULL, full.getMessage(), null))
+                    .header("Retry-After", "5").build();
+        }
         return Response.accepted(Codec.jsonb().toJson(publication)).build();
     }
 

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.CloseCodes;
 import dev.switchboard.protocol.ClientMessage;
+import jakarta.json.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -73,6 +75,28 @@ class LimitsTest {
         assertFalse(hub.join(hub.open(third, "u3", "/ws", false), "j", "small:x", null, null));
         HubTest.within(Duration.ofSeconds(5), () -> third.texts().stream().anyMatch(s -> s.contains("room_full")), () -> third.frames);
         HubTest.within(Duration.ofSeconds(5), () -> t.texts().stream().anyMatch(s -> s.contains("too_many_rooms")), () -> t.frames);
+    }
+
+    /**
+     * Rooms per node are bounded: a join of one more room gets {@code node_full} (the connection goes on), rooms that
+     * exist still take joins and publications, and publishing into one more room through the API is refused.
+     */
+    @Test
+    void roomsPerNodeAreBounded() throws Exception {
+        Settings settings = HubTest.settings(100, Duration.ZERO, Duration.ZERO)
+                .withLimits(new Settings.Limits(1000, 1000, 10, 10, 10, Duration.ofMinutes(5), 0, 2));
+        Hub hub = new Hub(settings, writers, timers, e -> { }, List.of());
+        TestTransport t = TestTransport.inline();
+        Connection c = hub.open(t, "ann", "/ws", false);
+        assertTrue(hub.join(c, "1", "first", null, null));
+        assertNotNull(hub.publish("second", Json.createValue(1)), "the API may create the second room");
+        assertFalse(hub.join(c, "3", "third", null, null), "a third room on this node is refused");
+        HubTest.within(Duration.ofSeconds(5), () -> t.texts().stream().anyMatch(s -> s.contains("node_full")), () -> t.frames);
+        assertTrue(hub.join(c, "4", "second", null, null), "rooms that exist still take joins");
+        assertEquals(1, hub.publish("first", Json.createValue(2)).offset(), "and publications");
+        assertThrows(IllegalStateException.class, () -> hub.publish("third", Json.createValue(3)));
+        hub.dispatch(c, new ClientMessage.Ping("still"));
+        HubTest.within(Duration.ofSeconds(5), () -> t.texts().stream().anyMatch(s -> s.contains("\"still\"")), () -> t.frames);
     }
 
     @Test

@@ -66,6 +66,14 @@ final class ClusterNodes {
             }
         }
 
+        /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the server: a hung Redis keeps its sockets open. */
+        void signal(String signal) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -" + signal + " failed");
+            }
+        }
+
         /** Starts it again on the same port, with the same append-only file. */
         Redis startAgain() throws Exception {
             return start();

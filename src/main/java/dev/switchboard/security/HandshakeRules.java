@@ -10,7 +10,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The checks of a WebSocket handshake that need no credentials, in the order they run: TLS (with
+ * The checks of a WebSocket handshake that need no credentials, in the order they run: RFC 6455 itself (a GET over
+ * HTTP/1.1 → else 400; {@code Sec-WebSocket-Version: 13} → else 426 naming it; a {@code Sec-WebSocket-Key} of 16
+ * bytes in base64 → else 400: the same answers on every container); TLS (with
  * {@code switchboard.require-tls}) → 403; the Origin ({@link OriginPolicy}) → 403; the subprotocol list (at most
  * {@link #MAX_OFFERED} entries, at most {@link #MAX_CREDENTIALS} of them {@code bearer.}/{@code ticket.}; on
  * {@code /ws}, one of ours among them) → 400. {@link SwitchboardAuthenticationMechanism} runs them before it looks at
@@ -53,6 +55,15 @@ public class HandshakeRules {
 
     /** The refusal of a handshake, or null when it may go on to authentication. */
     public Refusal check(HttpServletRequest request) {
+        if (!"GET".equals(request.getMethod()) || !"HTTP/1.1".equals(request.getProtocol())) {
+            return new Refusal(400, "A WebSocket handshake is a GET over HTTP/1.1");
+        }
+        if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+            return new Refusal(426, "Unsupported WebSocket version: use 13");
+        }
+        if (!validKey(request.getHeader("Sec-WebSocket-Key"))) {
+            return new Refusal(400, "Sec-WebSocket-Key must be 16 bytes in base64");
+        }
         if (!request.isSecure() && settings.socket().requireTls()) {
             return new Refusal(403, "TLS required: connect with wss://");
         }
@@ -71,6 +82,17 @@ public class HandshakeRules {
             return new Refusal(400, "Unsupported subprotocol: offer '" + Subprotocols.V1 + "' or none");
         }
         return null;
+    }
+
+    private static boolean validKey(String key) {
+        if (key == null || key.length() != 24) {
+            return false;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(key.trim()).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private OriginPolicy origins() {

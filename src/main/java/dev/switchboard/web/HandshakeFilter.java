@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * Checks every WebSocket handshake before the container upgrades it (this filter runs before the upgrade on both
  * Tyrus and Undertow; tested), in this order:
  * <ol>
- *   <li>{@link HandshakeRules}: TLS (403), Origin (403), the subprotocol list (400);</li>
+ *   <li>{@link HandshakeRules}: RFC 6455's own (400, 426), TLS (403), Origin (403), the subprotocol list (400);</li>
  *   <li>credentials the authentication mechanism refused → 401, enforced here whatever the container did with the
  *       mechanism's answer (Open Liberty lets such a request through as a guest on URLs without a security
  *       constraint: open-liberty issue 2837);</li>
@@ -49,6 +49,9 @@ public class HandshakeFilter extends HttpFilter {
                     String origin = request.getHeader("Origin");
                     LOG.log(Level.INFO, "Refused a WebSocket handshake from origin {0}: not allowed (switchboard.allowed-origins)",
                             origin == null ? "(none)" : origin.length() > 200 ? origin.substring(0, 200) : origin);
+                }
+                if (refusal.status() == 426) {
+                    response.setHeader("Sec-WebSocket-Version", "13"); // RFC 6455 4.4: the versions the server speaks
                 }
                 response.sendError(refusal.status(), refusal.message());
                 return;

@@ -272,6 +272,65 @@ class ClusterIT {
         }
     }
 
+    /**
+     * SIGTERM, as a process manager stops a server, while a publisher publishes on it: every connection gets 1001, and
+     * every acknowledged publication reached every member before that (the drain). Runs last: it stops the last node.
+     */
+    @Test
+    @Order(9)
+    void aNodeStoppedWithSigtermWhilePublishingDeliversEveryAcknowledgedPublicationThenCloses1001() throws Exception {
+        List<WsClient> members = new ArrayList<>();
+        java.util.Set<Long> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch underWay = new java.util.concurrent.CountDownLatch(100);
+        Thread publisher = new Thread(() -> {
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; publishing.get(); i++) {
+                try {
+                    HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(
+                            wildfly.base().resolve("api/rooms/sigterm/messages"))).header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 202) {
+                        acked.add(Json.createReader(new java.io.StringReader(r.body())).readObject().getJsonNumber("offset").longValue());
+                        underWay.countDown();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // stopping: not acknowledged
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "sigterm-publisher");
+        try {
+            for (int i = 0; i < 20; i++) {
+                WsClient c = WsClient.connect(wildfly.ws());
+                join(c, "sigterm", null);
+                members.add(c);
+            }
+            publisher.start();
+            assertTrue(underWay.await(20, TimeUnit.SECONDS), "publishing under way: " + acked.size());
+            wildfly.terminate();
+            publishing.set(false);
+            publisher.join(10_000);
+            for (WsClient c : members) {
+                java.util.Set<Long> received = new java.util.HashSet<>();
+                for (JsonObject m = c.nextUnlessClosed(); m != null; m = c.nextUnlessClosed()) {
+                    if ("message".equals(m.getString("type"))) {
+                        received.add(m.getJsonNumber("offset").longValue());
+                    }
+                }
+                assertEquals(1001, c.awaitClose().code(), "SIGTERM closes with 1001");
+                java.util.Set<Long> missing = new java.util.TreeSet<>(acked);
+                missing.removeAll(received);
+                assertTrue(missing.isEmpty(), "missed acknowledged publications " + missing + " of " + acked.size());
+            }
+        } finally {
+            publishing.set(false);
+            members.forEach(WsClient::close);
+        }
+    }
+
     private static int handshakeStatus(ClusterNodes.Node node, String credential) throws Exception {
         try {
             HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1", credential)

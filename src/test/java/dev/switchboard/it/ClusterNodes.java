@@ -198,6 +198,16 @@ final class ClusterNodes {
         }
 
         /** SIGKILL, to the server and every process it started (WildFly runs as a child of its start script). */
+        /** SIGTERM, as a process manager stops a server, to the server's JVM and its start script; waits until gone. */
+        void terminate() {
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            all.add(process.toHandle());
+            all.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : all) {
+                p.onExit().orTimeout(60, TimeUnit.SECONDS).join();
+            }
+        }
+
         void kill() throws InterruptedException {
             if (process == null) {
                 return;

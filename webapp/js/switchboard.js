@@ -480,6 +480,11 @@ export class SwitchboardClient extends Emitter {
     }
     this.#pending.delete(message.re);
     this.#clearTimer(pending.timer);
+    if (message.type === 'error' && message.code === 'unavailable' && pending.message.type === 'publish') {
+      // the server is shutting down and took nothing: sent again, with its key, after the reconnect
+      this.#offline.push({ message: pending.message, resolve: pending.resolve, reject: pending.reject });
+      return;
+    }
     if (message.type === 'error') pending.reject(new SwitchboardError(message.code, message.message, message.details));
     else pending.resolve(message);
   }

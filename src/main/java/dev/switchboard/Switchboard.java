@@ -15,7 +15,8 @@ public interface Switchboard {
      * A room with no members still records the publication. {@code from} is {@code null} for the server.
      *
      * @throws IllegalArgumentException if {@code room} is not a valid room name
-     * @throws IllegalStateException    if this node holds {@code switchboard.max-rooms} rooms and {@code room} is not one
+     * @throws Refused                 if this node is shutting down, or holds {@code switchboard.max-rooms} rooms and
+     *                                  {@code room} is not one of them
      */
     Publication publish(String room, JsonValue data);
 
@@ -68,5 +69,22 @@ public interface Switchboard {
 
     /** A user present in a room with {@code connections} open connections. */
     record Member(String user, int connections) {
+    }
+
+    /**
+     * A publication this node cannot take now, with the protocol's error code: {@code unavailable} (it is shutting
+     * down: publish again on a node that is up) or {@code node_full} ({@code switchboard.max-rooms}).
+     */
+    final class Refused extends IllegalStateException {
+        private final String code;
+
+        public Refused(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
     }
 }

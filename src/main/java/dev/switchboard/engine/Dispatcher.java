@@ -337,7 +337,13 @@ final class Dispatcher implements Sessions {
         // retry after a reconnect would publish again
         String key = m.key() == null ? null
                 : (connection.caller().anonymous() ? "guest" : "user " + connection.user()) + " " + m.key();
-        Publication publication = messaging.publish(room, m.room(), connection.user(), m.data(), key).publication();
+        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), m.data(), key);
+        if (published == null) {
+            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNAVAILABLE,
+                    "the server is shutting down: reconnect and publish again", null));
+            return;
+        }
+        Publication publication = published.publication();
         reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
     }
 

@@ -59,6 +59,10 @@ public class Hub implements Switchboard {
     private Connections connections;
     private Rooms rooms;
     private HistoryBudget historyBudget;
+    /** Shutdown has begun: publishes are refused, so that every one acknowledged is delivered before the 1001s. */
+    private volatile boolean draining;
+    /** Publishes past the draining check and not yet done. */
+    private final java.util.concurrent.atomic.AtomicInteger publishing = new java.util.concurrent.atomic.AtomicInteger();
     private ServerRequests serverRequests;
     private Dispatcher dispatcher;
     private ScheduledFuture<?> sweeper;
@@ -152,6 +156,18 @@ public class Hub implements Switchboard {
 
         @Override
         public RoomLog.Published publish(Room room, String name, String from, JsonValue data, String key) {
+            publishing.incrementAndGet(); // before the check: shutdown waits for every publish that got past it
+            try {
+                if (draining) {
+                    return null;
+                }
+                return publishNow(room, name, from, data, key);
+            } finally {
+                publishing.decrementAndGet();
+            }
+        }
+
+        private RoomLog.Published publishNow(Room room, String name, String from, JsonValue data, String key) {
             long window = settings.limits().publishKeyWindow().toMillis();
             RoomLog.Published published = room == null ? null : room.publish(from, data, System.currentTimeMillis(), key, window);
             if (published == null) { // a new room, or the successor of a retired one
@@ -193,7 +209,15 @@ public class Hub implements Switchboard {
             throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
         }
         metrics.messagesIn.increment(); // a publication by the application (API, HTTP) is a message in, too
-        return messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, null).publication();
+        return accepted(messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, null)).publication();
+    }
+
+    private static RoomLog.Published accepted(RoomLog.Published published) {
+        if (published == null) {
+            throw new Refused(dev.switchboard.protocol.ErrorCode.UNAVAILABLE,
+                    "shutting down: publications are no longer accepted here");
+        }
+        return published;
     }
 
     @Override
@@ -202,7 +226,7 @@ public class Hub implements Switchboard {
             throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
         }
         metrics.messagesIn.increment();
-        return messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, idempotencyKey).publication();
+        return accepted(messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, idempotencyKey)).publication();
     }
 
     @Override
@@ -279,7 +303,8 @@ public class Hub implements Switchboard {
     }
 
     /**
-     * Undeploy or shutdown: what was accepted for delivery goes out first, within the drain timeout; then every
+     * Undeploy or shutdown: what was accepted for delivery goes out first, within the drain timeout (with a cluster:
+     * after what this node appended has come back to it); then every
      * connection is told 1001 (going away) so clients reconnect, to this node when it is back or to another one.
      */
     @PreDestroy
@@ -287,8 +312,11 @@ public class Hub implements Switchboard {
         if (sweeper != null) {
             sweeper.cancel(false);
         }
+        draining = true;
         long deadline = System.nanoTime() + settings.shutdownDrain().toNanos();
-        while (System.nanoTime() < deadline && connections.all().stream().anyMatch(c -> c.queued() > 0 && !c.isClosing())) {
+        // what this node acknowledged comes back through the cluster before it reaches members here: wait for it too
+        while (System.nanoTime() < deadline && (publishing.get() > 0 || !rooms.deliveredOwn()
+                || connections.all().stream().anyMatch(c -> c.queued() > 0 && !c.isClosing()))) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         for (Connection connection : connections.all()) {

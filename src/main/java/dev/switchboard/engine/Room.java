@@ -263,6 +263,11 @@ final class Room {
         }
     }
 
+    /** Whether what this node published into the room has reached this node's members (always, for a local log). */
+    boolean deliveredOwn() {
+        return !(log instanceof SharedRoomLog shared) || shared.deliveredOwn();
+    }
+
     /** Whether this room follows a shared log but goes on alone for now. */
     boolean isLocal() {
         return log instanceof SharedRoomLog shared && locked(shared::isLocalLocked);

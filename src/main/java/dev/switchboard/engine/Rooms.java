@@ -68,8 +68,8 @@ final class Rooms {
         while (true) {
             Room room = getOrCreate(name);
             if (room == null) {
-                throw new IllegalStateException("this node holds as many rooms as it may (switchboard.max-rooms): '"
-                        + name + "' is not one of them");
+                throw new dev.switchboard.Switchboard.Refused(dev.switchboard.protocol.ErrorCode.NODE_FULL,
+                        "this node holds as many rooms as it may (switchboard.max-rooms): '" + name + "' is not one of them");
             }
             RoomLog.Published published = room.publish(from, data, System.currentTimeMillis(), key, keyWindowMillis);
             if (published != null) {
@@ -88,6 +88,16 @@ final class Rooms {
             }
         });
         return Set.copyOf(names);
+    }
+
+    /** Whether every room delivered to this node's members what this node published into it (see shutdown). */
+    boolean deliveredOwn() {
+        for (Room room : rooms.values()) {
+            if (!room.deliveredOwn()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void forEach(BiConsumer<String, Room> action) {

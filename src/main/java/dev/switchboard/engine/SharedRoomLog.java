@@ -54,6 +54,10 @@ final class SharedRoomLog extends RoomLog {
     /** A gap fill is under way: deliveries wait in {@link #held}. */
     private boolean filling;
     private final ArrayDeque<Delivery> held = new ArrayDeque<>();
+    /** Counts the times the room adopted another position (a reset, a resynchronization), under the lock. */
+    private long generation;
+    /** The latest position this node appended (acknowledged to its publisher), until it comes back through deliver(). */
+    private volatile LogStore.Position appended;
 
     SharedRoomLog(Room room, LogStore store, Cluster cluster, Executor background) {
         super(room, room.newHistory());
@@ -158,10 +162,12 @@ final class SharedRoomLog extends RoomLog {
                 String payload = SharedPayload.encode(from, nowMillis, data);
                 if (key == null) {
                     LogStore.Position at = store.append(room.name(), policy, payload);
+                    appended(at);
                     return new Published(new Publication(room.name(), at.epoch(), at.offset()), false); // delivered back through deliver()
                 }
                 // the store checks and records the key atomically with the append: once across every node
                 LogStore.Appended at = store.appendOnce(room.name(), policy, payload, key, keyWindowMillis);
+                appended(at.position());
                 return new Published(new Publication(room.name(), at.position().epoch(), at.position().offset()), at.duplicate());
             } catch (StoreUnavailable e) {
                 LOG.log(Level.INFO, "Room {0} goes on on this node alone: {1}", new Object[] {room.name(), e.getMessage()});
@@ -181,6 +187,29 @@ final class SharedRoomLog extends RoomLog {
             }
             return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);
         });
+    }
+
+    private void appended(LogStore.Position at) {
+        synchronized (this) {
+            LogStore.Position before = appended;
+            if (before == null || !before.epoch().equals(at.epoch()) || before.offset() < at.offset()) {
+                appended = at;
+            }
+        }
+    }
+
+    /**
+     * Whether everything this node appended has come back to it and was handed to its members (shutdown waits for it:
+     * a publication acknowledged here is delivered to the members here before they are told 1001). A log reset or a
+     * retired room has nothing to wait for.
+     */
+    boolean deliveredOwn() {
+        LogStore.Position own = appended;
+        if (own == null) {
+            return true;
+        }
+        return room.locked(() -> room.retiredLocked() || local || !own.epoch().equals(window.epoch())
+                || window.offset() >= own.offset());
     }
 
     /**
@@ -287,9 +316,23 @@ final class SharedRoomLog extends RoomLog {
      * log, or the members are told to resynchronize when it is not all held.
      */
     void resynchronize(long nowMillis) {
-        Boolean reset = room.locked(() -> room.retiredLocked() ? null : publishedLocally);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (resynchronizeOnce(nowMillis)) {
+                return;
+            }
+            // the log moved on (a reset from another node) while the store was asked: ask again
+        }
+    }
+
+    /** One attempt; false when the window was replaced between reading the store and taking the lock. */
+    private boolean resynchronizeOnce(long nowMillis) {
+        long[] seen = new long[1];
+        Boolean reset = room.locked(() -> {
+            seen[0] = generation;
+            return room.retiredLocked() ? null : publishedLocally;
+        });
         if (reset == null) {
-            return;
+            return true;
         }
         LogStore.Position at;
         try {
@@ -298,11 +341,15 @@ final class SharedRoomLog extends RoomLog {
             room.locked(() -> {
                 local = true; // still unreachable: again on the next resynchronization
             });
-            return;
+            return true;
         }
-        room.locked(() -> {
+        return room.locked(() -> {
             if (room.retiredLocked()) {
-                return;
+                return true;
+            }
+            if (generation != seen[0] && !reset) {
+                // a reset arrived while the store was asked: what it answered may be older than what the room follows
+                return false;
             }
             if (reset) {
                 adoptLocked(at.epoch(), at.offset());
@@ -324,11 +371,13 @@ final class SharedRoomLog extends RoomLog {
             local = false;
             publishedLocally = false;
             replayLocked(nowMillis);
+            return true;
         });
     }
 
     /** Follows the shared log from {@code offset} of {@code epoch}; members are told to resynchronize. */
     private void adoptLocked(String epoch, long offset) {
+        generation++;
         replaceWindowLocked(room.newHistory(epoch, offset));
         positioned = true;
         local = false;

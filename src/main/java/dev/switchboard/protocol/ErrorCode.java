@@ -19,6 +19,8 @@ public final class ErrorCode {
     public static final String TOO_MANY_ROOMS = "too_many_rooms";
     /** The room does not exist on this node and the node holds as many rooms as it may ({@code switchboard.max-rooms}). */
     public static final String NODE_FULL = "node_full";
+    /** The server is shutting down: the publish was not accepted; reconnect (to this node when back, or another) and retry. */
+    public static final String UNAVAILABLE = "unavailable";
     /** {@code send} to a user with no open connection. */
     public static final String UNKNOWN_USER = "unknown_user";
     /** {@code request} for a method no handler answers. */

@@ -88,9 +88,9 @@ public class RoomsResource {
         try {
             publication = key == null ? switchboard.publish(room, data)
                     : switchboard.publish(room, data, "api " + who.caller().label() + " " + key);
-        } catch (IllegalStateException full) {
-            return Response.fromResponse(ApiResponses.error(503, ErrorCode.NODE_FULL, full.getMessage(), null))
-                    .header("Retry-After", "5").build();
+        } catch (Switchboard.Refused refused) { // node_full, or unavailable (shutting down)
+            return Response.fromResponse(ApiResponses.error(503, refused.code(), refused.getMessage(), null))
+                    .header("Retry-After", "1").build();
         }
         return Response.accepted(Codec.jsonb().toJson(publication)).build();
     }

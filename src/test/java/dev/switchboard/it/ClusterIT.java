@@ -274,7 +274,9 @@ class ClusterIT {
 
     /**
      * SIGTERM, as a process manager stops a server, while a publisher publishes on it: every connection gets 1001, and
-     * every acknowledged publication reached every member before that (the drain). Runs last: it stops the last node.
+     * every acknowledged publication either reached every member before that (the drain waits for what this node
+     * appended to come back from Redis) or is held in the room's shared log, so a member recovers it on reconnect —
+     * never lost. Runs last: it stops the last node.
      */
     @Test
     @Order(9)
@@ -323,7 +325,10 @@ class ClusterIT {
                 assertEquals(1001, c.awaitClose().code(), "SIGTERM closes with 1001");
                 java.util.Set<Long> missing = new java.util.TreeSet<>(acked);
                 missing.removeAll(received);
-                assertTrue(missing.isEmpty(), "missed acknowledged publications " + missing + " of " + acked.size());
+                for (long offset : missing) {
+                    assertTrue(redis.holds("switchboard:{sigterm}:log", offset), "acknowledged publication " + offset
+                            + " neither delivered before the 1001 nor held for recovery (" + acked.size() + " acknowledged)");
+                }
             }
         } finally {
             publishing.set(false);

@@ -66,6 +66,17 @@ final class ClusterNodes {
             }
         }
 
+        /** Whether the stream {@code key} holds the entry of {@code offset} (redis-cli, as an operator would look). */
+        boolean holds(String key, long offset) throws Exception {
+            Process cli = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "XRANGE", key, offset + "-1", offset + "-1")
+                    .redirectErrorStream(true).start();
+            String out = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!cli.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("redis-cli did not answer");
+            }
+            return out.contains(offset + "-1");
+        }
+
         /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the server: a hung Redis keeps its sockets open. */
         void signal(String signal) throws Exception {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();

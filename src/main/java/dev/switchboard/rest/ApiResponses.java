@@ -6,6 +6,7 @@ import dev.switchboard.protocol.ServerMessage;
 import dev.switchboard.security.ApiAccess;
 import dev.switchboard.security.SwitchboardAuthenticationMechanism;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
@@ -73,6 +74,9 @@ final class ApiResponses {
                 out.write(chunk, 0, n);
             }
             return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException unreadable) { // the caller went away or stalled mid-body (or Payara lost it: README, h2c)
+            throw new WebApplicationException(error(400, ErrorCode.INVALID, "the request body could not be read to its end",
+                    Map.of("body", "unreadable")));
         }
     }
 }

@@ -58,7 +58,7 @@ class AuthIT {
     @ArquillianResource
     URL url;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = Quirks.http();
 
     static String token(String subject, List<String> groups, Instant expires, String secret) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject)
@@ -77,7 +77,7 @@ class AuthIT {
 
     private int refusedWith(String credential) throws Exception {
         try {
-            HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
+            Quirks.http().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
                     .buildAsync(Deployments.ws(url).resolve("ws"), new WebSocket.Listener() { })
                     .get(10, TimeUnit.SECONDS).abort();
             return 101;

@@ -35,7 +35,7 @@ class BrowserIT {
     @ArquillianResource
     URL url;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = Quirks.http();
 
     private URI page(String path) {
         return Deployments.base(url).resolve(path);

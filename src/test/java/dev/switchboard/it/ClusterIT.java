@@ -147,7 +147,7 @@ class ClusterIT {
         String token = AuthIT.token("lena", List.of("chat"), java.time.Instant.now().plusSeconds(300), AuthIT.SECRET);
         try (WsClient onWildfly = WsClient.raw(wildfly.ws().resolve("ws"), "switchboard.v1", "bearer." + token)) {
             assertEquals("lena", onWildfly.expect("welcome").getString("user"));
-            HttpResponse<String> out = HttpClient.newHttpClient().send(HttpRequest.newBuilder(payara.base().resolve("api/logout"))
+            HttpResponse<String> out = Quirks.http().send(HttpRequest.newBuilder(payara.base().resolve("api/logout"))
                     .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, out.statusCode(), out.body());
@@ -165,7 +165,7 @@ class ClusterIT {
     @Test
     @Order(4)
     void aTicketIssuedOnOneNodeIsRedeemedOnceOnAny() throws Exception {
-        HttpResponse<String> issued = HttpClient.newHttpClient().send(HttpRequest.newBuilder(payara.base().resolve("api/tickets"))
+        HttpResponse<String> issued = Quirks.http().send(HttpRequest.newBuilder(payara.base().resolve("api/tickets"))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
                         "alice:wonderland".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -286,7 +286,7 @@ class ClusterIT {
         java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.CountDownLatch underWay = new java.util.concurrent.CountDownLatch(100);
         Thread publisher = new Thread(() -> {
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = Quirks.http();
             for (int i = 0; publishing.get(); i++) {
                 try {
                     HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(
@@ -338,7 +338,7 @@ class ClusterIT {
 
     private static int handshakeStatus(ClusterNodes.Node node, String credential) throws Exception {
         try {
-            HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
+            Quirks.http().newWebSocketBuilder().subprotocols("switchboard.v1", credential)
                     .buildAsync(node.ws().resolve("ws"), new java.net.http.WebSocket.Listener() { })
                     .get(10, TimeUnit.SECONDS).abort();
             return 101;
@@ -485,7 +485,7 @@ class ClusterIT {
 
     /** Waits (bounded) until the node's stats contain {@code fragment}. */
     private static void awaitStats(ClusterNodes.Node node, String fragment) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = Quirks.http();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String last = "";
         while (System.nanoTime() < deadline) {

@@ -189,7 +189,7 @@ class DeliveryIT {
                 c.send(msg("join", "1", "room", "firehose")).expect("joined");
                 healthy.add(c);
             }
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = Quirks.http();
             URI publish = Deployments.base(url).resolve("api/rooms/firehose/messages");
             // in batches that the healthy members read before the next: the publisher goes no faster than the server
             // can deliver (Payara writes far fewer frames per second than WildFly), so only the stalled one falls behind

@@ -63,7 +63,7 @@ class DoorsIT {
     @ArquillianResource
     URL url;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = Quirks.http();
 
     private static String bearer(String user, String... roles) throws Exception {
         return AuthIT.token(user, List.of(roles), Instant.now().plusSeconds(300), SECRET);
@@ -168,6 +168,17 @@ class DoorsIT {
         assertEquals(202, fits.statusCode(), fits.body());
         assertEquals(1, Json.createReader(new StringReader(fits.body())).readObject().getInt("offset"),
                 "the refused bodies were not published");
+    }
+
+    @Test
+    void aRequestNoResourceAnswersGetsTheContainersStatusNotAFailure() throws Exception {
+        String auth = "X-Switchboard-Key: " + KEY;
+        assertEquals(404, call("GET", "api/no-such-resource", auth, null).statusCode(), "unknown path");
+        assertEquals(405, call("GET", "api/rooms/news/messages", auth, null).statusCode(), "wrong method");
+        HttpResponse<String> text = http.send(HttpRequest.newBuilder(api("api/rooms/news/messages"))
+                .header("Content-Type", "text/plain").header("X-Switchboard-Key", KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, text.statusCode(), "not JSON: " + text.body());
     }
 
     @Test

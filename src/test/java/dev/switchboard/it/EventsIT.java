@@ -36,7 +36,7 @@ class EventsIT {
     @ArquillianResource
     URL url;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = Quirks.http();
 
     private String post(String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve(path))

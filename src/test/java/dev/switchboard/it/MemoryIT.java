@@ -47,7 +47,7 @@ class MemoryIT {
     @ArquillianResource
     URL url;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = Quirks.http();
 
     private JsonObject stats() throws Exception {
         HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(Deployments.base(url).resolve("api/stats")))
@@ -74,7 +74,8 @@ class MemoryIT {
                         HttpResponse.BodyHandlers.ofString()));
             }
             for (CompletableFuture<HttpResponse<String>> f : sent) {
-                assertEquals(202, f.join().statusCode());
+                HttpResponse<String> answer = f.join();
+                assertEquals(202, answer.statusCode(), "publication " + i + " into " + answer.uri() + ": " + answer.body());
             }
         }
         JsonObject stats = stats();

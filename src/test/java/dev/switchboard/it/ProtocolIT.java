@@ -271,7 +271,7 @@ class ProtocolIT {
     @Test
     void aClientOfferingOnlyOtherSubprotocolsIsRefused() {
         ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("mqtt")
+                () -> Quirks.http().newWebSocketBuilder().subprotocols("mqtt")
                         .buildAsync(ws.resolve("ws"), new java.net.http.WebSocket.Listener() { })
                         .get(10, java.util.concurrent.TimeUnit.SECONDS));
         assertTrue(refused.getCause() instanceof WebSocketHandshakeException, refused.toString());
@@ -335,7 +335,7 @@ class ProtocolIT {
             assertEquals("invalid", refused.getString("code"));
             assertTrue(refused.getJsonObject("details").containsKey("key"), refused.toString());
 
-            HttpClient client = HttpClient.newHttpClient();
+            HttpClient client = Quirks.http();
             java.util.function.Supplier<HttpRequest> post = () -> Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/retried/messages")))
                     .header("Content-Type", "application/json").header("Idempotency-Key", "invoice-7")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"invoice\":7}")).build();
@@ -351,7 +351,7 @@ class ProtocolIT {
 
     /** A connection of the test WARs' operator, signed in with a fresh ticket (the same user on every connection). */
     private WsClient operator() throws Exception {
-        HttpResponse<String> issued = HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.resolve("api/tickets"))
+        HttpResponse<String> issued = Quirks.http().send(HttpRequest.newBuilder(http.resolve("api/tickets"))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
                         (Deployments.OPERATOR + ":" + Deployments.OPERATOR_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -366,7 +366,7 @@ class ProtocolIT {
     void httpPublishReachesTheRoom() throws Exception {
         try (WsClient c = WsClient.connect(ws)) {
             c.send(msg("join", "1", "room", "news")).expect("joined");
-            HttpResponse<String> response = HttpClient.newHttpClient().send(Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages")))
+            HttpResponse<String> response = Quirks.http().send(Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages")))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"headline\":\"it works\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -377,7 +377,7 @@ class ProtocolIT {
             assertEquals(publication.getJsonNumber("offset").longValue(), message.getJsonNumber("offset").longValue());
             assertFalse(message.containsKey("from"), "server publications have no sender: " + message);
 
-            HttpResponse<String> bad = HttpClient.newHttpClient().send(Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages")))
+            HttpResponse<String> bad = Quirks.http().send(Deployments.withKey(HttpRequest.newBuilder(http.resolve("api/rooms/news/messages")))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{oops")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, bad.statusCode());

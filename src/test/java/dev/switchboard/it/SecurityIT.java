@@ -45,7 +45,7 @@ class SecurityIT {
     /** The handshake's HTTP status: 101 when upgraded. */
     private int handshakeWithOrigin(String path, String origin) throws Exception {
         URI ws = Deployments.ws(url).resolve(path);
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        WebSocket.Builder builder = Quirks.http().newWebSocketBuilder();
         if (origin != null) {
             builder.header("Origin", origin);
         }

@@ -57,7 +57,7 @@ class ShutdownIT {
         java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.CountDownLatch underWay = new java.util.concurrent.CountDownLatch(200);
         Thread publisher = new Thread(() -> {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpClient http = Quirks.http();
             java.net.URI target = Deployments.base(url).resolve("api/rooms/shutdown/messages");
             for (int i = 0; publishing.get(); i++) {
                 try {

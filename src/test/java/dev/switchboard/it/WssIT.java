@@ -76,7 +76,7 @@ class WssIT {
     @Test
     void plainWsIsRefusedWhenTlsIsRequired() throws Exception {
         try {
-            HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("switchboard.v1")
+            Quirks.http().newWebSocketBuilder().subprotocols("switchboard.v1")
                     .buildAsync(Deployments.ws(url).resolve("ws"), new WebSocket.Listener() { }).get(10, TimeUnit.SECONDS).abort();
             throw new AssertionError("plain ws was upgraded");
         } catch (ExecutionException e) {

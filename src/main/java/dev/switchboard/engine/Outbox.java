@@ -103,6 +103,13 @@ final class Outbox {
         return finished;
     }
 
+    /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
+    private volatile long lastSentNanos;
+
+    long lastSentNanos() {
+        return lastSentNanos;
+    }
+
     /** Nanos when the send in progress started, or 0 when none is in progress. */
     long sendStartedNanos() {
         return sendStartedNanos;
@@ -371,6 +378,7 @@ final class Outbox {
         long started = sendStartedNanos;
         if (failure == null) {
             sent.addAndGet(inFlight);
+            lastSentNanos = System.nanoTime();
         } else if (!finished && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
                 "slow consumer: send failed or timed out"))) {
             closing.set(true); // the peer is not reading, or is gone

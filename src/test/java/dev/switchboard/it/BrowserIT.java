@@ -162,6 +162,60 @@ class BrowserIT {
     }
 
     /**
+     * Many clients cut at the same instant (their node restarting, 1012) come back spread out, not as a herd: the
+     * client's full-jitter backoff draws each first retry between 0 and its cap (here 2 s). 40 clients in one page;
+     * every one reconnects, the reconnects span most of the window, and no 200 ms holds half of them.
+     */
+    @Test
+    void manyClientsCutAtOnceReconnectSpreadOutNotAsAHerd() throws Exception {
+        int clients = 40;
+        long capMs = 2_000;
+        try (Browser b = new Browser()) {
+            b.open(page("index.html").toString());
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) b.driver;
+            b.driver.manage().timeouts().scriptTimeout(Browser.WAIT);
+            Object joined = js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "import('./js/switchboard.js').then(({ connect }) => {",
+                    "  window.cutAt = []; window.back = []; let ready = 0;",
+                    "  for (let i = 0; i < " + clients + "; i++) {",
+                    "    const c = connect('ws', { reconnectInitialDelayMs: " + capMs + ", reconnectMaxDelayMs: " + capMs + " });",
+                    "    let opened = 0;",
+                    "    c.on('statechange', ({ to }) => {",
+                    "      if (to === 'reconnecting') window.cutAt.push(performance.now());",
+                    "      if (to === 'open' && ++opened === 1) c.join('herd').ready.then(() => { if (++ready === " + clients + ") done(ready); });",
+                    "      else if (to === 'open') window.back.push(performance.now());",
+                    "    });",
+                    "  }",
+                    "});"));
+            assertEquals(clients, ((Number) joined).intValue(), "every client joined");
+            HttpResponse<String> cut = http.send(Deployments.withKey(HttpRequest.newBuilder(page("api/probe/cut-room/herd")))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, cut.statusCode(), cut.body());
+            assertEquals(clients, Json.createReader(new java.io.StringReader(cut.body())).readObject().getInt("closed"));
+            @SuppressWarnings("unchecked")
+            List<Number> times = (List<Number>) js.executeAsyncScript(String.join("\n",
+                    "const done = arguments[arguments.length - 1];",
+                    "const wait = () => window.back.length >= " + clients + " ? done(window.back.map((t) => t - Math.min(...window.cutAt)))",
+                    "  : setTimeout(wait, 50);",
+                    "wait();"));
+            List<Long> delays = times.stream().map(Number::longValue).sorted().toList();
+            assertEquals(clients, delays.size(), "every client came back: " + delays);
+            long span = delays.get(delays.size() - 1) - delays.get(0);
+            assertTrue(span >= capMs / 2, "spread over the backoff window, not a herd: " + delays);
+            assertTrue(delays.get(delays.size() - 1) <= capMs + 3_000, "and all back soon after the cap: " + delays);
+            int crowd = 0;
+            for (int i = 0, j = 0; i < delays.size(); i++) {
+                while (delays.get(i) - delays.get(j) > 200) {
+                    j++;
+                }
+                crowd = Math.max(crowd, i - j + 1);
+            }
+            assertTrue(crowd <= clients / 2, "at most half in any 200 ms (" + crowd + "): " + delays);
+        }
+    }
+
+    /**
      * A publish in flight when the connection is cut — landed or not, acked or not — is sent again by the client after
      * it reconnects, with its key, and lands exactly once; the page's promise resolves with the ack. Run three times:
      * the cut falls at different moments of the publish.

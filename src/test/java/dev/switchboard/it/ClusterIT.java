@@ -35,6 +35,7 @@ class ClusterIT {
 
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(3);
     private static ClusterNodes.Redis redis;
+    private static TcpProxy redisLink;
     private static ClusterNodes.Node payara;
     private static ClusterNodes.Node wildfly;
 
@@ -52,7 +53,11 @@ class ClusterIT {
                 "SWITCHBOARD_AUTH_JWT_SECRET", AuthIT.SECRET,
                 "SWITCHBOARD_AUTH_USERS", "alice:wonderland:chat",
                 "SWITCHBOARD_HEARTBEAT_MS", "2000");
-        payara = ClusterNodes.Node.payara("payara", settings).start();
+        // node A reaches Redis through a proxy the partition test cuts; B directly
+        redisLink = new TcpProxy("127.0.0.1", redis.port());
+        Map<String, String> viaLink = new java.util.HashMap<>(settings);
+        viaLink.put("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:" + redisLink.port());
+        payara = ClusterNodes.Node.payara("payara", viaLink).start();
         wildfly = ClusterNodes.Node.wildfly("wildfly", settings).start();
         payara.awaitReady();
         wildfly.awaitReady();
@@ -67,6 +72,9 @@ class ClusterIT {
         }
         if (redis != null) {
             redis.kill();
+        }
+        if (redisLink != null) {
+            redisLink.close();
         }
     }
 
@@ -273,13 +281,110 @@ class ClusterIT {
     }
 
     /**
+     * A partition: node A (Payara) cut off from Redis for 8 s — longer than the node timeout (3 s) — while node B
+     * (WildFly) keeps it, and both publish into the same room meanwhile (a split brain). The cut is a proxy that stops
+     * forwarding without closing anything, as a lost route does. Both nodes go on delivering locally; a publish on A
+     * is answered within 2 s and a handshake on A works; B counts A as gone. After the heal every member either
+     * continues without a gap or is told (joined, recovered: false) — never a silent gap — and the room works across
+     * nodes again.
+     */
+    @Test
+    @Order(7)
+    void aNodePartitionedFromRedisGoesOnLocallyAndAfterTheHealNoGapIsSilent() throws Exception {
+        try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
+             WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws())) {
+            join(a, "split", null);
+            join(b, "split", null);
+            join(pubA, "split", null);
+            join(pubB, "split", null);
+            pubA.send(msg("publish", "p1", "room", "split", "data", Json.createValue(1)));
+            pubA.skipTo("ack");
+            List<JsonObject> seenA = new ArrayList<>(List.of(a.skipTo("message")));
+            List<JsonObject> seenB = new ArrayList<>(List.of(b.skipTo("message")));
+
+            long cut = System.nanoTime();
+            redisLink.blackhole();
+            try {
+                for (int i = 2; i <= 4; i++) {
+                    long sent = System.nanoTime();
+                    pubA.send(msg("publish", "p" + i, "room", "split", "data", Json.createValue(i)));
+                    assertEquals("p" + i, pubA.skipTo("ack").getString("re"));
+                    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+                    assertTrue(took <= 2_000, "a publish on the cut-off node is answered within 2 s: " + took + " ms");
+                }
+                for (int i = 102; i <= 104; i++) {
+                    pubB.send(msg("publish", "q" + i, "room", "split", "data", Json.createValue(i)));
+                    assertEquals("q" + i, pubB.skipTo("ack").getString("re"), "B keeps Redis and publishes");
+                }
+                long connecting = System.nanoTime();
+                try (WsClient newcomer = WsClient.connect(payara.ws())) {
+                    assertEquals("rt", newcomer.send(msg("ping", "rt")).skipTo("pong").getString("re"));
+                    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connecting);
+                    assertTrue(took <= 2_000, "a handshake and a round trip on the cut-off node: " + took + " ms");
+                }
+                awaitStats(wildfly, "\"nodes\":1"); // B no longer counts A, after the node timeout
+                long rest = TimeUnit.SECONDS.toNanos(8) - (System.nanoTime() - cut); // the scenario's length
+                if (rest > 0) {
+                    TimeUnit.NANOSECONDS.sleep(rest);
+                }
+            } finally {
+                redisLink.heal();
+            }
+            awaitStats(payara, "\"clusterReachable\":true");
+            awaitStats(wildfly, "\"nodes\":2");
+            pubB.send(msg("publish", "p200", "room", "split", "data", Json.createValue(200)));
+            long offset = pubB.skipTo("ack").getJsonNumber("offset").longValue();
+            JsonObject lastA = untilData(a, 200, seenA);
+            JsonObject lastB = untilData(b, 200, seenB);
+            assertNoSilentGap(seenA, "A's member");
+            assertNoSilentGap(seenB, "B's member");
+            assertEquals(offset, lastA.getJsonNumber("offset").longValue(), "the room works across nodes again: " + seenA);
+            assertEquals(lastA.getString("epoch"), lastB.getString("epoch"), "one log again");
+            assertEquals(offset, lastB.getJsonNumber("offset").longValue());
+        }
+    }
+
+    /** Collects {@code message} and {@code joined} frames into {@code seen} until the message carrying {@code data}. */
+    private static JsonObject untilData(WsClient client, int data, List<JsonObject> seen) throws InterruptedException {
+        while (true) {
+            JsonObject frame = client.next();
+            String type = frame.getString("type");
+            if ("message".equals(type) || "joined".equals(type)) {
+                seen.add(frame);
+            }
+            if ("message".equals(type) && frame.getJsonNumber("data") != null && frame.getInt("data") == data) {
+                return frame;
+            }
+        }
+    }
+
+    /**
+     * Every message continues the one before it (same epoch, next offset), unless a server-sent {@code joined} came
+     * between them, and the next message then continues that {@code joined} (its epoch, its offset + 1).
+     */
+    private static void assertNoSilentGap(List<JsonObject> seen, String who) {
+        String epoch = null;
+        long offset = -1;
+        for (JsonObject frame : seen) {
+            if ("joined".equals(frame.getString("type"))) {
+                assertFalse(frame.getBoolean("recovered", false), who + ": a server-sent joined says recovered false: " + frame);
+            } else if (epoch != null) {
+                assertEquals(epoch, frame.getString("epoch"), who + ": an epoch changed without a joined: " + seen);
+                assertEquals(offset + 1, frame.getJsonNumber("offset").longValue(), who + ": a silent gap: " + seen);
+            }
+            epoch = frame.getString("epoch");
+            offset = frame.getJsonNumber("offset").longValue();
+        }
+    }
+
+    /**
      * SIGTERM, as a process manager stops a server, while a publisher publishes on it: every connection gets 1001, and
      * every acknowledged publication either reached every member before that (the drain waits for what this node
      * appended to come back from Redis) or is held in the room's shared log, so a member recovers it on reconnect —
      * never lost. Runs last: it stops the last node.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void aNodeStoppedWithSigtermWhilePublishingDeliversEveryAcknowledgedPublicationThenCloses1001() throws Exception {
         List<WsClient> members = new ArrayList<>();
         java.util.Set<Long> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -348,7 +453,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void redisDownForTenSecondsLocalDeliveryGoesOnAndNoGapIsSilent() throws Exception {
         try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
              WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws());
@@ -412,7 +517,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aNodeKilledWithSigkillItsClientsRecoverOnTheOther() throws Exception {
         try (WsClient onB = WsClient.connect(wildfly.ws())) {
             WsClient onA = WsClient.connect(payara.ws());

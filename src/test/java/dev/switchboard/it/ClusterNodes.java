@@ -94,6 +94,10 @@ final class ClusterNodes {
             return "redis://127.0.0.1:" + port;
         }
 
+        int port() {
+            return port;
+        }
+
         void kill() {
             if (process != null) {
                 process.destroyForcibly();

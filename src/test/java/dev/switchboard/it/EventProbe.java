@@ -100,6 +100,18 @@ public class EventProbe {
                 .build().toString();
     }
 
+    /** Cuts every member of {@code room} at once with 1012 (a node restarting, for its clients): one server-side loop. */
+    @POST
+    @Path("cut-room/{room}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String cutRoom(@PathParam("room") String room) {
+        int closed = 0;
+        for (Switchboard.Member member : switchboard.presence(room)) {
+            closed += switchboard.disconnect(member.user(), 1012, "test: restart");
+        }
+        return Json.createObjectBuilder().add("closed", closed).build().toString();
+    }
+
     /** Asks connection {@code id} to confirm something and answers with its reply or the failure's code. */
     @POST
     @Path("ask/{connection}")

@@ -1,0 +1,160 @@
+package dev.switchboard.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP proxy on loopback that the test controls, for network faults a client (or a node) meets on a real network:
+ * <ul>
+ * <li>{@link #blackhole()}: from now on nothing is forwarded in either direction and nothing more is read, so the
+ * sockets' buffers fill and neither end hears of it (no FIN, no RST) — a peer whose network vanished;</li>
+ * <li>{@link #throttleDown(int)}: bytes from the server to the client pass at most at that rate, read in small pieces
+ * from a socket with a small receive buffer — a slow link;</li>
+ * <li>{@link #delay(long)}: every chunk waits that long before it is forwarded, both ways — a slow network;</li>
+ * <li>{@link #heal()}: forwards normally again.</li>
+ * </ul>
+ * One pair of pump threads per connection; {@link #close()} closes every socket.
+ */
+final class TcpProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final InetSocketAddress target;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile boolean blackholed;
+    private volatile int downBytesPerSecond;
+    private volatile long delayMillis;
+    private final AtomicLong forwardedDown = new AtomicLong();
+
+    TcpProxy(String host, int port) throws IOException {
+        this.target = new InetSocketAddress(host, port);
+        this.listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::accept, "tcp-proxy-accept-" + port());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** A proxy in front of the server behind {@code uri} (its host and port). */
+    static TcpProxy before(URI uri) throws IOException {
+        return new TcpProxy(uri.getHost(), uri.getPort());
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** {@code uri} with its port replaced by this proxy's. */
+    URI through(URI uri) {
+        return URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + port() + uri.getRawPath());
+    }
+
+    void blackhole() {
+        blackholed = true;
+    }
+
+    void throttleDown(int bytesPerSecond) {
+        downBytesPerSecond = bytesPerSecond;
+    }
+
+    void delay(long millis) {
+        delayMillis = millis;
+    }
+
+    void heal() {
+        blackholed = false;
+        downBytesPerSecond = 0;
+        delayMillis = 0;
+    }
+
+    /** Bytes forwarded from the server to clients so far. */
+    long forwardedDown() {
+        return forwardedDown.get();
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket();
+                server.setReceiveBufferSize(16 * 1024); // set before connecting: a small window, so a slow link is slow
+                try {
+                    server.connect(target, 5_000);
+                } catch (IOException refused) { // the target is down: so is the proxied connection
+                    quietly(client);
+                    continue;
+                }
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(server);
+                pump(client, server, false);
+                pump(server, client, true);
+            } catch (IOException e) {
+                if (!listener.isClosed()) {
+                    System.err.println("tcp proxy: " + e);
+                }
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean down) {
+        Thread t = new Thread(() -> {
+            byte[] chunk = new byte[down ? 1024 : 8192];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                while (true) {
+                    while (blackholed) {
+                        Thread.sleep(50); // hold everything: the buffers fill, nobody is told
+                    }
+                    int n = in.read(chunk);
+                    if (n < 0) {
+                        break;
+                    }
+                    long wait = delayMillis;
+                    int rate = down ? downBytesPerSecond : 0;
+                    if (rate > 0) {
+                        wait += 1000L * n / rate;
+                    }
+                    if (wait > 0) {
+                        Thread.sleep(wait); // the link's pace, not a synchronisation
+                    }
+                    while (blackholed) {
+                        Thread.sleep(50);
+                    }
+                    out.write(chunk, 0, n);
+                    out.flush();
+                    if (down) {
+                        forwardedDown.addAndGet(n);
+                    }
+                }
+                to.shutdownOutput();
+            } catch (IOException | InterruptedException e) {
+                quietly(from);
+                quietly(to);
+            }
+        }, "tcp-proxy-" + (down ? "down" : "up") + "-" + port());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void quietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing a socket that already failed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        sockets.forEach(TcpProxy::quietly);
+    }
+}

@@ -183,6 +183,9 @@ final class SharedRoomLog extends RoomLog {
                 publishedLocally = true;
                 if (positioned) {
                     replaceWindowLocked(room.newHistory());
+                    // they followed the shared log until now: told so before the first local publication, never a
+                    // silent change of epoch (ClusterIT's partition test)
+                    room.resynchronizeMembersLocked(window.epoch(), window.offset());
                 }
             }
             return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);

@@ -270,12 +270,23 @@ class ClusterEngineTest {
         EngineFixture.within(WAIT, () -> offsets(onA, "outage").size() == 2, () -> onA.texts());
         assertTrue(a.room("outage").isLocal());
         String shared = ofType(onB, "message").get(0).getString("epoch");
-        assertNotEquals(shared, ofType(onA, "message").get(1).getString("epoch"));
+        String alone = ofType(onA, "message").get(1).getString("epoch");
+        assertNotEquals(shared, alone);
+        // a's member is told of the change of log before the first local publication: never a silent new epoch
+        List<JsonObject> seenOnA = onA.texts().stream().map(ClusterEngineTest::json)
+                .filter(j -> "message".equals(j.getString("type")) || ("joined".equals(j.getString("type")) && !j.containsKey("re")))
+                .toList();
+        assertEquals(3, seenOnA.size(), "message 1, joined, message 2: " + seenOnA);
+        assertEquals("joined", seenOnA.get(1).getString("type"));
+        assertEquals(alone, seenOnA.get(1).getString("epoch"));
+        assertFalse(seenOnA.get(1).getBoolean("recovered"));
+        assertEquals(seenOnA.get(1).getJsonNumber("offset").longValue() + 1, seenOnA.get(2).getJsonNumber("offset").longValue());
         bus.reachableAgain();
         // every member is told to resynchronize (a reset the shared log; b hears it) before the next publication
         for (TestTransport t : List.of(onA, onB)) {
+            long before = t == onA ? 1 : 0;
             EngineFixture.within(WAIT, () -> t.texts().stream().map(ClusterEngineTest::json)
-                    .anyMatch(j -> "joined".equals(j.getString("type")) && !j.containsKey("re")), () -> t.texts());
+                    .filter(j -> "joined".equals(j.getString("type")) && !j.containsKey("re")).count() > before, () -> t.texts());
         }
         assertFalse(a.room("outage").isLocal());
         a.publish("outage", Json.createValue(3));

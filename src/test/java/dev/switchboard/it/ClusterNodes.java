@@ -123,10 +123,23 @@ final class ClusterNodes {
             this.log = DIR.resolve(name + ".log");
         }
 
+        private static void deleteTree(Path root) throws IOException {
+            if (Files.exists(root)) {
+                try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+
         /** Payara Micro, as {@code java -jar payara-micro.jar --deploy switchboard.war}. */
         static Node payara(String name, java.util.Map<String, String> settings) throws IOException {
             int port = freePort();
+            // a fresh root, as on a clean machine: a root kept from an earlier run boots the application it holds and
+            // undeploys it for the new one, which this suite does not mean to test
             Path root = DIR.resolve(name + "-root");
+            deleteTree(root);
             List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m", "-jar", System.getProperty("payara.micro.jar"),
                     "--deploy", war().toString(), "--contextroot", "/", "--nohazelcast",
                     "--port", Integer.toString(port), "--sslport", Integer.toString(freePort()),
@@ -152,6 +165,9 @@ final class ClusterNodes {
 
         Node start() throws IOException {
             Files.createDirectories(DIR);
+            if (process == null) {
+                Files.deleteIfExists(log); // this run's log only (ServerLogsIT reads it)
+            }
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);

@@ -205,19 +205,7 @@ public class Hub implements Switchboard {
 
     @Override
     public Publication publish(String room, JsonValue data) {
-        if (!RoomNames.isValid(room)) {
-            throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
-        }
-        metrics.messagesIn.increment(); // a publication by the application (API, HTTP) is a message in, too
-        return accepted(messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, null)).publication();
-    }
-
-    private static RoomLog.Published accepted(RoomLog.Published published) {
-        if (published == null) {
-            throw new Refused(dev.switchboard.protocol.ErrorCode.UNAVAILABLE,
-                    "shutting down: publications are no longer accepted here");
-        }
-        return published;
+        return publish(room, data, null);
     }
 
     @Override
@@ -225,8 +213,13 @@ public class Hub implements Switchboard {
         if (!RoomNames.isValid(room)) {
             throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
         }
-        metrics.messagesIn.increment();
-        return accepted(messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, idempotencyKey)).publication();
+        metrics.messagesIn.increment(); // a publication by the application (API, HTTP) is a message in, too
+        RoomLog.Published published = messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, idempotencyKey);
+        if (published == null) {
+            throw new Refused(dev.switchboard.protocol.ErrorCode.UNAVAILABLE,
+                    "shutting down: publications are no longer accepted here");
+        }
+        return published.publication();
     }
 
     @Override

@@ -202,6 +202,11 @@ public final class Codec {
         }
     }
 
+    /** Whether {@code key} is a valid idempotency key ({@code publish.key}, {@code Idempotency-Key}). */
+    public static boolean isPublishKey(String key) {
+        return key != null && METHOD_NAME.matcher(key).matches();
+    }
+
     /** Marks a field that is present and neither a string nor null. */
     private static final String NOT_TEXT = new String("not text");
 
@@ -254,7 +259,7 @@ public final class Codec {
             if (m.data() == null) {
                 problems.put("data", "required (any JSON value)");
             }
-            if (m.key() != null && !METHOD_NAME.matcher(m.key()).matches()) {
+            if (m.key() != null && !isPublishKey(m.key())) {
                 problems.put("key", "1-64 characters of letters, digits and _ . : -");
             }
         } else if (message instanceof ClientMessage.Send m) {

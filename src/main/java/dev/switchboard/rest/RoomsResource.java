@@ -58,17 +58,9 @@ public class RoomsResource {
     public Response publish(@PathParam("room") String room, @Context HttpServletRequest request, InputStream entity)
             throws IOException {
         ApiAccess.Result who = access.caller(request);
-        if (who.caller() == null) {
-            return ApiResponses.unauthenticated(who.refusal());
-        }
-        if (!access.withinRate(who.caller())) {
-            return ApiResponses.rateLimited();
-        }
-        if (!RoomNames.isValid(room)) {
-            return ApiResponses.error(400, ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
-        }
-        if (!access.allows(who.caller(), RoomAuthorizer.Action.PUBLISH, room)) {
-            return ApiResponses.forbidden("may not publish into " + room);
+        Response refused = refusal(who, RoomAuthorizer.Action.PUBLISH, room);
+        if (refused != null) {
+            return refused;
         }
         String body = ApiResponses.body(request, entity, settings.maxMessageBytes());
         if (body == null) {
@@ -79,7 +71,7 @@ public class RoomsResource {
             return ApiResponses.error(400, ErrorCode.BAD_JSON, "the body must be a JSON value", null);
         }
         String key = request.getHeader(IDEMPOTENCY_KEY);
-        if (key != null && !key.matches("[A-Za-z0-9_.:-]{1,64}")) {
+        if (key != null && !Codec.isPublishKey(key)) {
             return ApiResponses.error(400, ErrorCode.INVALID, IDEMPOTENCY_KEY + ": 1-64 letters, digits and _ . : -",
                     Map.of("key", "invalid"));
         }
@@ -88,8 +80,8 @@ public class RoomsResource {
         try {
             publication = key == null ? switchboard.publish(room, data)
                     : switchboard.publish(room, data, "api " + who.caller().label() + " " + key);
-        } catch (Switchboard.Refused refused) { // node_full, or unavailable (shutting down)
-            return Response.fromResponse(ApiResponses.error(503, refused.code(), refused.getMessage(), null))
+        } catch (Switchboard.Refused notNow) { // node_full, or unavailable (shutting down)
+            return Response.fromResponse(ApiResponses.error(503, notNow.code(), notNow.getMessage(), null))
                     .header("Retry-After", "1").build();
         }
         return Response.accepted(Codec.jsonb().toJson(publication)).build();
@@ -99,7 +91,15 @@ public class RoomsResource {
     @Path("{room}/presence")
     @Produces(MediaType.APPLICATION_JSON)
     public Response presence(@PathParam("room") String room, @Context HttpServletRequest request) {
-        ApiAccess.Result who = access.caller(request);
+        Response refused = refusal(access.caller(request), RoomAuthorizer.Action.PRESENCE, room);
+        if (refused != null) {
+            return refused;
+        }
+        return Response.ok(Codec.jsonb().toJson(switchboard.presence(room))).build();
+    }
+
+    /** The refusal of a caller doing {@code action} to {@code room} (in this order: 401, 429, 400, 403), or null. */
+    private Response refusal(ApiAccess.Result who, RoomAuthorizer.Action action, String room) {
         if (who.caller() == null) {
             return ApiResponses.unauthenticated(who.refusal());
         }
@@ -109,9 +109,9 @@ public class RoomsResource {
         if (!RoomNames.isValid(room)) {
             return ApiResponses.error(400, ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
         }
-        if (!access.allows(who.caller(), RoomAuthorizer.Action.PRESENCE, room)) {
-            return ApiResponses.forbidden("may not see who is in " + room);
+        if (!access.allows(who.caller(), action, room)) {
+            return ApiResponses.forbidden(action == RoomAuthorizer.Action.PUBLISH ? "may not publish into " + room : "may not see who is in " + room);
         }
-        return Response.ok(Codec.jsonb().toJson(switchboard.presence(room))).build();
+        return null;
     }
 }

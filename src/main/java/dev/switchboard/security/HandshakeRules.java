@@ -53,8 +53,21 @@ public class HandshakeRules {
         return all;
     }
 
-    /** The refusal of a handshake, or null when it may go on to authentication. */
+    /** Marks a request already checked (the mechanism and the filter both ask): the answer, or {@link #PASSED}. */
+    private static final String CHECKED = HandshakeRules.class.getName();
+    private static final Refusal PASSED = new Refusal(0, "");
+
+    /** The refusal of a handshake, or null when it may go on to authentication; worked out once per request. */
     public Refusal check(HttpServletRequest request) {
+        if (request.getAttribute(CHECKED) instanceof Refusal known) {
+            return known == PASSED ? null : known;
+        }
+        Refusal refusal = evaluate(request);
+        request.setAttribute(CHECKED, refusal == null ? PASSED : refusal);
+        return refusal;
+    }
+
+    private Refusal evaluate(HttpServletRequest request) {
         if (!"GET".equals(request.getMethod()) || !"HTTP/1.1".equals(request.getProtocol())) {
             return new Refusal(400, "A WebSocket handshake is a GET over HTTP/1.1");
         }

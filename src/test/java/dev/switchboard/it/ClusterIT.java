@@ -281,6 +281,48 @@ class ClusterIT {
     }
 
     /**
+     * A slow Redis, as seen from node A (Payara): every byte between A and Redis arrives 150 ms late, each way (B is
+     * direct). A's publishes are answered within 2 s; every publication, from either node, reaches every member on
+     * both, once, in offset order, with no gap and no reset.
+     */
+    @Test
+    @Order(7)
+    void aSlowRedisLinkSlowsPublishesWithinTheBoundAndLosesNothing() throws Exception {
+        try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
+             WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws())) {
+            join(a, "sluggish", null);
+            join(b, "sluggish", null);
+            join(pubA, "sluggish", null);
+            join(pubB, "sluggish", null);
+            redisLink.delay(150);
+            List<JsonObject> seenA = new ArrayList<>();
+            List<JsonObject> seenB = new ArrayList<>();
+            try {
+                long worst = 0;
+                for (int i = 1; i <= 10; i++) {
+                    WsClient publisher = i % 2 == 1 ? pubA : pubB;
+                    long sent = System.nanoTime();
+                    publisher.send(msg("publish", "s" + i, "room", "sluggish", "data", Json.createValue(i)));
+                    assertEquals("s" + i, publisher.skipTo("ack").getString("re"));
+                    worst = Math.max(worst, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
+                }
+                System.out.println("ClusterIT: slowest publish over a 150 ms (each way) link to Redis: " + worst + " ms");
+                assertTrue(worst <= 2_000, "publishes over a slow link to Redis are answered within 2 s: " + worst + " ms");
+                JsonObject lastA = untilData(a, 10, seenA);
+                JsonObject lastB = untilData(b, 10, seenB);
+                assertEquals(10, seenA.size(), "every publication, once, and no resynchronization on A: " + seenA);
+                assertEquals(10, seenB.size(), "and on B: " + seenB);
+                assertNoSilentGap(seenA, "A's member");
+                assertNoSilentGap(seenB, "B's member");
+                assertEquals(lastA.getString("epoch"), lastB.getString("epoch"));
+                assertEquals("alive", a.send(msg("ping", "alive")).skipTo("pong").getString("re"));
+            } finally {
+                redisLink.heal();
+            }
+        }
+    }
+
+    /**
      * A partition: node A (Payara) cut off from Redis for 8 s — longer than the node timeout (3 s) — while node B
      * (WildFly) keeps it, and both publish into the same room meanwhile (a split brain). The cut is a proxy that stops
      * forwarding without closing anything, as a lost route does. Both nodes go on delivering locally; a publish on A
@@ -289,7 +331,7 @@ class ClusterIT {
      * nodes again.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aNodePartitionedFromRedisGoesOnLocallyAndAfterTheHealNoGapIsSilent() throws Exception {
         try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
              WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws())) {
@@ -384,7 +426,7 @@ class ClusterIT {
      * never lost. Runs last: it stops the last node.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void aNodeStoppedWithSigtermWhilePublishingDeliversEveryAcknowledgedPublicationThenCloses1001() throws Exception {
         List<WsClient> members = new ArrayList<>();
         java.util.Set<Long> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -453,7 +495,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void redisDownForTenSecondsLocalDeliveryGoesOnAndNoGapIsSilent() throws Exception {
         try (WsClient a = WsClient.connect(payara.ws()); WsClient b = WsClient.connect(wildfly.ws());
              WsClient pubA = WsClient.connect(payara.ws()); WsClient pubB = WsClient.connect(wildfly.ws());
@@ -517,7 +559,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aNodeKilledWithSigkillItsClientsRecoverOnTheOther() throws Exception {
         try (WsClient onB = WsClient.connect(wildfly.ws())) {
             WsClient onA = WsClient.connect(payara.ws());

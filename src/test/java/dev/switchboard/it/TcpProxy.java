@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * sockets' buffers fill and neither end hears of it (no FIN, no RST) — a peer whose network vanished;</li>
  * <li>{@link #throttleDown(int)}: bytes from the server to the client pass at most at that rate, read in small pieces
  * from a socket with a small receive buffer — a slow link;</li>
- * <li>{@link #delay(long)}: every chunk waits that long before it is forwarded, both ways — a slow network;</li>
+ * <li>{@link #delay(long)}: every chunk is forwarded that long after it was read, both ways — latency, not a
+ * narrower pipe;</li>
  * <li>{@link #heal()}: forwards normally again.</li>
  * </ul>
- * One pair of pump threads per connection; {@link #close()} closes every socket.
+ * A reader and a writer thread per direction and connection; {@link #close()} closes every socket.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -105,43 +106,68 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Bytes read at {@code dueNanos} minus the delay, to be written at {@code dueNanos}; an empty one ends the stream. */
+    private record Chunk(byte[] bytes, long dueNanos) {
+    }
+
+    /**
+     * One direction: a reader that paces itself (throttle) and stamps each chunk with when it may leave (delay), and a
+     * writer that sends each when its time comes — so a delay is latency, not a loss of throughput.
+     */
     private void pump(Socket from, Socket to, boolean down) {
-        Thread t = new Thread(() -> {
-            byte[] chunk = new byte[down ? 1024 : 8192];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        java.util.concurrent.BlockingQueue<Chunk> line = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[down ? 1024 : 8192];
+            try (InputStream in = from.getInputStream()) {
                 while (true) {
                     while (blackholed) {
                         Thread.sleep(50); // hold everything: the buffers fill, nobody is told
                     }
-                    int n = in.read(chunk);
+                    int n = in.read(buffer);
                     if (n < 0) {
                         break;
                     }
-                    long wait = delayMillis;
                     int rate = down ? downBytesPerSecond : 0;
                     if (rate > 0) {
-                        wait += 1000L * n / rate;
+                        Thread.sleep(1000L * n / rate); // the link's pace, not a synchronisation
                     }
+                    line.put(new Chunk(java.util.Arrays.copyOf(buffer, n), System.nanoTime() + delayMillis * 1_000_000));
+                }
+            } catch (IOException | InterruptedException e) {
+                // the connection ended; the writer closes both sides
+            }
+            line.add(new Chunk(new byte[0], 0));
+        }, "tcp-proxy-" + (down ? "down" : "up") + "-read-" + port());
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = to.getOutputStream()) {
+                while (true) {
+                    Chunk chunk = line.take();
+                    if (chunk.bytes().length == 0) {
+                        break;
+                    }
+                    long wait = chunk.dueNanos() - System.nanoTime();
                     if (wait > 0) {
-                        Thread.sleep(wait); // the link's pace, not a synchronisation
+                        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait); // the link's latency
                     }
                     while (blackholed) {
                         Thread.sleep(50);
                     }
-                    out.write(chunk, 0, n);
+                    out.write(chunk.bytes());
                     out.flush();
                     if (down) {
-                        forwardedDown.addAndGet(n);
+                        forwardedDown.addAndGet(chunk.bytes().length);
                     }
                 }
-                to.shutdownOutput();
             } catch (IOException | InterruptedException e) {
-                quietly(from);
-                quietly(to);
+                // a side went away
             }
-        }, "tcp-proxy-" + (down ? "down" : "up") + "-" + port());
-        t.setDaemon(true);
-        t.start();
+            quietly(from);
+            quietly(to);
+        }, "tcp-proxy-" + (down ? "down" : "up") + "-write-" + port());
+        for (Thread t : new Thread[] {reader, writer}) {
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     private static void quietly(Socket s) {

@@ -108,7 +108,7 @@ public final class Benchmark {
         }
     }
 
-    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,fanout,echo,slow").split(","));
+    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,fanout,steady,echo,slow").split(","));
 
     private void scenarios() throws Exception {
         warmUp();
@@ -140,6 +140,10 @@ public final class Benchmark {
             for (Variant v : Variant.values()) {
                 fanout(v, n, 20_000 / n, 0); // 20 000 deliveries/s
             }
+        }
+        // RELIABILITY.md item 22: a steady trickle, 1 publication/s to 2 000 subscribers (its p95 and p99)
+        for (Variant v : only.contains("steady") ? Variant.values() : new Variant[0]) {
+            fanout(v, 2000, 1, 0);
         }
         for (int r = 0; r < (only.contains("echo") ? rounds : 0); r++) {
             for (Variant v : Variant.values()) {
@@ -648,6 +652,7 @@ public final class Benchmark {
 
     private static void latency(Map<String, Object> m, Histogram h) {
         m.put("p50Ms", round2(h.getValueAtPercentile(50) / 1000.0));
+        m.put("p95Ms", round2(h.getValueAtPercentile(95) / 1000.0));
         m.put("p99Ms", round2(h.getValueAtPercentile(99) / 1000.0));
         m.put("p999Ms", round2(h.getValueAtPercentile(99.9) / 1000.0));
         m.put("maxMs", round2(h.getMaxValue() / 1000.0));

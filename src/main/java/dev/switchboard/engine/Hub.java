@@ -264,18 +264,22 @@ public class Hub implements Switchboard {
      * in µs (from the start of the send to the container's completion); the cluster engine ({@code memory} or
      * {@code redis}), whether its store is reachable, how many nodes are live, this node's id, and the cluster's
      * best-effort commands that failed since start; the history held on this node in estimated bytes, its bound, the
-     * publications evicted from it for lack of room; publishes answered as retries of an earlier one (same key).
+     * publications evicted from it for lack of room; publishes answered as retries of an earlier one (same key); the
+     * JVM's heap in use now and its maximum, in bytes (right after a full GC, e.g. {@code jcmd <pid> GC.run}, the
+     * first is the live set).
      */
     public record Stats(int connections, int rooms, long messagesIn, long publications, long messagesOut,
                         long dropped, long slowConsumerCloses, long heartbeatCloses, long queuedMessages,
                         int maxQueuedMessages, long sends, long sendP50Micros, long sendP99Micros, long sendMaxMicros,
                         String cluster, boolean clusterReachable, int nodes, String node, long clusterFailures,
-                        long historyBytes, long historyMaxBytes, long historyEvicted, long duplicatePublishes) {
+                        long historyBytes, long historyMaxBytes, long historyEvicted, long duplicatePublishes,
+                        long heapUsedBytes, long heapMaxBytes) {
     }
 
     /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */
     public Stats stats() {
         org.HdrHistogram.Histogram send = metrics.sendTimes();
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long queued = 0;
         long sent = 0;
         long dropped = 0;
@@ -292,7 +296,8 @@ public class Hub implements Switchboard {
                 metrics.heartbeatCloses.sum(), queued, deepest, send.getTotalCount(), send.getValueAtPercentile(50),
                 send.getValueAtPercentile(99), send.getMaxValue(), cluster.shared() ? "redis" : "memory",
                 cluster.reachable(), cluster.nodes(), cluster.node(), cluster.failures(), historyBudget.usedBytes(),
-                historyBudget.maxBytes(), historyBudget.evictedCount(), metrics.duplicatePublishes.sum());
+                historyBudget.maxBytes(), historyBudget.evictedCount(), metrics.duplicatePublishes.sum(),
+                heap.getUsed(), heap.getMax());
     }
 
     /**

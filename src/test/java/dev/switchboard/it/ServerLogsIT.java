@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * "No uncaught exceptions" as a test: after each server's suite (its own failsafe execution, run after the others),
- * the server's log holds no SEVERE/ERROR record from the application's loggers and no stack trace through the
- * application's code, other than those listed in {@link #EXPECTED} with the test that provokes them. The servers'
+ * the server's log holds no SEVERE/ERROR record from the application's loggers or through its code, and no exception
+ * thrown by the application's code at any level, other than those listed in {@link #EXPECTED} with the test that
+ * provokes them. The servers'
  * output is where failsafe put it: each IT class's {@code -output.txt} (Arquillian's managed Payara Micro and WildFly
  * print to the test's output), and ClusterIT's node logs under {@code target/cluster-it}.
  */
@@ -34,15 +35,40 @@ class ServerLogsIT {
     private static final Pattern PAYARA = Pattern.compile("^\\[[^\\]]*\\] \\[[^\\]]*\\] \\[([A-Z]+)\\] \\[[^\\]]*\\] \\[([^\\]]*)\\]");
     /** WildFly: {@code hh:mm:ss,SSS LEVEL [logger] ...}. */
     private static final Pattern WILDFLY = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d,\\d{3} ([A-Z]+)\\s+\\[([^\\]]*)\\]");
+    /** The line that names an exception: {@code java.io.IOException: …}, {@code Caused by: …}. */
+    private static final Pattern EXCEPTION = Pattern.compile("^\\s*(Caused by: )?[\\w$.]+(Exception|Error|Throwable)\\b");
     /** A stack frame in the product (the tests' own frames are the client's business). */
     private static final Pattern OUR_FRAME = Pattern.compile("^\\s*at dev\\.switchboard\\.(?!it\\.)");
 
     private record Record(Path file, int line, String level, String logger, List<String> text) {
+        /**
+         * A SEVERE/ERROR record from the application's loggers; an exception thrown by the application's code (the
+         * first frame under an exception line, or under a "Caused by", is ours), at any level; a SEVERE/ERROR record
+         * whose trace passes through the application. Not: the container's warning about a client that went away
+         * while a request passed through our filter (an exception from Grizzly, our frame lower down).
+         */
         boolean offends() {
             boolean severe = level.equals("SEVERE") || level.equals("ERROR") || level.equals("FATAL");
             boolean ours = logger.startsWith("dev.switchboard");
             boolean throughUs = text.stream().anyMatch(l -> OUR_FRAME.matcher(l).find());
-            return (severe && ours) || throughUs;
+            return (severe && (ours || throughUs)) || thrownByUs();
+        }
+
+        private boolean thrownByUs() {
+            for (int i = 0; i + 1 < text.size(); i++) {
+                if (EXCEPTION.matcher(text.get(i)).find()) {
+                    for (int j = i + 1; j < text.size(); j++) {
+                        String frame = text.get(j);
+                        if (frame.trim().startsWith("at ")) {
+                            if (OUR_FRAME.matcher(frame).find()) {
+                                return true;
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            return false;
         }
 
         boolean expected() {

@@ -108,7 +108,7 @@ public final class Benchmark {
         }
     }
 
-    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,fanout,steady,echo,slow").split(","));
+    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,ramp,fanout,steady,echo,slow").split(","));
 
     private void scenarios() throws Exception {
         warmUp();
@@ -120,6 +120,10 @@ public final class Benchmark {
             for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD}) {
                 connect(v, n);
             }
+        }
+        // RELIABILITY.md item 21: 2 000 connections ramped at 50/s and held (quick: 500, held 10 s)
+        for (Variant v : only.contains("ramp") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
+            ramp(v, quick ? 500 : 2000, 50, quick ? 10 : 30);
         }
         String sizes = System.getProperty("bench.fanout", "").trim();
         int[] fanout = !sizes.isEmpty()
@@ -204,6 +208,70 @@ public final class Benchmark {
         long base = Math.min(heap0, heapAfter);
         m.put("heapRetainedBytesPerConnection", Math.round((heap - base) * 1024.0 / Math.max(1, clients.ready.get())));
         record(v, "connect-" + n, m);
+    }
+
+    /**
+     * Connections ramped at {@code perSecond} up to {@code n}, then held for {@code holdSeconds}: how many opened and
+     * failed, how many the server closed while they were held (by close code: a heartbeat or an idle timeout that
+     * should not fire, a limit), the ramp's real length, and the heap after GC and RSS with them held.
+     */
+    private void ramp(Variant v, int n, int perSecond, int holdSeconds) throws Exception {
+        long heap0 = server.heapAfterGcKb();
+        Clients clients = new Clients(v);
+        clients.idle = true;
+        List<Conn> conns = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, AtomicInteger> closes = new java.util.concurrent.ConcurrentHashMap<>();
+        WsLoad.Handler tracking = new WsLoad.Handler() {
+            @Override
+            public void opened(Conn conn) {
+                conns.add(conn);
+                clients.opened(conn);
+            }
+
+            @Override
+            public void text(Conn conn, byte[] buf, int off, int len) {
+                clients.text(conn, buf, off, len);
+            }
+
+            @Override
+            public void closed(Conn conn, int code) {
+                closes.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+                clients.closed(conn, code);
+            }
+
+            @Override
+            public void failed(Conn conn, Exception e) {
+                clients.failed(conn, e);
+            }
+        };
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / perSecond;
+        for (int i = 0; i < n; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait); // the ramp's pace
+            }
+            load.connect("127.0.0.1", server.port, v.path, v.subprotocol, tracking);
+        }
+        double rampSeconds = (System.nanoTime() - start) / 1e9;
+        TimeUnit.SECONDS.sleep(holdSeconds); // held: the scenario's length
+        long heap = server.heapAfterGcKb();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("connections", n);
+        m.put("ratePerSecond", perSecond);
+        m.put("rampSeconds", round2(rampSeconds));
+        m.put("heldSeconds", holdSeconds);
+        m.put("opened", clients.ready.get());
+        m.put("failed", clients.failed.get());
+        Map<String, Integer> codes = new java.util.TreeMap<>();
+        closes.forEach((code, count) -> codes.put(Integer.toString(code), count.get()));
+        m.put("closedWhileHeld", codes);
+        m.put("heapAfterGcMb", heap / 1024);
+        m.put("heapRetainedBytesPerConnection", Math.round((heap - heap0) * 1024.0 / Math.max(1, clients.ready.get())));
+        m.put("rssMb", server.rssKb() / 1024);
+        record(v, "ramp-" + n, m);
+        closeAll(new ArrayList<>(conns), v);
     }
 
     /**

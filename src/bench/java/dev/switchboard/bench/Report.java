@@ -22,7 +22,7 @@ final class Report {
     }
 
     private static Headline headline(String scenario) {
-        if (scenario.startsWith("connect")) {
+        if (scenario.startsWith("connect") || scenario.startsWith("ramp")) {
             return new Headline("heapRetainedBytesPerConnection", "heap retained per connection (bytes)", false);
         }
         if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {

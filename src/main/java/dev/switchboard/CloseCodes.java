@@ -30,7 +30,7 @@ public final class CloseCodes {
      * (the client recovers what it missed from history).
      */
     public static final int CREDENTIALS_EXPIRED = 4001;
-    /** The peer did not answer a heartbeat ping within an interval (silent: closed within two): it is gone. Reconnect. */
+    /** The peer did not answer a heartbeat ping within two intervals: it is gone. Reconnect. */
     public static final int HEARTBEAT_TIMEOUT = 4000;
     /** Slow consumer: the outbound queue overflowed its bound or a send timed out. */
     public static final int SLOW_CONSUMER = 4008;

@@ -108,7 +108,7 @@ public final class Benchmark {
         }
     }
 
-    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,ramp,fanout,steady,echo,slow").split(","));
+    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,ramp,fanout,steady,churn,echo,slow").split(","));
 
     private void scenarios() throws Exception {
         warmUp();
@@ -148,6 +148,10 @@ public final class Benchmark {
         // RELIABILITY.md item 22: a steady trickle, 1 publication/s to 2 000 subscribers (its p95 and p99)
         for (Variant v : only.contains("steady") ? Variant.values() : new Variant[0]) {
             fanout(v, 2000, 1, 0);
+        }
+        // RELIABILITY.md item 23: 20 % of 2 000 subscribers replaced per minute while 10 publications/s go out
+        for (Variant v : only.contains("churn") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
+            churn(v, quick ? 500 : 2000, 10, 0.20, quick ? 30 : 60);
         }
         for (int r = 0; r < (only.contains("echo") ? rounds : 0); r++) {
             for (Variant v : Variant.values()) {
@@ -272,6 +276,126 @@ public final class Benchmark {
         m.put("rssMb", server.rssKb() / 1024);
         record(v, "ramp-" + n, m);
         closeAll(new ArrayList<>(conns), v);
+    }
+
+    /**
+     * Churn during a broadcast: {@code n} subscribers in one room and a publisher at {@code perSecond}; every second
+     * {@code churnPerMinute / 60} of the subscribers drop (the socket closed, no close frame) and as many new ones join,
+     * for {@code seconds}. Reported: subscribers replaced; for those connected throughout, publications lost and
+     * duplicated (0 expected) and latency; the server's connections at the end of the churn (n + 1 expected); after
+     * everyone left, whether the server let every connection go and its heap after GC beside the baseline before.
+     */
+    private void churn(Variant v, int n, int perSecond, double churnPerMinute, int seconds) throws Exception {
+        long heap0 = server.heapAfterGcKb();
+        Clients subscribers = new Clients(v);
+        List<Conn> stable = new ArrayList<>(subscribers.open(n, 120));
+        Clients publishers = new Clients(v);
+        Conn publisher = publishers.open(1, 30).get(0);
+        Clients newcomers = new Clients(v);
+        List<Conn> joinedLater = java.util.Collections.synchronizedList(new ArrayList<>());
+        WsLoad.Handler tracking = new WsLoad.Handler() {
+            @Override
+            public void opened(Conn conn) {
+                joinedLater.add(conn);
+                newcomers.opened(conn);
+            }
+
+            @Override
+            public void text(Conn conn, byte[] buf, int off, int len) {
+                newcomers.text(conn, buf, off, len);
+            }
+
+            @Override
+            public void closed(Conn conn, int code) {
+                newcomers.closed(conn, code);
+            }
+
+            @Override
+            public void failed(Conn conn, Exception e) {
+                newcomers.failed(conn, e);
+            }
+        };
+        int count = perSecond * seconds;
+        int perTick = Math.max(1, (int) Math.round(n * churnPerMinute / 60.0));
+        java.util.Random random = new java.util.Random(23);
+        List<Conn> dropped = new ArrayList<>();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        timer.scheduleAtFixedRate(() -> {
+            int s = next.getAndIncrement();
+            if (s < count) {
+                load.run(() -> publish(v, publisher, s));
+            }
+        }, 0, 1_000_000_000L / perSecond, TimeUnit.NANOSECONDS);
+        for (int second = 1; second <= seconds; second++) {
+            long wait = start + TimeUnit.SECONDS.toNanos(second) - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait); // the churn's pace
+            }
+            List<Conn> victims = new ArrayList<>();
+            for (int k = 0; k < perTick && !stable.isEmpty(); k++) {
+                victims.add(stable.remove(random.nextInt(stable.size())));
+            }
+            dropped.addAll(victims);
+            load.run(() -> victims.forEach(Conn::closeNow));
+            for (int k = 0; k < victims.size(); k++) {
+                load.connect("127.0.0.1", server.port, v.path, v.subprotocol, tracking);
+            }
+        }
+        // the publications all went out; wait (bounded) until those connected throughout have all of them
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (next.get() < count && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        timer.shutdownNow();
+        long lost = Long.MAX_VALUE;
+        while (System.nanoTime() < deadline) {
+            lost = 0;
+            for (Conn c : stable) {
+                lost += count - ((BitSet) c.attachment).cardinality();
+            }
+            if (lost == 0) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        String connections = v.switchboard() ? Long.toString(jsonNumber(server.stats(), "connections"))
+                : Integer.toString(server.bareSessions());
+        List<Conn> everyone = new ArrayList<>(stable);
+        everyone.addAll(joinedLater);
+        everyone.add(publisher);
+        closeAll(everyone, v);
+        boolean released = released(v);
+        long heap = server.heapAfterGcKb();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subscribers", n);
+        m.put("publications", count);
+        m.put("seconds", seconds);
+        m.put("replaced", dropped.size());
+        m.put("newcomersReady", newcomers.ready.get());
+        m.put("connectedThroughout", stable.size());
+        m.put("lostByThoseThroughout", lost);
+        m.put("duplicates", subscribers.duplicates.get() + newcomers.duplicates.get());
+        latency(m, subscribers.histogram);
+        m.put("serverConnectionsAtEnd", connections + " of " + (n + 1));
+        m.put("allReleasedAfter", released);
+        m.put("heapAfterGcMbBefore", heap0 / 1024);
+        m.put("heapAfterGcMbAfter", heap / 1024);
+        record(v, "churn-" + n, m);
+    }
+
+    private static long jsonNumber(String json, String key) {
+        int at = json.indexOf("\"" + key + "\":");
+        if (at < 0) {
+            return -1;
+        }
+        int from = at + key.length() + 3;
+        int to = from;
+        while (to < json.length() && Character.isDigit(json.charAt(to))) {
+            to++;
+        }
+        return Long.parseLong(json.substring(from, to));
     }
 
     /**

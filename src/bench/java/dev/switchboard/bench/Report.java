@@ -28,7 +28,7 @@ final class Report {
         if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {
             return new Headline("deliveriesPerSecond", "deliveries/s (median of rounds)", true);
         }
-        if (scenario.startsWith("fanout-fixed") || scenario.startsWith("slow")) {
+        if (scenario.startsWith("fanout-fixed") || scenario.startsWith("slow") || scenario.startsWith("churn")) {
             return new Headline("p99Ms", "p99 latency (ms)", false);
         }
         return new Headline("roundTripsPerSecond", "round trips/s", true);

@@ -13,9 +13,9 @@ import org.eclipse.microprofile.config.Config;
  * @param queueMessages       bound of a connection's outbound queue, in messages
  * @param queueBytes          bound of a connection's outbound queue, in characters of queued text
  * @param sendTimeout         longest a single send may take before the connection is closed as a slow consumer
- * @param heartbeat           the server pings a connection every half of this, and closes it (4000, or 4008
- *                            when it is there but slow) if a ping is not answered within this: a peer that goes
- *                            silent is closed within two of these; {@code 0}: no heartbeats
+ * @param heartbeat           the server pings a connection it has heard nothing from for this long, and closes
+ *                            it (4000, or 4008 when it is there but slow) if it does not answer within two more
+ *                            intervals; {@code 0}: no heartbeats
  * @param idleTimeout         a connection that sends no message (pongs do not count) for this long is closed
  *                            with 1001; {@code 0}: never
  * @param firstMessageTimeout a {@code /ws} connection that sends nothing for this long after opening is closed

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * both servers (heartbeat 2 s, outbound queue 1 MiB, from arquillian.xml):
  * <ul>
  * <li>a peer whose network vanishes (nothing delivered either way, no FIN, no RST) while the room it is in keeps
- * publishing is closed by the server within two heartbeat intervals, and the others go on;</li>
+ * publishing is closed by the server within three heartbeat intervals, and the others go on;</li>
  * <li>a client on a slow link (16 KB/s) under a firehose gets the slow-consumer policy, while the clients on a good
  * link receive everything, in order.</li>
  * </ul>
@@ -81,7 +81,7 @@ class NetworkFaultsIT {
     }
 
     @Test
-    void aPeerWhoseNetworkVanishesIsClosedWithinTwoHeartbeatIntervals() throws Exception {
+    void aPeerWhoseNetworkVanishesIsClosedByTheHeartbeat() throws Exception {
         URI ws = Deployments.ws(url);
         try (TcpProxy link = TcpProxy.before(ws); WsClient near = WsClient.connect(ws)) {
             near.send(msg("join", "1", "room", "vanish")).expect("joined");
@@ -98,11 +98,13 @@ class NetworkFaultsIT {
                 publish("vanish", "{\"i\":" + i + "}");
                 assertEquals(i, near.expect("message").getJsonObject("data").getInt("i"), "the near member goes on");
             }
-            JsonObject after = statsWhen(s -> s.getInt("connections") == baseline, 2 * HEARTBEAT_MS + 2_000);
+            JsonObject after = statsWhen(s -> s.getInt("connections") == baseline, 3 * HEARTBEAT_MS + 4_000);
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(baseline, after.getInt("connections"), "the vanished peer is closed (" + took + " ms): " + after);
             System.out.println("NetworkFaultsIT: the vanished peer was closed after " + took + " ms");
-            assertTrue(took <= 2 * HEARTBEAT_MS, "within two heartbeat intervals: " + took + " ms");
+            // the next ping leaves up to an interval and a sweep (half an interval) after the last answer, and has two
+            // intervals and a sweep to be answered: 3 x 2 s + 2 x 1 s at worst
+            assertTrue(took <= 3 * HEARTBEAT_MS + 2_500, "within three heartbeat intervals and two sweeps: " + took + " ms");
             // 4000 (gone) or 4008 (slow): while traffic flowed to it the sends it was given may still have completed
             // into the buffers, and the server cannot tell a vanished peer from a slow one
             assertTrue(silenceCloses(after) > closesBefore, "closed by the heartbeat's verdict: " + after);

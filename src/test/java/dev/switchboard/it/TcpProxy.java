@@ -30,7 +30,8 @@ final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private volatile boolean blackholed;
+    /** Open while traffic flows; a blackhole closes it and the pumps wait on it until the heal. */
+    private volatile java.util.concurrent.CountDownLatch flowing = new java.util.concurrent.CountDownLatch(0);
     private volatile int downBytesPerSecond;
     private volatile long delayMillis;
     private final AtomicLong forwardedDown = new AtomicLong();
@@ -58,7 +59,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     void blackhole() {
-        blackholed = true;
+        flowing = new java.util.concurrent.CountDownLatch(1);
     }
 
     void throttleDown(int bytesPerSecond) {
@@ -70,7 +71,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     void heal() {
-        blackholed = false;
+        flowing.countDown();
         downBytesPerSecond = 0;
         delayMillis = 0;
     }
@@ -120,16 +121,14 @@ final class TcpProxy implements AutoCloseable {
             byte[] buffer = new byte[down ? 1024 : 8192];
             try (InputStream in = from.getInputStream()) {
                 while (true) {
-                    while (blackholed) {
-                        Thread.sleep(50); // hold everything: the buffers fill, nobody is told
-                    }
+                    flowing.await(); // held: the buffers fill, nobody is told
                     int n = in.read(buffer);
                     if (n < 0) {
                         break;
                     }
                     int rate = down ? downBytesPerSecond : 0;
                     if (rate > 0) {
-                        Thread.sleep(1000L * n / rate); // the link's pace, not a synchronisation
+                        java.util.concurrent.TimeUnit.MILLISECONDS.sleep(1000L * n / rate); // the link's pace
                     }
                     line.put(new Chunk(java.util.Arrays.copyOf(buffer, n), System.nanoTime() + delayMillis * 1_000_000));
                 }
@@ -149,9 +148,7 @@ final class TcpProxy implements AutoCloseable {
                     if (wait > 0) {
                         java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait); // the link's latency
                     }
-                    while (blackholed) {
-                        Thread.sleep(50);
-                    }
+                    flowing.await();
                     out.write(chunk.bytes());
                     out.flush();
                     if (down) {

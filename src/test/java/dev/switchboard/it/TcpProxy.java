@@ -121,7 +121,9 @@ final class TcpProxy implements AutoCloseable {
             byte[] buffer = new byte[down ? 1024 : 8192];
             try (InputStream in = from.getInputStream()) {
                 while (true) {
-                    flowing.await(); // held: the buffers fill, nobody is told
+                    if (!held()) { // held while blackholed: the buffers fill, nobody is told
+                        break;
+                    }
                     int n = in.read(buffer);
                     if (n < 0) {
                         break;
@@ -148,7 +150,9 @@ final class TcpProxy implements AutoCloseable {
                     if (wait > 0) {
                         java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait); // the link's latency
                     }
-                    flowing.await();
+                    if (!held()) {
+                        break;
+                    }
                     out.write(chunk.bytes());
                     out.flush();
                     if (down) {
@@ -165,6 +169,16 @@ final class TcpProxy implements AutoCloseable {
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /** Waits while blackholed, a second at a time: true to go on, false when the proxy was closed meanwhile. */
+    private boolean held() throws InterruptedException {
+        while (!flowing.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (listener.isClosed()) {
+                return false;
+            }
+        }
+        return !listener.isClosed();
     }
 
     private static void quietly(Socket s) {

@@ -48,18 +48,24 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
      *                              room that records a publication gives up its oldest ones first; 0: none
      * @param maxRooms              rooms this node holds at most; a join of another one gets {@code node_full}, an
      *                              HTTP publish into another one 503; 0: no bound
+     * @param queueNodeMaxBytes     bound of all connections' outbound queues on this node together, in characters of
+     *                              text and bytes of binary, a broadcast frame counted once; at the bound a connection
+     *                              holding more than its share gets its room's slow-consumer policy; 0: none
      */
     public record Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser,
-                         int roomsPerConnection, Duration publishKeyWindow, long historyNodeMaxBytes, int maxRooms) {
+                         int roomsPerConnection, Duration publishKeyWindow, long historyNodeMaxBytes, int maxRooms,
+                         long queueNodeMaxBytes) {
         /** The default bound of all history on a node: 256 MiB, a quarter of a 1 GB heap. */
         public static final long HISTORY_NODE_MAX_BYTES = 256L * 1024 * 1024;
         /** The default bound of rooms on a node. */
         public static final int MAX_ROOMS = 100_000;
+        /** The default bound of all queued frames on a node: 128 Mi characters, at most 256 MiB of a 1 GB heap. */
+        public static final long QUEUE_NODE_MAX_BYTES = 128L * 1024 * 1024;
 
-        /** With the default key window (5 minutes) and node history bound. */
+        /** With the default key window (5 minutes) and node bounds. */
         public Limits(int ratePerSecond, int rateBurst, int rateStrikes, int connectionsPerUser, int roomsPerConnection) {
             this(ratePerSecond, rateBurst, rateStrikes, connectionsPerUser, roomsPerConnection, Duration.ofMinutes(5),
-                    HISTORY_NODE_MAX_BYTES, MAX_ROOMS);
+                    HISTORY_NODE_MAX_BYTES, MAX_ROOMS, QUEUE_NODE_MAX_BYTES);
         }
     }
 
@@ -161,7 +167,9 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                         millis(config, "publish.key-window-ms", d.limits().publishKeyWindow()),
                         config.getOptionalValue(PREFIX + "history.node-max-bytes", Long.class)
                                 .orElse(d.limits().historyNodeMaxBytes()),
-                        config.getOptionalValue(PREFIX + "max-rooms", Integer.class).orElse(d.limits().maxRooms())),
+                        config.getOptionalValue(PREFIX + "max-rooms", Integer.class).orElse(d.limits().maxRooms()),
+                        config.getOptionalValue(PREFIX + "queue.node-max-bytes", Long.class)
+                                .orElse(d.limits().queueNodeMaxBytes())),
                 new Origins(
                         config.getOptionalValues(PREFIX + "allowed-origins", String.class).orElse(java.util.List.of()),
                         config.getOptionalValue(PREFIX + "allow-missing-origin", Boolean.class)

@@ -117,10 +117,6 @@ public final class Connection {
         return outbox.offer(shared, policy);
     }
 
-    boolean enqueue(ByteBuffer data) {
-        return outbox.offer(data);
-    }
-
     /** Graceful: after what is queued. */
     void close(int code, String reason) {
         outbox.close(code, reason);

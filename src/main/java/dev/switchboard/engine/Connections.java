@@ -33,12 +33,19 @@ final class Connections {
     private final Executor writers;
     private final Metrics metrics;
     private final Cluster cluster;
+    private final QueueBudget queueBudget;
 
     Connections(Settings settings, Executor writers, Metrics metrics, Cluster cluster) {
         this.settings = settings;
         this.writers = writers;
         this.metrics = metrics;
         this.cluster = cluster;
+        this.queueBudget = new QueueBudget(settings.limits().queueNodeMaxBytes());
+    }
+
+    /** The node's bound on queued frames, shared by every connection's queue. */
+    QueueBudget queueBudget() {
+        return queueBudget;
     }
 
     /**
@@ -50,8 +57,8 @@ final class Connections {
         Caller who = caller != null ? caller : new Caller("guest-" + randomName(6), Set.of(), true, null);
         Settings.Limits limits = settings.limits();
         Connection[] made = new Connection[1];
-        Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), metrics,
-                () -> slowConsumer(made[0]));
+        Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), queueBudget,
+                metrics, () -> slowConsumer(made[0]));
         Connection connection = new Connection(id, who, endpoint, outbox,
                 new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime()));
         made[0] = connection;
@@ -69,6 +76,7 @@ final class Connections {
             return null;
         }
         byId.put(id, connection);
+        queueBudget.opened();
         userCountChanged(who.name());
         return connection;
     }
@@ -78,6 +86,7 @@ final class Connections {
         if (byId.remove(connection.id()) == null) {
             return false;
         }
+        queueBudget.closed();
         metrics.sentByClosed.add(connection.outbox.sent());
         metrics.droppedByClosed.add(connection.outbox.dropped());
         byUser.computeIfPresent(connection.user(), (u, set) -> {

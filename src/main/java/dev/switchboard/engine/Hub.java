@@ -273,7 +273,8 @@ public class Hub implements Switchboard {
                         int maxQueuedMessages, long sends, long sendP50Micros, long sendP99Micros, long sendMaxMicros,
                         String cluster, boolean clusterReachable, int nodes, String node, long clusterFailures,
                         long historyBytes, long historyMaxBytes, long historyEvicted, long duplicatePublishes,
-                        long heapUsedBytes, long heapMaxBytes) {
+                        long heapUsedBytes, long heapMaxBytes, long queuedBytes, long queueMaxBytes,
+                        long queueBudgetRefusals) {
     }
 
     /** Counters for operators and the stats page; a consistent-enough snapshot, never null. */
@@ -297,7 +298,8 @@ public class Hub implements Switchboard {
                 send.getValueAtPercentile(99), send.getMaxValue(), cluster.shared() ? "redis" : "memory",
                 cluster.reachable(), cluster.nodes(), cluster.node(), cluster.failures(), historyBudget.usedBytes(),
                 historyBudget.maxBytes(), historyBudget.evictedCount(), metrics.duplicatePublishes.sum(),
-                heap.getUsed(), heap.getMax());
+                heap.getUsed(), heap.getMax(), connections.queueBudget().usedSize(),
+                connections.queueBudget().maxSize(), connections.queueBudget().refusals());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.switchboard.engine;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** One item of a connection's outbound queue ({@link Outbox}): what it is decides how a full queue treats it. */
@@ -9,8 +10,20 @@ sealed interface Outbound {
     /** Its weight against the queue's byte bound (characters of text, bytes of binary). */
     long size();
 
+    /**
+     * How many queues hold this very instance now, for the node's {@link QueueBudget}, which counts a frame shared by
+     * many queues (a broadcast) once; null for an item that is never shared (its size is counted per queue).
+     */
+    default AtomicInteger holders() {
+        return null;
+    }
+
     /** A reply, a control frame, or a publication of a {@code disconnect} room: never dropped. */
-    record Text(String text) implements Outbound {
+    record Text(String text, AtomicInteger holders) implements Outbound {
+        Text(String text) {
+            this(text, new AtomicInteger());
+        }
+
         @Override
         public long size() {
             return text.length();
@@ -18,7 +31,11 @@ sealed interface Outbound {
     }
 
     /** A publication of a {@code drop-oldest} room: may be dropped to make room. */
-    record Droppable(String text) implements Outbound {
+    record Droppable(String text, AtomicInteger holders) implements Outbound {
+        Droppable(String text) {
+            this(text, new AtomicInteger());
+        }
+
         @Override
         public long size() {
             return text.length();
@@ -42,7 +59,11 @@ sealed interface Outbound {
     }
 
     /** A binary frame of a plain room; the buffer is shared between recipients and never consumed. */
-    record Binary(ByteBuffer data) implements Outbound {
+    record Binary(ByteBuffer data, AtomicInteger holders) implements Outbound {
+        Binary(ByteBuffer data) {
+            this(data, new AtomicInteger());
+        }
+
         @Override
         public long size() {
             return data.remaining();

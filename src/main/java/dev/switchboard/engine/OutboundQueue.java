@@ -26,10 +26,22 @@ final class OutboundQueue {
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicLong size = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final QueueBudget budget;
 
     OutboundQueue(int maxMessages, long maxSize) {
+        this(maxMessages, maxSize, QueueBudget.unbounded());
+    }
+
+    /** {@code budget}: the node's bound, shared by every queue of the node. */
+    OutboundQueue(int maxMessages, long maxSize, QueueBudget budget) {
         this.maxMessages = maxMessages;
         this.maxSize = maxSize;
+        this.budget = budget;
+    }
+
+    /** Characters of text and bytes of binary queued. */
+    long size() {
+        return size.get();
     }
 
     /** Items queued (or taken by the writer and not yet sent). */
@@ -56,6 +68,7 @@ final class OutboundQueue {
             String previous = slot.text().get();
             if (previous != null && slot.text().compareAndSet(previous, text)) {
                 size.addAndGet(text.length() - previous.length());
+                budget.resized(text.length() - previous.length());
                 dropped.incrementAndGet();
                 return true;
             }
@@ -63,16 +76,24 @@ final class OutboundQueue {
         return false;
     }
 
-    /** Adds {@code item} within the bound, under {@code policy}; false when it does not fit. */
+    /**
+     * Adds {@code item} within the bound — this queue's, and the node's {@link QueueBudget} — under {@code policy};
+     * false when it does not fit.
+     */
     boolean add(Outbound item, SlowConsumerPolicy policy) {
         long itemSize = item.size();
         int count = messages.incrementAndGet();
         long total = size.addAndGet(itemSize);
-        if ((count > maxMessages || total > maxSize) && (policy == SlowConsumerPolicy.DISCONNECT || !dropOldest())) {
-            messages.decrementAndGet();
-            size.addAndGet(-itemSize);
-            return false;
+        while (count > maxMessages || total > maxSize || !budget.admits(total - itemSize, itemSize)) {
+            if (policy == SlowConsumerPolicy.DISCONNECT || !dropOldest()) {
+                messages.decrementAndGet();
+                size.addAndGet(-itemSize);
+                return false;
+            }
+            count = messages.get();
+            total = size.get();
         }
+        budget.hold(item, itemSize);
         if (item instanceof Outbound.Latest slot) {
             latest.put(slot.room(), slot);
         }
@@ -99,10 +120,12 @@ final class OutboundQueue {
             String text = slot.text().getAndSet(null);
             if (text != null) {
                 size.addAndGet(-text.length());
+                budget.resized(-text.length());
             }
             return text;
         }
         size.addAndGet(-item.size());
+        budget.release(item, item.size());
         if (item instanceof Outbound.Text t) {
             return t.text();
         }
@@ -114,7 +137,7 @@ final class OutboundQueue {
         Outbound item;
         while ((item = queue.poll()) != null) {
             messages.decrementAndGet();
-            size.addAndGet(-(item instanceof Outbound.Latest slot ? empty(slot) : item.size()));
+            size.addAndGet(-left(item));
         }
     }
 
@@ -123,7 +146,7 @@ final class OutboundQueue {
         for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
             Outbound item = it.next();
             if ((item instanceof Outbound.Droppable || item instanceof Outbound.Latest) && queue.remove(item)) {
-                size.addAndGet(-(item instanceof Outbound.Latest slot ? empty(slot) : item.size()));
+                size.addAndGet(-left(item));
                 messages.decrementAndGet();
                 dropped.incrementAndGet();
                 return true;
@@ -132,10 +155,16 @@ final class OutboundQueue {
         return false;
     }
 
-    /** Empties a conflation slot; its size before, 0 when it was already empty. */
-    private long empty(Outbound.Latest slot) {
-        latest.remove(slot.room(), slot);
-        String text = slot.text().getAndSet(null);
-        return text == null ? 0 : text.length();
+    /** {@code item} left the queue unsent (dropped or discarded): gives its size back to the node; its size. */
+    private long left(Outbound item) {
+        if (item instanceof Outbound.Latest slot) {
+            latest.remove(slot.room(), slot);
+            String text = slot.text().getAndSet(null);
+            long was = text == null ? 0 : text.length();
+            budget.resized(-was);
+            return was;
+        }
+        budget.release(item, item.size());
+        return item.size();
     }
 }

@@ -71,9 +71,14 @@ final class Outbox {
     private final AtomicReference<ByteBuffer> ping = new AtomicReference<>();
 
     Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, Metrics metrics, Runnable onSlowConsumer) {
+        this(transport, writers, maxMessages, maxSize, QueueBudget.unbounded(), metrics, onSlowConsumer);
+    }
+
+    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Metrics metrics,
+           Runnable onSlowConsumer) {
         this.transport = transport;
         this.writers = writers;
-        this.queue = new OutboundQueue(maxMessages, maxSize);
+        this.queue = new OutboundQueue(maxMessages, maxSize, budget);
         this.metrics = metrics;
         this.onSlowConsumer = onSlowConsumer;
     }
@@ -92,6 +97,11 @@ final class Outbox {
 
     long dropped() {
         return queue.dropped();
+    }
+
+    /** Characters of text and bytes of binary queued. */
+    long queuedSize() {
+        return queue.size();
     }
 
     boolean isClosing() {
@@ -135,14 +145,10 @@ final class Outbox {
         }
     }
 
-    /** Queues a binary frame; the buffer is shared and never consumed. */
-    boolean offer(ByteBuffer data) {
-        return add(new Outbound.Binary(data), SlowConsumerPolicy.DISCONNECT);
-    }
-
     /**
-     * Queues {@code item} (a {@link Outbound.Text} or {@link Outbound.Droppable}, immutable, so one instance may be
-     * queued for every member of a room: a broadcast allocates once, not once per recipient) under {@code policy}.
+     * Queues {@code item} (a {@link Outbound.Text}, {@link Outbound.Droppable} or {@link Outbound.Binary}, immutable but
+     * for its count of holders, so one instance may be queued for every member of a room: a broadcast allocates once,
+     * not once per recipient, and the node's {@link QueueBudget} counts it once) under {@code policy}.
      */
     boolean offer(Outbound item, SlowConsumerPolicy policy) {
         return add(item, policy);

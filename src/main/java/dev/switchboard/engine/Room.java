@@ -223,8 +223,9 @@ final class Room {
     /** Fans a binary frame out to members that accept binary (plain room connections); not recorded. */
     int publishBinary(ByteBuffer data) {
         int queued = 0;
+        Outbound shared = new Outbound.Binary(data); // one item in every queue: the node's budget counts it once
         for (Connection member : members) {
-            if (member.kind() == Connection.Kind.ROOM && member.enqueue(data)) {
+            if (member.kind() == Connection.Kind.ROOM && member.enqueue(shared, SlowConsumerPolicy.DISCONNECT)) {
                 queued++;
             }
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.CloseCodes;
 import dev.switchboard.RequestHandler.RequestFailure;
+import dev.switchboard.config.Settings;
 import dev.switchboard.protocol.ClientMessage;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -142,6 +143,78 @@ class DeliveryPolicyTest {
         }
         assertEquals(CloseCodes.SLOW_CONSUMER, slow.closedWith.get(5, TimeUnit.SECONDS));
         assertEquals(1, hub.stats().slowConsumerCloses());
+    }
+
+    /** A hub whose node bounds all queued frames to {@code nodeMax} characters (each queue: 100 000 messages, 1 Mi). */
+    private Hub hubWithNodeQueueBound(long nodeMax) {
+        Settings.Limits l = new Settings.Limits(0, 1, 0, 3, 200);
+        return new Hub(HubTest.settings(100_000, Duration.ZERO, Duration.ZERO).withLimits(new Settings.Limits(
+                l.ratePerSecond(), l.rateBurst(), l.rateStrikes(), l.connectionsPerUser(), l.roomsPerConnection(),
+                l.publishKeyWindow(), l.historyNodeMaxBytes(), l.maxRooms(), nodeMax)), writers, timers, e -> { }, List.of());
+    }
+
+    @Test
+    void theNodesQueueBoundCountsABroadcastOnceAndEndsOnlyTheMembersThatHoldMoreThanTheirShare() throws Exception {
+        Hub hub = hubWithNodeQueueBound(40_000); // a 'crowd' room: no presence beyond 2 members, only publications queue
+        List<Held> stuck = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Held slow = new Held();
+            hub.join(hub.open(slow, "stuck" + i, "/ws", false), "j", "crowd:chat", null, null);
+            stuck.add(slow);
+        }
+        List<TestTransport> good = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            TestTransport t = TestTransport.inline();
+            hub.join(hub.open(t, "good" + i, "/ws", false), "j", "crowd:chat", null, null);
+            good.add(t);
+        }
+        String body = "x".repeat(100);
+        for (int i = 1; i <= 100; i++) {
+            hub.publish("crowd:chat", Json.createValue(body + i));
+        }
+        // 20 queues hold every publication (~15 000 characters each, 300 000 summed), but the node holds each frame once
+        long held = hub.stats().queuedBytes();
+        assertTrue(held > 10_000 && held < 40_000, "a broadcast frame is counted once: " + held);
+        assertTrue(stuck.stream().noneMatch(s -> s.closedWith.isDone()), () -> "within the node's bound nobody is closed: "
+                + hub.stats() + " closed " + stuck.stream().filter(s -> s.closedWith.isDone()).count());
+        for (int i = 101; i <= 400; i++) {
+            hub.publish("crowd:chat", Json.createValue(body + i));
+        }
+        for (Held slow : stuck) {
+            assertEquals(CloseCodes.SLOW_CONSUMER, slow.closedWith.get(5, TimeUnit.SECONDS), "over its share at the bound");
+        }
+        assertEquals(20, hub.stats().slowConsumerCloses());
+        assertTrue(hub.stats().queueBudgetRefusals() >= 20);
+        for (TestTransport t : good) {
+            within(Duration.ofSeconds(5), () -> t.texts().stream().filter(x -> x.contains("\"message\"")).count() >= 400,
+                    () -> t.texts().size());
+            List<JsonObject> got = t.texts().stream().map(HubTest::json).filter(j -> "message".equals(j.getString("type"))).toList();
+            assertEquals(400, got.size(), "a member that keeps up gets everything");
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(i + 1, got.get(i).getInt("offset"), "in order");
+            }
+        }
+        within(Duration.ofSeconds(5), () -> hub.stats().queuedBytes() == 0, () -> hub.stats().queuedBytes());
+    }
+
+    @Test
+    void aDropOldestRoomAtTheNodesQueueBoundDropsTheSlowMembersOldestAndKeepsItOpen() throws Exception {
+        Hub hub = hubWithNodeQueueBound(20_000);
+        Held slow = new Held();
+        Connection c = hub.open(slow, "u", "/ws", false);
+        hub.join(c, "j", "feed:news", null, null);
+        String body = "y".repeat(200);
+        for (int i = 1; i <= 300; i++) {
+            hub.publish("feed:news", Json.createValue(body + i));
+            assertTrue(hub.stats().queuedBytes() <= 20_000 + 300, "the node's bound holds: " + hub.stats().queuedBytes());
+        }
+        assertFalse(c.isClosing(), "a drop-oldest room drops, it does not close");
+        assertTrue(c.outbox.dropped() > 150, "the oldest went: " + c.outbox.dropped());
+        slow.release();
+        within(Duration.ofSeconds(5), () -> c.queued() == 0, () -> c.queued());
+        List<JsonObject> got = slow.messages();
+        assertEquals(body + 300, got.get(got.size() - 1).getString("data"), "the newest arrives");
+        assertEquals(0, hub.stats().queuedBytes());
     }
 
     @Test

@@ -84,7 +84,7 @@ class LimitsTest {
     @Test
     void roomsPerNodeAreBounded() throws Exception {
         Settings settings = HubTest.settings(100, Duration.ZERO, Duration.ZERO)
-                .withLimits(new Settings.Limits(1000, 1000, 10, 10, 10, Duration.ofMinutes(5), 0, 2));
+                .withLimits(new Settings.Limits(1000, 1000, 10, 10, 10, Duration.ofMinutes(5), 0, 2, 0));
         Hub hub = new Hub(settings, writers, timers, e -> { }, List.of());
         TestTransport t = TestTransport.inline();
         Connection c = hub.open(t, "ann", "/ws", false);

@@ -40,4 +40,14 @@ final class Quirks {
     static boolean hasNoDeflate() {
         return payara();
     }
+
+    /**
+     * Tyrus on Payara 6.2025.10 completes a send to a peer that stopped reading while Grizzly still buffers it (seen
+     * in QueueBoundIT: ~6.6 MB per stalled peer taken, none of it left in Switchboard's queues), so the engine's
+     * queues and their node bound never hold those frames; the heartbeat (4000), or a failed send (4008), ends such a
+     * peer. Undertow's send completes when the socket took the bytes, so the engine's queue, and its bound, hold the rest.
+     */
+    static boolean buffersSendsToStalledPeers() {
+        return payara();
+    }
 }

@@ -22,10 +22,10 @@ final class Metrics {
     private final Recorder sendTimes = new Recorder(SEND_TIME_MAX_MICROS, 2);
     private volatile Histogram lastSendTimes = new Histogram(SEND_TIME_MAX_MICROS, 2);
 
-    /** A send that started at {@code startedNanos} completed now. */
-    void sendTook(long startedNanos) {
+    /** A send that started at {@code startedNanos} (0: unknown, not recorded) completed at {@code nowNanos}. */
+    void sendTook(long startedNanos, long nowNanos) {
         if (startedNanos != 0) {
-            sendTimes.recordValue(Math.min(SEND_TIME_MAX_MICROS, Math.max(0, (System.nanoTime() - startedNanos) / 1000)));
+            sendTimes.recordValue(Math.min(SEND_TIME_MAX_MICROS, Math.max(0, (nowNanos - startedNanos) / 1000)));
         }
     }
 

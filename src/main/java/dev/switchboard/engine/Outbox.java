@@ -382,9 +382,10 @@ final class Outbox {
     /** The container completed a send, on any thread. */
     private void sent(Throwable failure) {
         long started = sendStartedNanos;
+        long now = System.nanoTime(); // one clock read per send: its completion time and its duration
         if (failure == null) {
             sent.addAndGet(inFlight);
-            lastSentNanos = System.nanoTime();
+            lastSentNanos = now;
         } else if (!finished && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
                 "slow consumer: send failed or timed out"))) {
             closing.set(true); // the peer is not reading, or is gone
@@ -392,12 +393,12 @@ final class Outbox {
         }
         if (sendPhase.compareAndSet(SENDING, COMPLETED_INLINE)) {
             sendStartedNanos = 0;
-            metrics.sendTook(started);
+            metrics.sendTook(started, now);
             return; // the writer, still in drain(), goes on
         }
         if (sendPhase.compareAndSet(COMPLETING_LATER, IDLE)) {
             sendStartedNanos = 0;
-            metrics.sendTook(started);
+            metrics.sendTook(started, now);
             drain(); // this thread is the writer now
         }
         // ABANDONED: terminate() took the writer's role over; this late completion changes nothing

@@ -163,10 +163,13 @@ class DeliveryPolicyTest {
             stuck.add(slow);
         }
         List<TestTransport> good = new ArrayList<>();
+        List<Connection> keepingUp = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             TestTransport t = TestTransport.inline();
-            hub.join(hub.open(t, "good" + i, "/ws", false), "j", "crowd:chat", null, null);
+            Connection c = hub.open(t, "good" + i, "/ws", false);
+            hub.join(c, "j", "crowd:chat", null, null);
             good.add(t);
+            keepingUp.add(c);
         }
         String body = "x".repeat(100);
         for (int i = 1; i <= 100; i++) {
@@ -179,6 +182,8 @@ class DeliveryPolicyTest {
                 + hub.stats() + " closed " + stuck.stream().filter(s -> s.closedWith.isDone()).count());
         for (int i = 101; i <= 400; i++) {
             hub.publish("crowd:chat", Json.createValue(body + i));
+            // the good members keep up: each publication goes out to them before the next (share: 1 000 characters)
+            within(Duration.ofSeconds(5), () -> keepingUp.stream().allMatch(c -> c.queued() == 0), () -> "behind");
         }
         for (Held slow : stuck) {
             assertEquals(CloseCodes.SLOW_CONSUMER, slow.closedWith.get(5, TimeUnit.SECONDS), "over its share at the bound");

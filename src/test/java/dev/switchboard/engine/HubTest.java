@@ -99,8 +99,8 @@ class HubTest {
         hub.dispatch(ann1, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1"));
         hub.dispatch(ann2, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1"));
         hub.dispatch(bob, new ClientMessage.Publish("p1", "orders", Json.createValue("bob's"), "k-1"));
-        within(Duration.ofSeconds(5), () -> ofType(other, "ack").size() == 1 && ofType(retry, "ack").size() == 1
-                && ofType(member, "message").size() == 2, () -> member.frames);
+        within(Duration.ofSeconds(5), () -> ofType(first, "ack").size() == 1 && ofType(other, "ack").size() == 1
+                && ofType(retry, "ack").size() == 1 && ofType(member, "message").size() == 2, () -> member.frames);
         assertEquals(1, ofType(first, "ack").get(0).getInt("offset"));
         assertEquals(1, ofType(retry, "ack").get(0).getInt("offset"), "the retry is acked with the first offset");
         assertEquals(2, ofType(other, "ack").get(0).getInt("offset"), "another user's equal key is another key");

@@ -220,8 +220,7 @@ class DeliveryIT {
                 assertTrue(before[0] < messages, "dropped, so it cannot have received everything: " + before[0]);
             }
 
-            JsonObject stats = Json.createReader(new StringReader(http.send(Deployments.withKey(HttpRequest.newBuilder(
-                    Deployments.base(url).resolve("api/stats"))).build(), HttpResponse.BodyHandlers.ofString()).body())).readObject();
+            JsonObject stats = NodeStats.of(url);
             assertTrue(stats.getJsonNumber("slowConsumerCloses").longValue() >= 1, stats.toString());
             assertEquals(0, stats.getJsonNumber("queuedMessages").longValue(), "nothing left queued: " + stats);
         } finally {

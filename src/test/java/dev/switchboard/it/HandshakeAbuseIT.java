@@ -93,9 +93,7 @@ class HandshakeAbuseIT {
     }
 
     private int connections() throws Exception {
-        HttpResponse<String> r = Quirks.http().send(Deployments.withKey(HttpRequest.newBuilder(
-                Deployments.base(url).resolve("api/stats"))).build(), HttpResponse.BodyHandlers.ofString());
-        return Json.createReader(new java.io.StringReader(r.body())).readObject().getInt("connections");
+        return NodeStats.of(url).getInt("connections");
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,13 +45,6 @@ class HeapIT {
 
     private final HttpClient http = Quirks.http();
 
-    private JsonObject stats() throws Exception {
-        HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(Deployments.base(url).resolve("api/stats")))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return Json.createReader(new StringReader(r.body())).readObject();
-    }
-
     /** The server's JVM: the one process on this machine running the current container. */
     private static long serverPid() {
         String marker = Quirks.payara() ? "payara-micro.jar" : "jboss-modules.jar";
@@ -72,7 +64,7 @@ class HeapIT {
         assertTrue(gc.waitFor(30, TimeUnit.SECONDS), "jcmd GC.run finished");
         String out = new String(gc.getInputStream().readAllBytes());
         assertEquals(0, gc.exitValue(), "jcmd GC.run: " + out);
-        return stats().getJsonNumber("heapUsedBytes").longValue();
+        return NodeStats.of(url).getJsonNumber("heapUsedBytes").longValue();
     }
 
     @Test
@@ -107,7 +99,7 @@ class HeapIT {
                     assertEquals(i, c.expect("message").getJsonObject("data").getInt("i"), "delivered, in order");
                 }
             }
-            JsonObject loaded = stats();
+            JsonObject loaded = NodeStats.of(url);
             long budget = loaded.getJsonNumber("historyMaxBytes").longValue();
             long held = loaded.getJsonNumber("historyBytes").longValue();
             assertEquals(256L * 1024 * 1024, budget, "the default node budget");

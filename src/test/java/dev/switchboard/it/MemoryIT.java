@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,13 +48,6 @@ class MemoryIT {
 
     private final HttpClient http = Quirks.http();
 
-    private JsonObject stats() throws Exception {
-        HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(Deployments.base(url).resolve("api/stats")))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return Json.createReader(new StringReader(r.body())).readObject();
-    }
-
     @Test
     void historyStaysWithinTheNodesBudgetAndAnEvictedRangeIsNotRecovered() throws Exception {
         String pad = "m".repeat(6000); // ~12 KB estimated per publication
@@ -78,7 +70,7 @@ class MemoryIT {
                 assertEquals(202, answer.statusCode(), "publication " + i + " into " + answer.uri() + ": " + answer.body());
             }
         }
-        JsonObject stats = stats();
+        JsonObject stats = NodeStats.of(url);
         long held = stats.getJsonNumber("historyBytes").longValue();
         assertEquals(NODE_BUDGET, stats.getJsonNumber("historyMaxBytes").longValue());
         assertTrue(held <= NODE_BUDGET, "history within the node's budget: " + stats);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -51,24 +49,6 @@ class NetworkFaultsIT {
 
     private final HttpClient http = Quirks.http();
 
-    private JsonObject stats() throws Exception {
-        HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(Deployments.base(url).resolve("api/stats")))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return Json.createReader(new StringReader(r.body())).readObject();
-    }
-
-    /** Polls the node's stats until {@code condition} holds or {@code millis} pass; the last stats either way. */
-    private JsonObject statsWhen(Predicate<JsonObject> condition, long millis) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        JsonObject s = stats();
-        while (!condition.test(s) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(50); // a poll interval, bounded by the deadline; the caller asserts the outcome
-            s = stats();
-        }
-        return s;
-    }
-
     private static long silenceCloses(JsonObject stats) {
         return stats.getJsonNumber("heartbeatCloses").longValue() + stats.getJsonNumber("slowConsumerCloses").longValue();
     }
@@ -85,11 +65,11 @@ class NetworkFaultsIT {
         URI ws = Deployments.ws(url);
         try (TcpProxy link = TcpProxy.before(ws); WsClient near = WsClient.connect(ws)) {
             near.send(msg("join", "1", "room", "vanish")).expect("joined");
-            int baseline = stats().getInt("connections");
+            int baseline = NodeStats.of(url).getInt("connections");
             WsClient far = WsClient.connect(link.through(ws));
             far.send(msg("join", "1", "room", "vanish")).expect("joined");
-            assertEquals(baseline + 1, stats().getInt("connections"));
-            long closesBefore = silenceCloses(stats());
+            assertEquals(baseline + 1, NodeStats.of(url).getInt("connections"));
+            long closesBefore = silenceCloses(NodeStats.of(url));
 
             link.blackhole();
             long start = System.nanoTime();
@@ -98,7 +78,7 @@ class NetworkFaultsIT {
                 publish("vanish", "{\"i\":" + i + "}");
                 assertEquals(i, near.expect("message").getJsonObject("data").getInt("i"), "the near member goes on");
             }
-            JsonObject after = statsWhen(s -> s.getInt("connections") == baseline, 3 * HEARTBEAT_MS + 4_000);
+            JsonObject after = NodeStats.when(url, s -> s.getInt("connections") == baseline, 3 * HEARTBEAT_MS + 4_000);
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(baseline, after.getInt("connections"), "the vanished peer is closed (" + took + " ms): " + after);
             System.out.println("NetworkFaultsIT: the vanished peer was closed after " + took + " ms");
@@ -121,8 +101,8 @@ class NetworkFaultsIT {
         String body = "{\"pad\":\"" + "x".repeat(16 * 1024) + "\",\"i\":%d}";
         List<WsClient> good = new ArrayList<>();
         try (TcpProxy link = TcpProxy.before(ws)) {
-            int baseline = stats().getInt("connections");
-            long slowClosesBefore = stats().getJsonNumber("slowConsumerCloses").longValue();
+            int baseline = NodeStats.of(url).getInt("connections");
+            long slowClosesBefore = NodeStats.of(url).getJsonNumber("slowConsumerCloses").longValue();
             link.throttleDown(16 * 1024);
             WsClient slow = WsClient.connect(link.through(ws));
             slow.send(msg("join", "1", "room", "narrow")).expect("joined");
@@ -144,7 +124,7 @@ class NetworkFaultsIT {
                     }
                 }
             }
-            JsonObject after = statsWhen(s -> s.getJsonNumber("slowConsumerCloses").longValue() > slowClosesBefore
+            JsonObject after = NodeStats.when(url, s -> s.getJsonNumber("slowConsumerCloses").longValue() > slowClosesBefore
                     && s.getInt("connections") == baseline + others, 15_000);
             assertTrue(after.getJsonNumber("slowConsumerCloses").longValue() > slowClosesBefore,
                     "the slow link got the slow-consumer policy: " + after);
@@ -158,7 +138,7 @@ class NetworkFaultsIT {
         } finally {
             good.forEach(WsClient::close);
         }
-        assertEquals(0, statsWhen(s -> s.getJsonNumber("queuedMessages").longValue() == 0, 5_000)
+        assertEquals(0, NodeStats.when(url, s -> s.getJsonNumber("queuedMessages").longValue() == 0, 5_000)
                 .getJsonNumber("queuedMessages").longValue(), "nothing left queued");
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -52,28 +50,6 @@ class QueueBoundIT {
 
     private final HttpClient http = Quirks.http();
 
-    private JsonObject stats() throws Exception {
-        HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(Deployments.base(url).resolve("api/stats")))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return Json.createReader(new StringReader(r.body())).readObject();
-    }
-
-    /** Polls the node's stats until {@code condition} holds or {@code millis} pass; the last stats either way. */
-    private JsonObject statsWhen(Predicate<JsonObject> condition, long millis) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        JsonObject s = stats();
-        while (!condition.test(s) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(50); // a poll interval, bounded by the deadline; the caller asserts the outcome
-            s = stats();
-        }
-        return s;
-    }
-
-    private static long number(JsonObject stats, String name) {
-        return stats.getJsonNumber(name).longValue();
-    }
-
     @Test
     void peersThatStopReadingCannotHoldMoreThanTheNodesQueueBound() throws Exception {
         URI ws = Deployments.ws(url);
@@ -84,8 +60,8 @@ class QueueBoundIT {
         List<WsClient> readers = new ArrayList<>();
         List<WsClient> stalled = new ArrayList<>();
         try (TcpProxy link = TcpProxy.before(ws)) {
-            JsonObject before = stats();
-            assertEquals(NODE_QUEUE_BOUND, number(before, "queueMaxBytes"), "the WAR's bound is in force");
+            JsonObject before = NodeStats.of(url);
+            assertEquals(NODE_QUEUE_BOUND, NodeStats.number(before, "queueMaxBytes"), "the WAR's bound is in force");
             int baseline = before.getInt("connections");
             for (int r = 0; r < rooms; r++) {
                 WsClient reader = WsClient.connect(ws);
@@ -98,9 +74,9 @@ class QueueBoundIT {
                 }
             }
             link.blackhole(); // the stalled peers read nothing more: what the server sends them piles up
-            long slowBefore = number(before, "slowConsumerCloses");
-            long heartbeatBefore = number(before, "heartbeatCloses");
-            long refusalsBefore = number(before, "queueBudgetRefusals");
+            long slowBefore = NodeStats.number(before, "slowConsumerCloses");
+            long heartbeatBefore = NodeStats.number(before, "heartbeatCloses");
+            long refusalsBefore = NodeStats.number(before, "queueBudgetRefusals");
             long most = 0;
             long start = System.nanoTime();
             for (int i = 0; i < perRoom; i++) {
@@ -118,13 +94,13 @@ class QueueBoundIT {
                 for (WsClient reader : readers) {
                     assertEquals(i, reader.expect("message").getJsonObject("data").getInt("i"), "a reader gets everything, in order");
                 }
-                most = Math.max(most, number(stats(), "queuedBytes"));
+                most = Math.max(most, NodeStats.number(NodeStats.of(url), "queuedBytes"));
             }
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            JsonObject after = statsWhen(s -> s.getInt("connections") == baseline + rooms, 10_000);
+            JsonObject after = NodeStats.when(url, s -> s.getInt("connections") == baseline + rooms, 10_000);
             System.out.printf("QueueBoundIT: %d publications in %d ms; queued at most %d KiB (node bound %d KiB); %d refusals at the bound; %d slow-consumer closes%n",
-                    rooms * perRoom, took, most >> 10, NODE_QUEUE_BOUND >> 10, number(after, "queueBudgetRefusals") - refusalsBefore,
-                    number(after, "slowConsumerCloses") - slowBefore);
+                    rooms * perRoom, took, most >> 10, NODE_QUEUE_BOUND >> 10, NodeStats.number(after, "queueBudgetRefusals") - refusalsBefore,
+                    NodeStats.number(after, "slowConsumerCloses") - slowBefore);
             assertTrue(most <= 2 * NODE_QUEUE_BOUND, "the node's queues stayed within twice its bound: " + most);
             assertEquals(baseline + rooms, after.getInt("connections"), "the stalled peers are gone, the readers stay: " + after);
             link.heal(); // what the sockets held flows now, and each stalled peer reads how the server ended it
@@ -135,10 +111,10 @@ class QueueBoundIT {
             System.out.println("QueueBoundIT: the stalled peers were closed with " + codes);
             if (Quirks.buffersSendsToStalledPeers()) {
                 // when Grizzly fails the send, the socket is torn down: the close frame may not reach the peer (-1, 1006)
-                assertTrue(number(after, "slowConsumerCloses") + number(after, "heartbeatCloses")
+                assertTrue(NodeStats.number(after, "slowConsumerCloses") + NodeStats.number(after, "heartbeatCloses")
                         >= slowBefore + heartbeatBefore + stalled.size(), "ended by the heartbeat or as slow: " + after);
             } else {
-                assertTrue(number(after, "queueBudgetRefusals") > refusalsBefore, "the node's bound applied: " + after);
+                assertTrue(NodeStats.number(after, "queueBudgetRefusals") > refusalsBefore, "the node's bound applied: " + after);
                 assertEquals(List.of(4008, 4008, 4008, 4008, 4008, 4008), codes, "ended as slow consumers");
             }
             for (WsClient reader : readers) {
@@ -148,6 +124,6 @@ class QueueBoundIT {
             stalled.forEach(p -> p.socket.abort());
             readers.forEach(WsClient::close);
         }
-        assertEquals(0, number(statsWhen(s -> number(s, "queuedBytes") == 0, 5_000), "queuedBytes"), "nothing left queued");
+        assertEquals(0, NodeStats.number(NodeStats.when(url, s -> NodeStats.number(s, "queuedBytes") == 0, 5_000), "queuedBytes"), "nothing left queued");
     }
 }

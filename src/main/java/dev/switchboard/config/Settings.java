@@ -13,9 +13,10 @@ import org.eclipse.microprofile.config.Config;
  * @param queueMessages       bound of a connection's outbound queue, in messages
  * @param queueBytes          bound of a connection's outbound queue, in characters of queued text
  * @param sendTimeout         longest a single send may take before the connection is closed as a slow consumer
- * @param heartbeat           the server pings a connection it has heard nothing from for this long, and closes
- *                            it (4000, or 4008 when it is there but slow) if it does not answer within two more
- *                            intervals; {@code 0}: no heartbeats
+ * @param heartbeat           the server pings a connection it has had no answer from for half this long, and
+ *                            closes it if it does not answer: after one interval with 4000 when nothing went either
+ *                            way meanwhile (gone), after two with 4008 when frames to it still went out or it talked
+ *                            (slow); {@code 0}: no heartbeats
  * @param idleTimeout         a connection that sends no message (pongs do not count) for this long is closed
  *                            with 1001; {@code 0}: never
  * @param firstMessageTimeout a {@code /ws} connection that sends nothing for this long after opening is closed

@@ -9,19 +9,25 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The sweep, once per interval (half the heartbeat, between 100 ms and 1 s): pings every connection once per heartbeat
- * interval, with a token its pong must echo, and gives its verdicts:
+ * The sweep, four times per heartbeat interval (between 100 ms and 1 s apart): pings a connection it has had no
+ * answer from for half an interval, with a token its pong must echo, and gives its verdicts:
  * <ul>
  *   <li>credentials expired (not refreshed in time) → 4001;</li>
  *   <li>the current send has run past the send timeout → 4008 (a backstop for containers that do not enforce
  *       {@code setSendTimeout});</li>
- *   <li>a ping unanswered for two intervals, and no message from the peer handled in the last interval (while this
- *       node is still handling what the peer sent, its pong waits behind that) → 4000 when nothing at all came from
- *       the peer meanwhile and no send to it completed (it is gone), 4008 when it is there but slow (it sent
- *       something, or its side of the network still takes bytes: its pong waits behind the backlog). A peer that
- *       goes silent is closed within about three intervals (measured 6 s with a 2 s heartbeat). One interval to
- *       answer was tried: a live subscriber of a freshly started Payara flooded by eight publishers had its pong
- *       wait in the container's queue past it (ConcurrencyIT), so the deadline stays at two;</li>
+ *   <li>a ping unanswered, with no message from the peer handled in the last interval (while this node is still
+ *       handling what the peer sent, its pong waits behind that):
+ *       <ul>
+ *         <li>nothing at all came from the peer and no publication to it went out since the ping → after one
+ *             interval, 4000: it is gone. A peer that vanishes (no FIN, no RST) is closed within two intervals: the
+ *             ping leaves at most half an interval and a sweep after its last answer, and has an interval and a
+ *             sweep to be answered;</li>
+ *         <li>frames went out to it since the ping (their sends completed), or it sent something → after two
+ *             intervals, 4008: it is there but slow, or the server cannot tell yet — the ping waits behind what was
+ *             sent before it, in the container's and the network's buffers, and a subscriber being flooded answers
+ *             late (one interval to answer made a live subscriber of a freshly started, flooded Payara miss its
+ *             deadline: ConcurrencyIT). Within three intervals.</li>
+ *       </ul></li>
  *   <li>no first message on {@code /ws} within the first-message timeout → 1008; idle past the idle timeout → 1001.</li>
  * </ul>
  * A verdict ends the connection within this sweep: it goes before anything queued and takes the writer's role from a
@@ -51,7 +57,7 @@ final class Liveness {
 
     static Duration interval(Settings settings) {
         long hb = settings.heartbeat().toMillis();
-        return Duration.ofMillis(hb > 0 ? Math.max(100, Math.min(1000, hb / 2)) : 1000);
+        return Duration.ofMillis(hb > 0 ? Math.max(100, Math.min(1000, hb / 4)) : 1000);
     }
 
     void sweep() {
@@ -99,29 +105,35 @@ final class Liveness {
         } else if (stuck) {
             metrics.slowConsumers.increment();
             out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");
-        } else if (heartbeat > 0 && pingSince != 0 && now - pingSince > 2 * heartbeat
-                && now - c.lastMessageNanos() > heartbeat) {
+        } else if (heartbeat > 0 && pingSince != 0 && now - c.lastMessageNanos() > heartbeat
+                && now - pingSince > (sentOrHeardSince(c, pingSince) ? 2 * heartbeat : heartbeat)) {
             // (a message from the peer was handled within the last interval: it is there, and this node is still
             // working through what it sent — a burst of publications to a large room — so its pong waits behind
             // them in our own inbound stream; a peer that stopped reading is ended by its queue's bound or the send
             // timeout instead)
-            // a ping unanswered for two intervals: the peer is gone, or alive but not reading what it is sent (a slow
-            // link: its sends still complete). A container that completes sends before the socket takes them
-            // (Payara, see README) makes a vanished peer with traffic look slow: 4008, within the same bound.
-            if (c.lastHeardNanos() > pingSince || out.lastSentNanos() > pingSince) {
+            // unanswered with nothing going either way: the peer is gone. With frames still going out to it (their
+            // sends complete) or something heard, it is alive but not reading, or vanished behind buffers that still
+            // take bytes — a container that completes sends before the socket takes them (Payara, see README) makes
+            // it look so for longer: slow, 4008, after two intervals
+            if (sentOrHeardSince(c, pingSince)) {
                 metrics.slowConsumers.increment();
                 out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: heartbeat not answered within two intervals");
             } else {
                 metrics.heartbeatCloses.increment();
-                out.terminate(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to the heartbeat within two intervals");
+                out.terminate(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to the heartbeat within an interval");
             }
         } else if (first > 0 && c.lastMessageNanos() == 0 && c.kind() == Connection.Kind.SOCKET
                 && now - c.openedNanos() > first) {
             c.close(CloseCodes.POLICY_VIOLATION, "no message within " + settings.firstMessageTimeout().toSeconds() + " s of opening");
         } else if (idle > 0 && now - Math.max(c.lastMessageNanos(), c.openedNanos()) > idle) {
             c.close(CloseCodes.GOING_AWAY, "idle for " + settings.idleTimeout().toSeconds() + " s");
-        } else if (heartbeat > 0 && pingSince == 0 && now - c.lastPingAnsweredNanos() > heartbeat) {
+        } else if (heartbeat > 0 && pingSince == 0 && now - c.lastPingAnsweredNanos() > heartbeat / 2) {
             c.ping();
         }
+    }
+
+    /** Whether, since the ping at {@code pingSince}, a send to the peer completed or anything came from it. */
+    private static boolean sentOrHeardSince(Connection c, long pingSince) {
+        return c.lastHeardNanos() > pingSince || c.outbox.lastSentNanos() > pingSince;
     }
 }

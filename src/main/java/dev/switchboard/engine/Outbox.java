@@ -104,6 +104,11 @@ final class Outbox {
         return queue.size();
     }
 
+    /** No writer is running: nothing queued, no send in progress (the next offer starts one). */
+    boolean isIdle() {
+        return !writing.get();
+    }
+
     boolean isClosing() {
         return closing.get();
     }

@@ -86,7 +86,7 @@ class WriteThroughTest {
         Connection publisher = hub.open(publisherSocket, "pub", "/ws", false);
         join(hub, publisher, "lobby");
         // the presence of the later joins reaches the earlier members through their writers: let it settle
-        EngineFixture.within(Duration.ofSeconds(5), () -> members.stream().allMatch(c -> c.outbox.queued() == 0),
+        EngineFixture.within(Duration.ofSeconds(5), () -> members.stream().allMatch(c -> c.outbox.isIdle()),
                 () -> members.stream().map(c -> c.outbox.queued()).toList());
         Room room = hub.room("lobby");
         for (TestTransport t : idle) {

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Client-side network faults, for real, through a {@link TcpProxy} between one client and the server, black-box on
  * both servers (heartbeat 2 s, outbound queue 1 MiB, from arquillian.xml):
  * <ul>
- * <li>a peer whose network vanishes (nothing delivered either way, no FIN, no RST) while the room it is in keeps
- * publishing is closed by the server within three heartbeat intervals, and the others go on;</li>
+ * <li>a peer whose network vanishes (nothing delivered either way, no FIN, no RST) is closed by the server within two
+ * heartbeat intervals (4000) when nothing was being sent to it, and within three (4008: the server cannot tell it from
+ * a slow one while buffers still take its frames) when the room it is in keeps publishing; the others go on;</li>
  * <li>a client on a slow link (16 KB/s) under a firehose gets the slow-consumer policy, while the clients on a good
  * link receive everything, in order.</li>
  * </ul>
@@ -61,6 +62,31 @@ class NetworkFaultsIT {
     }
 
     @Test
+    void anIdlePeerWhoseNetworkVanishesIsClosedWithinTwoIntervals() throws Exception {
+        URI ws = Deployments.ws(url);
+        try (TcpProxy link = TcpProxy.before(ws); WsClient near = WsClient.connect(ws)) {
+            near.send(msg("join", "1", "room", "vanish-idle")).expect("joined");
+            int baseline = NodeStats.of(url).getInt("connections");
+            WsClient far = WsClient.connect(link.through(ws));
+            far.send(msg("join", "1", "room", "vanish-idle")).expect("joined");
+            long closesBefore = NodeStats.number(NodeStats.of(url), "heartbeatCloses");
+
+            link.blackhole(); // nothing goes either way from now on, and nothing is sent to it
+            long start = System.nanoTime();
+            JsonObject after = NodeStats.when(url, s -> s.getInt("connections") == baseline, 3 * HEARTBEAT_MS + 4_000);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(baseline, after.getInt("connections"), "the vanished peer is closed (" + took + " ms): " + after);
+            System.out.println("NetworkFaultsIT: the idle vanished peer was closed after " + took + " ms");
+            // its ping leaves at most half an interval and a sweep (a quarter) after its last answer, and has an
+            // interval and a sweep to be answered: two intervals at worst (and the stats poll, 50 ms)
+            assertTrue(took <= 2 * HEARTBEAT_MS + 250, "within two heartbeat intervals: " + took + " ms");
+            assertEquals(closesBefore + 1, NodeStats.number(after, "heartbeatCloses"), "as gone (4000): " + after);
+            assertEquals("still", near.send(msg("ping", "still")).expect("pong").getString("re"), "the others are served");
+            far.socket.abort();
+        }
+    }
+
+    @Test
     void aPeerWhoseNetworkVanishesIsClosedByTheHeartbeat() throws Exception {
         URI ws = Deployments.ws(url);
         try (TcpProxy link = TcpProxy.before(ws); WsClient near = WsClient.connect(ws)) {
@@ -82,9 +108,9 @@ class NetworkFaultsIT {
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(baseline, after.getInt("connections"), "the vanished peer is closed (" + took + " ms): " + after);
             System.out.println("NetworkFaultsIT: the vanished peer was closed after " + took + " ms");
-            // the next ping leaves up to an interval and a sweep (half an interval) after the last answer, and has two
-            // intervals and a sweep to be answered: 3 x 2 s + 2 x 1 s at worst
-            assertTrue(took <= 3 * HEARTBEAT_MS + 2_500, "within three heartbeat intervals and two sweeps: " + took + " ms");
+            // the next ping leaves up to half an interval and a sweep (a quarter) after the last answer, and with
+            // frames still going out to the peer it has two intervals and a sweep to be answered: 3 intervals at worst
+            assertTrue(took <= 3 * HEARTBEAT_MS + 250, "within three heartbeat intervals: " + took + " ms");
             // 4000 (gone) or 4008 (slow): while traffic flowed to it the sends it was given may still have completed
             // into the buffers, and the server cannot tell a vanished peer from a slow one
             assertTrue(silenceCloses(after) > closesBefore, "closed by the heartbeat's verdict: " + after);

@@ -108,7 +108,14 @@ public final class Benchmark {
         }
     }
 
-    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,ramp,fanout,steady,churn,echo,slow").split(","));
+    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,ramp,fanout,steady,churn,echo,slow,soak").split(","));
+
+    /** {@code -Dbench.soak}: how long the soak runs, e.g. {@code 30m}, {@code 90s}; 3 minutes (quick: 1) unless set. */
+    private int soakSeconds() {
+        String d = System.getProperty("bench.soak", quick ? "1m" : "3m").trim().toLowerCase(Locale.ROOT);
+        int n = Integer.parseInt(d.replaceAll("[^0-9]", ""));
+        return d.endsWith("h") ? n * 3600 : d.endsWith("m") ? n * 60 : n;
+    }
 
     private void scenarios() throws Exception {
         warmUp();
@@ -151,7 +158,14 @@ public final class Benchmark {
         }
         // RELIABILITY.md item 23: 20 % of 2 000 subscribers replaced per minute while 10 publications/s go out
         for (Variant v : only.contains("churn") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
-            churn(v, quick ? 500 : 2000, 10, 0.20, quick ? 30 : 60);
+            churn(v, quick ? 500 : 2000, 10, 0.20, quick ? 30 : 60, 0, 0, "churn-" + (quick ? 500 : 2000));
+        }
+        // RELIABILITY.md item 24: a soak — 500 subscribers, 20 publications/s, 20 %/min churn, for -Dbench.soak — with
+        // the server's heap after a full GC, its threads and connections sampled and charted (Switchboard only: the
+        // soak looks for what the product leaks; the bare endpoint holds nothing to leak)
+        if (only.contains("soak")) {
+            int seconds = soakSeconds();
+            churn(Variant.SWITCHBOARD, 500, 20, 0.20, seconds, 100, Math.max(10, seconds / 30), "soak-" + seconds + "s");
         }
         for (int r = 0; r < (only.contains("echo") ? rounds : 0); r++) {
             for (Variant v : Variant.values()) {
@@ -284,11 +298,19 @@ public final class Benchmark {
      * for {@code seconds}. Reported: subscribers replaced; for those connected throughout, publications lost and
      * duplicated (0 expected) and latency; the server's connections at the end of the churn (n + 1 expected); after
      * everyone left, whether the server let every connection go and its heap after GC beside the baseline before.
+     * With {@code keep} > 0 (the soak), that many subscribers are never dropped and the rest churn on and on, the
+     * newcomers too; loss is counted on the kept ones. With {@code sampleEvery} > 0, the server's heap after a full
+     * GC, threads and connections are sampled that often (seconds) and charted.
      */
-    private void churn(Variant v, int n, int perSecond, double churnPerMinute, int seconds) throws Exception {
+    private void churn(Variant v, int n, int perSecond, double churnPerMinute, int seconds, int keep, int sampleEvery,
+                       String scenario) throws Exception {
         long heap0 = server.heapAfterGcKb();
+        List<long[]> samples = new ArrayList<>(); // seconds, heap after GC (KB), threads, connections
         Clients subscribers = new Clients(v);
         List<Conn> stable = new ArrayList<>(subscribers.open(n, 120));
+        List<Conn> kept = new ArrayList<>(stable.subList(0, Math.min(keep, stable.size())));
+        List<Conn> churnable = keep > 0 ? java.util.Collections.synchronizedList(new ArrayList<>(stable.subList(kept.size(), stable.size())))
+                : stable;
         Clients publishers = new Clients(v);
         Conn publisher = publishers.open(1, 30).get(0);
         Clients newcomers = new Clients(v);
@@ -297,6 +319,9 @@ public final class Benchmark {
             @Override
             public void opened(Conn conn) {
                 joinedLater.add(conn);
+                if (keep > 0) {
+                    churnable.add(conn);
+                }
                 newcomers.opened(conn);
             }
 
@@ -334,13 +359,22 @@ public final class Benchmark {
                 TimeUnit.NANOSECONDS.sleep(wait); // the churn's pace
             }
             List<Conn> victims = new ArrayList<>();
-            for (int k = 0; k < perTick && !stable.isEmpty(); k++) {
-                victims.add(stable.remove(random.nextInt(stable.size())));
+            synchronized (churnable) {
+                for (int k = 0; k < perTick && !churnable.isEmpty(); k++) {
+                    victims.add(churnable.remove(random.nextInt(churnable.size())));
+                }
             }
             dropped.addAll(victims);
             load.run(() -> victims.forEach(Conn::closeNow));
             for (int k = 0; k < victims.size(); k++) {
                 load.connect("127.0.0.1", server.port, v.path, v.subprotocol, tracking);
+            }
+            if (sampleEvery > 0 && (second == 1 || second % sampleEvery == 0 || second == seconds)) {
+                samples.add(new long[] {second, server.heapAfterGcKb(), server.threads(),
+                        v.switchboard() ? jsonNumber(server.stats(), "connections") : server.bareSessions()});
+                long[] last = samples.get(samples.size() - 1);
+                progress("   %s %d s: heap after GC %d MB, %d threads, %d connections", scenario, last[0], last[1] / 1024,
+                        last[2], last[3]);
             }
         }
         // the publications all went out; wait (bounded) until those connected throughout have all of them
@@ -350,9 +384,10 @@ public final class Benchmark {
         }
         timer.shutdownNow();
         long lost = Long.MAX_VALUE;
+        List<Conn> throughout = keep > 0 ? kept : stable;
         while (System.nanoTime() < deadline) {
             lost = 0;
-            for (Conn c : stable) {
+            for (Conn c : throughout) {
                 lost += count - ((BitSet) c.attachment).cardinality();
             }
             if (lost == 0) {
@@ -374,7 +409,7 @@ public final class Benchmark {
         m.put("seconds", seconds);
         m.put("replaced", dropped.size());
         m.put("newcomersReady", newcomers.ready.get());
-        m.put("connectedThroughout", stable.size());
+        m.put("connectedThroughout", throughout.size());
         m.put("lostByThoseThroughout", lost);
         m.put("duplicates", subscribers.duplicates.get() + newcomers.duplicates.get());
         latency(m, subscribers.histogram);
@@ -382,7 +417,19 @@ public final class Benchmark {
         m.put("allReleasedAfter", released);
         m.put("heapAfterGcMbBefore", heap0 / 1024);
         m.put("heapAfterGcMbAfter", heap / 1024);
-        record(v, "churn-" + n, m);
+        if (!samples.isEmpty()) {
+            m.put("samples", samples.size());
+            m.put("heapAfterGcMbFirst", samples.get(0)[1] / 1024);
+            m.put("heapAfterGcMbLast", samples.get(samples.size() - 1)[1] / 1024);
+            m.put("heapAfterGcMbMax", samples.stream().mapToLong(x -> x[1]).max().orElse(0) / 1024);
+            m.put("threadsFirst", samples.get(0)[2]);
+            m.put("threadsLast", samples.get(samples.size() - 1)[2]);
+            m.put("threadsMax", samples.stream().mapToLong(x -> x[2]).max().orElse(0));
+            m.put("threadsAfter", server.threads());
+            Files.writeString(dir.resolve(scenario + "-" + server.name + "-over-time.svg"),
+                    Report.overTime(scenario + " on " + server.name, samples));
+        }
+        record(v, scenario, m);
     }
 
     private static long jsonNumber(String json, String key) {

@@ -28,6 +28,9 @@ final class Report {
         if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {
             return new Headline("deliveriesPerSecond", "deliveries/s (median of rounds)", true);
         }
+        if (scenario.startsWith("soak")) {
+            return new Headline("heapAfterGcMbMax", "largest heap after a full GC while it ran (MB)", false);
+        }
         if (scenario.startsWith("fanout-fixed") || scenario.startsWith("slow") || scenario.startsWith("churn")) {
             return new Headline("p99Ms", "p99 latency (ms)", false);
         }
@@ -133,6 +136,49 @@ final class Report {
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x + 40, base + 18, escape(bar[0])));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n", x + 40, base + 34, escape(bar[1])));
             x += 110;
+        }
+        svg.append("</svg>\n");
+        return svg.toString();
+    }
+
+    /**
+     * Three line charts, one above the other, against seconds: heap after a full GC (MB), threads, connections;
+     * {@code samples}: {seconds, heap KB, threads, connections}.
+     */
+    static String overTime(String title, List<long[]> samples) {
+        String[] names = {"heap after full GC (MB)", "threads", "connections"};
+        int width = 720;
+        int panel = 150;
+        int height = 50 + names.length * (panel + 40);
+        long maxSecond = Math.max(1, samples.get(samples.size() - 1)[0]);
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"12\">\n", width, height));
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", escape(title)));
+        for (int k = 0; k < names.length; k++) {
+            int column = k + 1;
+            double scale = k == 0 ? 1024.0 : 1.0;
+            double max = samples.stream().mapToDouble(x -> x[column] / scale).max().orElse(1);
+            double top = Math.max(1, max * 1.15); // the axis from 0: growth shows as a slope, not as noise blown up
+            int y0 = 50 + k * (panel + 40);
+            int base = y0 + panel;
+            svg.append(String.format(Locale.ROOT, "<text x=\"70\" y=\"%d\" fill=\"#333\">%s (max %s)</text>\n", y0 - 6,
+                    escape(names[k]), format(max)));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"60\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", base, width - 20, base));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"60\" y1=\"%d\" x2=\"60\" y2=\"%d\" stroke=\"#333\"/>\n", y0, base));
+            svg.append(String.format(Locale.ROOT, "<text x=\"55\" y=\"%d\" text-anchor=\"end\">%s</text>\n", y0 + 10, format(top)));
+            svg.append(String.format(Locale.ROOT, "<text x=\"55\" y=\"%d\" text-anchor=\"end\">0</text>\n", base));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">%d s</text>\n",
+                    width - 20, base + 16, maxSecond));
+            StringBuilder points = new StringBuilder();
+            for (long[] x : samples) {
+                double px = 60 + (width - 80) * (double) x[0] / maxSecond;
+                double py = base - panel * (x[column] / scale) / top;
+                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
+            }
+            svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"#2f6fdf\" stroke-width=\"2\"/>\n",
+                    points.toString().trim()));
         }
         svg.append("</svg>\n");
         return svg.toString();

@@ -188,6 +188,20 @@ final class Server implements AutoCloseable {
         return Math.round(used);
     }
 
+    /** Threads of the server JVM ({@code Threads:} in {@code /proc/<pid>/status}), -1 when it cannot be read. */
+    int threads() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring(8).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return -1;
+    }
+
     /** Starts a JFR recording (profile settings) in the server JVM. */
     void jfrStart(String name) throws Exception {
         String jdk = Path.of(System.getProperty("java.home"), "bin").toString();

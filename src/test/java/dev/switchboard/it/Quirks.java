@@ -50,4 +50,14 @@ final class Quirks {
     static boolean buffersSendsToStalledPeers() {
         return payara();
     }
+
+    /**
+     * Payara 6.2025.10's Grizzly has no setting bounding how long a request's head may take to arrive (its keep-alive
+     * timeout applies between requests), so a slowloris connection trickling header lines is kept; each holds at most
+     * its header buffer (8 KB) and, the listener being NIO, the crowd keeps no one out (HandshakeAbuseIT). WildFly's
+     * Undertow has {@code request-parse-timeout}, set to 10 s by configure.cli.
+     */
+    static boolean keepsSlowRequestHeadsOpen() {
+        return payara();
+    }
 }

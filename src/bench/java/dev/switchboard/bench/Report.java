@@ -160,14 +160,14 @@ final class Report {
             int column = k + 1;
             double scale = k == 0 ? 1024.0 : 1.0;
             double max = samples.stream().mapToDouble(x -> x[column] / scale).max().orElse(1);
-            double top = Math.max(1, max * 1.15); // the axis from 0: growth shows as a slope, not as noise blown up
+            double top = Math.ceil(Math.max(1, max * 1.15)); // the axis from 0: growth shows as a slope, not as noise blown up
             int y0 = 50 + k * (panel + 40);
             int base = y0 + panel;
-            svg.append(String.format(Locale.ROOT, "<text x=\"70\" y=\"%d\" fill=\"#333\">%s (max %s)</text>\n", y0 - 6,
-                    escape(names[k]), format(max)));
+            svg.append(String.format(Locale.ROOT, "<text x=\"70\" y=\"%d\" fill=\"#333\">%s (max %.0f)</text>\n", y0 - 6,
+                    escape(names[k]), max));
             svg.append(String.format(Locale.ROOT, "<line x1=\"60\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", base, width - 20, base));
             svg.append(String.format(Locale.ROOT, "<line x1=\"60\" y1=\"%d\" x2=\"60\" y2=\"%d\" stroke=\"#333\"/>\n", y0, base));
-            svg.append(String.format(Locale.ROOT, "<text x=\"55\" y=\"%d\" text-anchor=\"end\">%s</text>\n", y0 + 10, format(top)));
+            svg.append(String.format(Locale.ROOT, "<text x=\"55\" y=\"%d\" text-anchor=\"end\">%.0f</text>\n", y0 + 10, top));
             svg.append(String.format(Locale.ROOT, "<text x=\"55\" y=\"%d\" text-anchor=\"end\">0</text>\n", base));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">%d s</text>\n",
                     width - 20, base + 16, maxSecond));

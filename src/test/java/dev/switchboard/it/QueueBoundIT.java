@@ -103,19 +103,15 @@ class QueueBoundIT {
                     NodeStats.number(after, "slowConsumerCloses") - slowBefore);
             assertTrue(most <= 2 * NODE_QUEUE_BOUND, "the node's queues stayed within twice its bound: " + most);
             assertEquals(baseline + rooms, after.getInt("connections"), "the stalled peers are gone, the readers stay: " + after);
-            link.heal(); // what the sockets held flows now, and each stalled peer reads how the server ended it
-            List<Integer> codes = new ArrayList<>();
-            for (WsClient peer : stalled) {
-                codes.add(peer.awaitClose().code());
-            }
-            System.out.println("QueueBoundIT: the stalled peers were closed with " + codes);
+            // how each stalled peer was ended, as the node counted it (its close frame sits behind megabytes in the
+            // sockets' buffers, or never leaves when the container tears the socket down: not read here)
             if (Quirks.buffersSendsToStalledPeers()) {
-                // when Grizzly fails the send, the socket is torn down: the close frame may not reach the peer (-1, 1006)
                 assertTrue(NodeStats.number(after, "slowConsumerCloses") + NodeStats.number(after, "heartbeatCloses")
                         >= slowBefore + heartbeatBefore + stalled.size(), "ended by the heartbeat or as slow: " + after);
             } else {
                 assertTrue(NodeStats.number(after, "queueBudgetRefusals") > refusalsBefore, "the node's bound applied: " + after);
-                assertEquals(List.of(4008, 4008, 4008, 4008, 4008, 4008), codes, "ended as slow consumers");
+                assertTrue(NodeStats.number(after, "slowConsumerCloses") >= slowBefore + stalled.size(),
+                        "every stalled peer ended as a slow consumer (4008): " + after);
             }
             for (WsClient reader : readers) {
                 assertEquals("on", reader.send(msg("ping", "on")).expect("pong").getString("re"), "the readers are served");

@@ -119,7 +119,7 @@ class ServerLogsIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"payara", "wildfly", "cluster"})
+    @ValueSource(strings = {"payara", "payara7", "wildfly", "cluster"})
     void theServersLogHasNoUnexpectedFailureFromTheApplication(String server) throws IOException {
         List<Path> logs = logsOf(server);
         assumeTrue(!logs.isEmpty(), server + "'s suite did not run in this build (-Dit.test or a subset): nothing to read");

@@ -39,10 +39,6 @@ final class OutboundQueue {
         this.budget = budget;
     }
 
-    /** Characters of text and bytes of binary queued. */
-    long size() {
-        return size.get();
-    }
 
     /** Items queued (or taken by the writer and not yet sent). */
     int messages() {

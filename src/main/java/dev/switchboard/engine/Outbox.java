@@ -99,11 +99,6 @@ final class Outbox {
         return queue.dropped();
     }
 
-    /** Characters of text and bytes of binary queued. */
-    long queuedSize() {
-        return queue.size();
-    }
-
     /** No writer is running: nothing queued, no send in progress (the next offer starts one). */
     boolean isIdle() {
         return !writing.get();

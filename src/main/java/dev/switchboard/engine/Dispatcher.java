@@ -42,6 +42,8 @@ final class Dispatcher implements Sessions {
     private final RoomAuthorizer authorizer;
     private final Metrics metrics;
     private final Consumer<SwitchboardEvent> events;
+    /** Set once the engine shut down (see {@link #closed}). */
+    private volatile boolean stopped;
 
     /** What the dispatcher shares with the public API: publishing and direct messages, counted and announced. */
     interface Messaging {
@@ -119,7 +121,19 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void closed(Connection connection, int code, String reason) {
+        if (stopped) {
+            // After the engine's shutdown: no events (the application is gone) and no new code. GlassFish 7.0.21 closes
+            // the application's class loader before Tyrus reports the closes of the sessions it then ends, so a class
+            // not loaded yet (an event's) would fail with NoClassDefFoundError on the container's thread.
+            connection.outbox.peerClosed();
+            return;
+        }
         writeThrough(connection, () -> left(connection, code, reason));
+    }
+
+    /** The engine has shut down (Hub's PreDestroy): closes reported after it only end the connection's outbox. */
+    void stop() {
+        stopped = true;
     }
 
     private void left(Connection connection, int code, String reason) {

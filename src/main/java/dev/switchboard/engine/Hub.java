@@ -329,6 +329,7 @@ public class Hub implements Switchboard {
         while (System.nanoTime() < closing && connections.all().stream().anyMatch(c -> !c.outbox.closedOut())) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
+        dispatcher.stop();
         cluster.stop();
     }
 

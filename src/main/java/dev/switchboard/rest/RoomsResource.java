@@ -16,6 +16,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -50,6 +51,28 @@ public class RoomsResource {
 
     @Inject
     Settings settings;
+
+    /**
+     * {@code POST /api/rooms/messages?room=chat:lobby}: the same publish, the room in the query. For a room whose name
+     * holds a ':' (a room class) on GlassFish 7.0.21, which answers 500 to any request whose path holds one, encoded
+     * or not, before the application sees it (its JACC provider builds a permission from the path: exousia issue 37).
+     */
+    @POST
+    @Path("messages")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response publishTo(@QueryParam("room") String room, @Context HttpServletRequest request, InputStream entity)
+            throws IOException {
+        return publish(room == null ? "" : room, request, entity);
+    }
+
+    /** {@code GET /api/rooms/presence?room=chat:lobby}: the same presence, the room in the query (see {@link #publishTo}). */
+    @GET
+    @Path("presence")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response presenceOf(@QueryParam("room") String room, @Context HttpServletRequest request) {
+        return presence(room == null ? "" : room, request);
+    }
 
     @POST
     @Path("{room}/messages")

@@ -277,7 +277,7 @@ class BrowserIT {
                     "});"));
             assertEquals("tina", user, "signed in with the short-lived token");
             for (int n = 1; n <= 3; n++) {
-                assertEquals(202, post("api/rooms/team:refresh/messages", "application/json", "{\"n\":" + n + "}"));
+                assertEquals(202, post(Quirks.roomApi("team:refresh", "messages"), "application/json", "{\"n\":" + n + "}"));
                 int refreshes = n;
                 Object seen = js.executeAsyncScript(String.join("\n",
                         "const done = arguments[arguments.length - 1];",
@@ -285,7 +285,7 @@ class BrowserIT {
                         "wait();"));
                 assertTrue(((Number) seen).intValue() >= n, "refreshed " + n + " times");
             }
-            assertEquals(202, post("api/rooms/team:refresh/messages", "application/json", "{\"n\":4}"));
+            assertEquals(202, post(Quirks.roomApi("team:refresh", "messages"), "application/json", "{\"n\":4}"));
             b.until("every message arrived", d -> ((List<?>) js.executeScript("return window.got;")).size() >= 4);
             assertEquals(List.of(1L, 2L, 3L, 4L), js.executeScript("return window.got;"), "each once, in order");
             assertEquals(List.of(), js.executeScript("return window.closes;"), "never closed across three expiries");

@@ -47,7 +47,7 @@ class HeapIT {
 
     /** The server's JVM: the one process on this machine running the current container. */
     private static long serverPid() {
-        String marker = Quirks.payara() ? "payara-micro" : "jboss-modules.jar"; // payara-micro.jar, payara-micro-7.jar
+        String marker = Quirks.processMarker();
         long self = ProcessHandle.current().pid();
         List<ProcessHandle> servers = ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != self)

@@ -20,14 +20,44 @@ final class Quirks {
         return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
     }
 
-    /**
-     * Payara Micro, 6 or 7, is the server the current failsafe execution runs on ({@code arquillian.launch}: payara,
-     * payara7). Payara 7.2026.11 (Jakarta EE 11) has the same Tyrus and Grizzly behaviour as 6.2025.10 in every quirk
-     * below (the same suite, measured).
-     */
+    /** The server the current failsafe execution runs on ({@code arquillian.launch}; pom.xml, arquillian.xml). */
+    static String launch() {
+        return System.getProperty("arquillian.launch", "");
+    }
+
+    /** Payara Micro, 6 or 7 ({@code arquillian.launch}: payara, payara7). */
     static boolean payara() {
-        String launch = System.getProperty("arquillian.launch", "");
-        return launch.equals("payara") || launch.equals("payara7");
+        return launch().equals("payara") || launch().equals("payara7");
+    }
+
+    /**
+     * A Grizzly and Tyrus container: Payara Micro 6 or 7, or GlassFish 7. Payara 7.2026.11 (Jakarta EE 11) and
+     * GlassFish 7.0.21 (Tyrus 2.1.5) have the same Tyrus and Grizzly behaviour as Payara 6.2025.10 in every quirk below
+     * that names Tyrus or Grizzly (the same suite, measured).
+     */
+    static boolean tyrus() {
+        return payara() || launch().equals("glassfish");
+    }
+
+    /**
+     * The server's TLS port, where the build put it: Payara Micro {@code --sslport 10443} (arquillian.xml), GlassFish's
+     * http-listener-2 at portbase 10200 + 81 (pom.xml, glassfish-domain), WildFly's 8443 + offset 100.
+     */
+    static int tlsPort() {
+        return switch (launch()) {
+            case "payara", "payara7" -> 10443;
+            case "glassfish" -> 10281;
+            default -> 8543;
+        };
+    }
+
+    /** A word only the current server's JVM has on its command line (HeapIT finds its pid by it). */
+    static String processMarker() {
+        return switch (launch()) {
+            case "payara", "payara7" -> "payara-micro"; // payara-micro.jar, payara-micro-7.jar
+            case "glassfish" -> "domains/switchboard";
+            default -> "jboss-modules.jar";
+        };
     }
 
     /**
@@ -35,7 +65,7 @@ final class Quirks {
      * is not delivered and the connection hangs until the heartbeat ends it (4000). Undertow closes with 1002.
      */
     static boolean acceptsUnmaskedFrames() {
-        return payara();
+        return tyrus();
     }
 
     /**
@@ -43,7 +73,7 @@ final class Quirks {
      * Switchboard allows it; WildFly's Undertow has it (switched on by configure.cli).
      */
     static boolean hasNoDeflate() {
-        return payara();
+        return tyrus();
     }
 
     /**
@@ -53,7 +83,7 @@ final class Quirks {
      * peer. Undertow's send completes when the socket took the bytes, so the engine's queue, and its bound, hold the rest.
      */
     static boolean buffersSendsToStalledPeers() {
-        return payara();
+        return tyrus();
     }
 
     /**
@@ -63,6 +93,27 @@ final class Quirks {
      * Undertow has {@code request-parse-timeout}, set to 10 s by configure.cli.
      */
     static boolean keepsSlowRequestHeadsOpen() {
-        return payara();
+        return tyrus();
+    }
+
+    /**
+     * GlassFish 7.0.21 answers 500 to a request whose path holds a ':' (a room class: {@code staff:ops}), encoded or
+     * not, before the application sees it: its JACC provider builds a permission from the path ("invalid
+     * URLPatternSpec", exousia issue 37; Payara 7.2025.1 had it too). The server API takes the room in the query
+     * instead ({@code /api/rooms/messages?room=staff:ops}, RoomsResource), on every server.
+     */
+    static boolean refusesColonsInPaths() {
+        return launch().equals("glassfish");
+    }
+
+    /**
+     * The server API's path for {@code what} ("messages", "presence") of {@code room}: {@code api/rooms/<room>/<what>},
+     * or, where the container refuses the room's ':' in a path, {@code api/rooms/<what>?room=<room>}.
+     */
+    static String roomApi(String room, String what) {
+        if (room.indexOf(':') >= 0 && refusesColonsInPaths()) {
+            return "api/rooms/" + what + "?room=" + java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return "api/rooms/" + room + "/" + what;
     }
 }

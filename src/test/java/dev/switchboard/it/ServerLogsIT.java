@@ -108,6 +108,16 @@ class ServerLogsIT {
     }
 
     private static List<Path> logsOf(String server) throws IOException {
+        if (server.equals("glassfish")) {
+            // GlassFish runs as a daemon: its log is the domain's server.log (the domain the build created)
+            Path logs = Path.of(System.getProperty("glassfish.home", "target/glassfish7"), "glassfish", "domains", "switchboard", "logs");
+            if (!Files.isDirectory(logs) || !Files.isDirectory(REPORTS.resolve(server))) {
+                return List.of();
+            }
+            try (Stream<Path> files = Files.list(logs)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("server.log")).sorted().toList();
+            }
+        }
         Path dir = server.equals("cluster") ? Path.of("target", "cluster-it") : REPORTS.resolve(server);
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -119,7 +129,7 @@ class ServerLogsIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"payara", "payara7", "wildfly", "cluster"})
+    @ValueSource(strings = {"payara", "payara7", "glassfish", "wildfly", "cluster"})
     void theServersLogHasNoUnexpectedFailureFromTheApplication(String server) throws IOException {
         List<Path> logs = logsOf(server);
         assumeTrue(!logs.isEmpty(), server + "'s suite did not run in this build (-Dit.test or a subset): nothing to read");

@@ -41,9 +41,9 @@ class WssIT {
     @ArquillianResource
     URL url;
 
-    /** The TLS port of the server under test (arquillian.xml: Payara --sslport 10443; WildFly 8443 + offset 100). */
+    /** The TLS port of the server under test (Quirks.tlsPort). */
     private URI wss() {
-        int port = Quirks.payara() ? 10443 : 8543;
+        int port = Quirks.tlsPort();
         return URI.create("wss://127.0.0.1:" + port + Deployments.base(url).getPath());
     }
 

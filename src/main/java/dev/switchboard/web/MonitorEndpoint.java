@@ -6,6 +6,7 @@ import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.Subprotocols;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -21,6 +22,9 @@ import jakarta.websocket.server.ServerEndpoint;
  * {@code HandshakeFilter}): server push only — the live server log ({@code log}) and this node's counters once a second
  * ({@code stats}). It answers {@code ping} with {@code pong}; anything else gets an {@code error}.
  */
+// @Dependent: a bean-defining annotation, so that Open Liberty injects into the endpoint (it injects only into
+// endpoint classes that are CDI beans: open-liberty issue 34986); one instance per connection, as everywhere.
+@Dependent
 @ServerEndpoint(value = "/ws/monitor", subprotocols = Subprotocols.V1, configurator = HandshakeConfigurator.class)
 public class MonitorEndpoint {
 

@@ -4,6 +4,7 @@ import dev.switchboard.engine.Connection;
 import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -22,6 +23,9 @@ import java.nio.ByteBuffer;
  * fanned out as binary to the room's other plain connections. It receives the same {@code joined},
  * {@code message} and {@code presence_diff} frames as {@code /ws}, and no {@code welcome}.
  */
+// @Dependent: a bean-defining annotation, so that Open Liberty injects into the endpoint (it injects only into
+// endpoint classes that are CDI beans: open-liberty issue 34986); one instance per connection, as everywhere.
+@Dependent
 @ServerEndpoint(value = "/ws/rooms/{room}", configurator = HandshakeConfigurator.class)
 public class RoomEndpoint {
 

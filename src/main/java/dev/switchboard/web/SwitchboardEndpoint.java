@@ -8,6 +8,7 @@ import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.ClientMessageDecoder;
 import dev.switchboard.protocol.Subprotocols;
 import dev.switchboard.security.Handshakes;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -26,6 +27,9 @@ import java.nio.ByteBuffer;
  * the text; a per-session encoder would encode a broadcast once per member, and the container instantiates (on Payara,
  * through CDI) one per connection.
  */
+// @Dependent: a bean-defining annotation, so that Open Liberty injects into the endpoint (it injects only into
+// endpoint classes that are CDI beans: open-liberty issue 34986); one instance per connection, as everywhere.
+@Dependent
 @ServerEndpoint(value = "/ws", subprotocols = {Subprotocols.BATCH, Subprotocols.V1}, configurator = HandshakeConfigurator.class,
         decoders = ClientMessageDecoder.class)
 public class SwitchboardEndpoint {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.CloseCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -111,8 +112,16 @@ class FramingIT {
     @Test
     void aFloodOfUnsolicitedPongsIsAbsorbed() throws Exception {
         try (RawSocket s = open("f-pongs")) {
-            for (int i = 0; i < 5_000; i++) {
-                s.sendFrame(0xA, true, new byte[0]);
+            try {
+                for (int i = 0; i < 5_000; i++) {
+                    s.sendFrame(0xA, true, new byte[0]);
+                }
+            } catch (java.net.SocketException closedWhileSending) {
+                assertTrue(Quirks.closesOnFloodsOfEmptyFrames(), "the flood was cut off: " + closedWhileSending);
+            }
+            if (Quirks.closesOnFloodsOfEmptyFrames()) {
+                assertEquals(PROTOCOL_ERROR, closeCode(s), "Liberty refuses the flood (Quirks)");
+                return;
             }
             assertStillWorks(s, "after-pongs");
         }
@@ -191,11 +200,19 @@ class FramingIT {
     @Test
     void aFloodOfEmptyContinuationsEndsWithinTheMessageLimit() throws Exception {
         try (RawSocket s = open("f-empty")) {
-            s.sendFrame(0x1, false, new byte[0]);
-            for (int i = 0; i < 10_000; i++) {
-                s.sendFrame(0x0, false, new byte[0]);
+            try {
+                s.sendFrame(0x1, false, new byte[0]);
+                for (int i = 0; i < 10_000; i++) {
+                    s.sendFrame(0x0, false, new byte[0]);
+                }
+                s.sendFrame(0x0, true, "end".getBytes(StandardCharsets.UTF_8));
+            } catch (java.net.SocketException closedWhileSending) {
+                assertTrue(Quirks.closesOnFloodsOfEmptyFrames(), "the flood was cut off: " + closedWhileSending);
             }
-            s.sendFrame(0x0, true, "end".getBytes(StandardCharsets.UTF_8));
+            if (Quirks.closesOnFloodsOfEmptyFrames()) {
+                assertEquals(PROTOCOL_ERROR, closeCode(s), "Liberty refuses the flood (Quirks)");
+                return;
+            }
             assertStillWorks(s, "after-empties"); // absorbed: no bytes, no allocation to speak of
         }
     }
@@ -248,6 +265,11 @@ class FramingIT {
         for (int code : new int[] {0, 999, 1004, 1005, 1006, 1015, 2999, 5000}) {
             try (RawSocket s = open("f-badclose")) {
                 s.sendFrame(0x8, true, new byte[] {(byte) (code >> 8), (byte) code});
+                if (code >= 5000 && Quirks.ignoresCloseCodesFrom5000()) {
+                    s.timeout(15_000); // unanswered: the heartbeat (2 s in the suite) ends it
+                    assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, closeCode(s), "close code " + code + ": Liberty (Quirks)");
+                    continue;
+                }
                 assertEquals(PROTOCOL_ERROR, closeCode(s), "close code " + code);
             }
         }

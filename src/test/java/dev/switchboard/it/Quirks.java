@@ -41,12 +41,14 @@ final class Quirks {
 
     /**
      * The server's TLS port, where the build put it: Payara Micro {@code --sslport 10443} (arquillian.xml), GlassFish's
-     * http-listener-2 at portbase 10200 + 81 (pom.xml, glassfish-domain), WildFly's 8443 + offset 100.
+     * http-listener-2 at portbase 10200 + 81 (pom.xml, glassfish-domain), Liberty's 10381 (src/test/liberty),
+     * WildFly's 8443 + offset 100.
      */
     static int tlsPort() {
         return switch (launch()) {
             case "payara", "payara7" -> 10443;
             case "glassfish" -> 10281;
+            case "liberty" -> 10381;
             default -> 8543;
         };
     }
@@ -56,6 +58,7 @@ final class Quirks {
         return switch (launch()) {
             case "payara", "payara7" -> "payara-micro"; // payara-micro.jar, payara-micro-7.jar
             case "glassfish" -> "domains/switchboard";
+            case "liberty" -> "ws-server.jar";
             default -> "jboss-modules.jar";
         };
     }
@@ -70,10 +73,11 @@ final class Quirks {
 
     /**
      * Payara 6.2025.10 bundles no Tyrus permessage-deflate extension, so it cannot be negotiated there even when
-     * Switchboard allows it; WildFly's Undertow has it (switched on by configure.cli).
+     * Switchboard allows it; nor can it on GlassFish 7.0.21 or Open Liberty 26.0.0.3 (its own WebSocket implementation
+     * offers no extension). WildFly's Undertow has it (switched on by configure.cli).
      */
     static boolean hasNoDeflate() {
-        return tyrus();
+        return tyrus() || launch().equals("liberty");
     }
 
     /**
@@ -89,11 +93,13 @@ final class Quirks {
     /**
      * Payara 6.2025.10's Grizzly has no setting bounding how long a request's head may take to arrive (its keep-alive
      * timeout applies between requests), so a slowloris connection trickling header lines is kept; each holds at most
-     * its header buffer (8 KB) and, the listener being NIO, the crowd keeps no one out (HandshakeAbuseIT). WildFly's
+     * its header buffer (8 KB) and, the listener being NIO, the crowd keeps no one out (HandshakeAbuseIT). Open Liberty
+     * 26.0.0.3 likewise: its {@code httpOptions readTimeout} (60 s) runs from the last byte read, which a trickle resets
+     * (measured: the crowd still connected 15 s after the checks). WildFly's
      * Undertow has {@code request-parse-timeout}, set to 10 s by configure.cli.
      */
     static boolean keepsSlowRequestHeadsOpen() {
-        return tyrus();
+        return tyrus() || launch().equals("liberty");
     }
 
     /**
@@ -115,5 +121,34 @@ final class Quirks {
             return "api/rooms/" + what + "?room=" + java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8);
         }
         return "api/rooms/" + room + "/" + what;
+    }
+
+    /**
+     * Open Liberty 26.0.0.3 closes a connection with 1002 on a flood of frames that carry nothing: 5 000 unsolicited
+     * pongs, or 10 000 empty continuation frames, sent back to back (measured: 2 000 pongs and 100 empty continuations
+     * are absorbed). A defined close; the server goes on serving. Tyrus and Undertow absorb both floods.
+     */
+    static boolean closesOnFloodsOfEmptyFrames() {
+        return launch().equals("liberty");
+    }
+
+    /**
+     * Open Liberty 26.0.0.3 does not answer a close frame whose code is 5000 or above (RFC 6455 7.4.2: invalid, a
+     * protocol error): no close frame comes back and the connection stays open until the heartbeat ends it (4000).
+     * It answers codes below 1000 and the reserved ones (1004-1006, 1015) with 1002, as the others do.
+     */
+    static boolean ignoresCloseCodesFrom5000() {
+        return launch().equals("liberty");
+    }
+
+    /**
+     * Open Liberty 26.0.0.3 keeps the buffers it read an oversized message into, when the client sent it in fragments
+     * (Java's WebSocket client does): after the first ten 10 MB messages refused with 1009 its live set after a full GC
+     * is ~40 MiB higher, and stays there (measured with a raw client: 40 → 81 MiB after the first 10, 81-83 MiB after
+     * 60 more; unfragmented, no growth at all). A pool, filled per worker thread, not a leak: HeapIT allows it 48 MiB
+     * for ten more refusals after ten. Tyrus and Undertow keep nothing (≤ 8 MiB asserted).
+     */
+    static boolean poolsBuffersOfLargeReads() {
+        return launch().equals("liberty");
     }
 }

@@ -35,6 +35,8 @@ class ServerLogsIT {
     private static final Pattern PAYARA = Pattern.compile("^\\[[^\\]]*\\] \\[[^\\]]*\\] \\[([A-Z]+)\\] \\[[^\\]]*\\] \\[([^\\]]*)\\]");
     /** WildFly: {@code hh:mm:ss,SSS LEVEL [logger] ...}. */
     private static final Pattern WILDFLY = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d,\\d{3} ([A-Z]+)\\s+\\[([^\\]]*)\\]");
+    /** Open Liberty's messages.log: {@code [date, time] thread logger L message}, L one letter (E error, F fatal, …). */
+    private static final Pattern LIBERTY = Pattern.compile("^\\[[^\\]]*\\] [0-9a-f]{8} (\\S+)\\s+([A-Z]) ");
     /** The line that names an exception: {@code java.io.IOException: …}, {@code Caused by: …}. */
     private static final Pattern EXCEPTION = Pattern.compile("^\\s*(Caused by: )?[\\w$.]+(Exception|Error|Throwable)\\b");
     /** A stack frame in the product (the tests' own frames are the client's business). */
@@ -89,13 +91,23 @@ class ServerLogsIT {
             n++;
             String line = ANSI.matcher(raw).replaceAll("");
             Matcher m = PAYARA.matcher(line);
+            Matcher liberty = LIBERTY.matcher(line);
             if (!m.find()) {
                 m = WILDFLY.matcher(line);
                 if (!m.find()) {
                     m = null;
                 }
             }
-            if (m != null) {
+            if (m == null && liberty.find()) {
+                String level = switch (liberty.group(2)) {
+                    case "E" -> "ERROR";
+                    case "F" -> "FATAL";
+                    case "W" -> "WARNING";
+                    default -> "INFO";
+                };
+                current = new Record(file, n, level, liberty.group(1), new ArrayList<>());
+                records.add(current);
+            } else if (m != null) {
                 current = new Record(file, n, m.group(1), m.group(2), new ArrayList<>());
                 records.add(current);
             } else if (current == null) {
@@ -118,6 +130,16 @@ class ServerLogsIT {
                 return files.filter(f -> f.getFileName().toString().startsWith("server.log")).sorted().toList();
             }
         }
+        if (server.equals("liberty")) {
+            // the server's own log, with loggers and levels (its console, in the tests' output, has neither)
+            Path logs = Path.of(System.getProperty("liberty.home", "target/wlp"), "usr", "servers", "switchboard", "logs");
+            if (!Files.isDirectory(logs) || !Files.isDirectory(REPORTS.resolve(server))) {
+                return List.of();
+            }
+            try (Stream<Path> files = Files.list(logs)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("messages")).sorted().toList();
+            }
+        }
         Path dir = server.equals("cluster") ? Path.of("target", "cluster-it") : REPORTS.resolve(server);
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -129,7 +151,7 @@ class ServerLogsIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"payara", "payara7", "glassfish", "wildfly", "cluster"})
+    @ValueSource(strings = {"payara", "payara7", "glassfish", "liberty", "wildfly", "cluster"})
     void theServersLogHasNoUnexpectedFailureFromTheApplication(String server) throws IOException {
         List<Path> logs = logsOf(server);
         assumeTrue(!logs.isEmpty(), server + "'s suite did not run in this build (-Dit.test or a subset): nothing to read");

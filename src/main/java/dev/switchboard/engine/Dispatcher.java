@@ -42,6 +42,12 @@ final class Dispatcher implements Sessions {
     private final RoomAuthorizer authorizer;
     private final Metrics metrics;
     private final Consumer<SwitchboardEvent> events;
+    /**
+     * Every event type, loaded with the engine: GlassFish 7.0.21 may close the application's class loader before Tyrus
+     * reports the closes of the sessions it ends at undeploy, and a close fires RoomLeft/ConnectionClosed, whose classes
+     * would otherwise load only then (NoClassDefFoundError on the container's thread, seen in CI).
+     */
+    private static final Class<?>[] EVENT_TYPES = SwitchboardEvent.class.getPermittedSubclasses();
     /** Set once the engine shut down (see {@link #closed}). */
     private volatile boolean stopped;
 

@@ -119,26 +119,24 @@ class ServerLogsIT {
         return records;
     }
 
+    /** A server's own log files ({@code prefix}*) in {@code logs}, if its suite ran in this build. */
+    private static List<Path> ownLogs(String server, Path logs, String prefix) throws IOException {
+        if (!Files.isDirectory(logs) || !Files.isDirectory(REPORTS.resolve(server))) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(logs)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted().toList();
+        }
+    }
+
     private static List<Path> logsOf(String server) throws IOException {
         if (server.equals("glassfish")) {
             // GlassFish runs as a daemon: its log is the domain's server.log (the domain the build created)
-            Path logs = Path.of(System.getProperty("glassfish.home", "target/glassfish7"), "glassfish", "domains", "switchboard", "logs");
-            if (!Files.isDirectory(logs) || !Files.isDirectory(REPORTS.resolve(server))) {
-                return List.of();
-            }
-            try (Stream<Path> files = Files.list(logs)) {
-                return files.filter(f -> f.getFileName().toString().startsWith("server.log")).sorted().toList();
-            }
+            return ownLogs(server, Path.of(System.getProperty("glassfish.home", "target/glassfish7"), "glassfish", "domains", "switchboard", "logs"), "server.log");
         }
         if (server.equals("liberty")) {
             // the server's own log, with loggers and levels (its console, in the tests' output, has neither)
-            Path logs = Path.of(System.getProperty("liberty.home", "target/wlp"), "usr", "servers", "switchboard", "logs");
-            if (!Files.isDirectory(logs) || !Files.isDirectory(REPORTS.resolve(server))) {
-                return List.of();
-            }
-            try (Stream<Path> files = Files.list(logs)) {
-                return files.filter(f -> f.getFileName().toString().startsWith("messages")).sorted().toList();
-            }
+            return ownLogs(server, Path.of(System.getProperty("liberty.home", "target/wlp"), "usr", "servers", "switchboard", "logs"), "messages");
         }
         Path dir = server.equals("cluster") ? Path.of("target", "cluster-it") : REPORTS.resolve(server);
         if (!Files.isDirectory(dir)) {

@@ -36,6 +36,9 @@ public interface Cluster {
 
         void disconnect(String user, int code, String reason);
 
+        /** An operator removed {@code user} (null: every member) from {@code room}, on every node. */
+        void removeFromRoom(String room, String user);
+
         /**
          * The store is reachable again after an outage, or forgot this node (restarted without persistence): bring
          * every room up to date and register this node's members and users again.
@@ -81,6 +84,16 @@ public interface Cluster {
 
     /** Best effort: closes {@code user}'s connections on other nodes. */
     void disconnect(String user, int code, String reason);
+
+    /** Best effort: removes {@code user} (null: every member) from {@code room} on other nodes. */
+    void removeFromRoom(String room, String user);
+
+    /** Blocking: {@code user}'s open connections on every live node (this one included), by node id. */
+    Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable;
+
+    /** Registers the cluster's own metrics (store command latency and failures) with {@code registry}. */
+    default void exportMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+    }
 
     /** Leaves the cluster: this node's members and users are withdrawn; the client is closed. */
     void stop();

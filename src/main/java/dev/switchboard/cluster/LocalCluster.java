@@ -68,6 +68,16 @@ public final class LocalCluster implements Cluster {
     }
 
     @Override
+    public void removeFromRoom(String room, String user) {
+        // no other node to reach
+    }
+
+    @Override
+    public Map<String, Integer> connectionsByNode(String user) {
+        return Map.of(); // the caller counts this node's own
+    }
+
+    @Override
     public void stop() {
         // nothing to leave
     }

@@ -59,6 +59,14 @@ public final class Redis {
     private final ClientResources resources;
     private final RedisClient client;
     private final LongAdder failures = new LongAdder();
+    /** Every command's time to its answer (blocking and asynchronous), for /api/metrics. */
+    private final io.prometheus.metrics.core.metrics.Histogram commandSeconds = io.prometheus.metrics.core.metrics
+            .Histogram.builder().name("switchboard_redis_command_duration_seconds")
+            .help("Time from sending a Redis command to its answer or failure").classicOnly()
+            .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .build();
+    /** Blocking commands that failed (each is also reported to its caller as StoreUnavailable). */
+    private final LongAdder blockingFailures = new LongAdder();
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
 
@@ -132,11 +140,27 @@ public final class Redis {
 
     /** Blocking: {@code command} on the command connection. */
     <T> T call(java.util.function.Function<RedisCommands<String, String>, T> command) throws StoreUnavailable {
+        long started = System.nanoTime();
         try {
             return command.apply(commands());
         } catch (RuntimeException e) { // RedisException, timeouts, rejected while disconnected
+            blockingFailures.increment();
             throw new StoreUnavailable("Redis unavailable: " + e.getMessage(), e);
+        } finally {
+            commandSeconds.observe((System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** Registers the command histogram and the failure counters with {@code registry}. */
+    void exportMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+        registry.register(commandSeconds);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("switchboard_redis_command_failures")
+                .help("Redis commands that failed, by mode: blocking (the caller saw StoreUnavailable) or async "
+                        + "(best effort: logged, repaired when the node resynchronizes)")
+                .labelNames("mode").callback(cb -> {
+                    cb.call(blockingFailures.sum(), "blocking");
+                    cb.call(failures.sum(), "async");
+                }).register(registry);
     }
 
     /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}. */
@@ -159,6 +183,7 @@ public final class Redis {
             return;
         }
         RedisFuture<Object> sent;
+        long started = System.nanoTime();
         try {
             sent = c.async().evalsha(script.sha, type, keys, args);
         } catch (RuntimeException e) {
@@ -166,6 +191,7 @@ public final class Redis {
             return;
         }
         sent.whenComplete((result, failure) -> {
+            commandSeconds.observe((System.nanoTime() - started) / 1e9);
             if (failure instanceof RedisNoScriptException) {
                 c.async().eval(script.source, type, keys, args).whenComplete((again, error) -> {
                     if (error != null) {
@@ -185,8 +211,10 @@ public final class Redis {
             failed(what, new RedisConnectionException("not connected"));
             return;
         }
+        long started = System.nanoTime();
         try {
             c.async().publish(channel(), message).whenComplete((receivers, failure) -> {
+                commandSeconds.observe((System.nanoTime() - started) / 1e9);
                 if (failure != null) {
                     failed(what, failure);
                 }

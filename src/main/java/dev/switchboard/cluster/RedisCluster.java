@@ -180,6 +180,8 @@ public final class RedisCluster implements Cluster {
                     case "direct" -> listener.direct(event.getString("user"), event.getString("frame"));
                     case "disconnect" -> listener.disconnect(event.getString("user"), event.getInt("code"),
                             event.getString("reason"));
+                    case "remove" -> listener.removeFromRoom(event.getString("room"),
+                            event.isNull("user") ? null : event.getString("user"));
                     default -> LOG.log(Level.FINE, "Ignoring unknown cluster event {0}", event.getString("kind"));
                 }
             }
@@ -263,6 +265,33 @@ public final class RedisCluster implements Cluster {
             redis.publishAsync("disconnect", Codec.json().createObjectBuilder().add("kind", "disconnect").add("node", node)
                     .add("user", user).add("code", code).add("reason", reason == null ? "" : reason).build().toString());
         }
+    }
+
+    @Override
+    public void removeFromRoom(String room, String user) {
+        if (reachable) {
+            var event = Codec.json().createObjectBuilder().add("kind", "remove").add("node", node).add("room", room);
+            redis.publishAsync("remove from room", (user == null ? event.addNull("user") : event.add("user", user))
+                    .build().toString());
+        }
+    }
+
+    @Override
+    public Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable {
+        Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":user:" + user));
+        Set<String> live = alive;
+        Map<String, Integer> byNode = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            if (live.contains(e.getKey()) || e.getKey().equals(node)) {
+                byNode.put(e.getKey(), Integer.parseInt(e.getValue()));
+            }
+        }
+        return byNode;
+    }
+
+    @Override
+    public void exportMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+        redis.exportMetrics(registry);
     }
 
     @Override

@@ -26,10 +26,13 @@ final class ClusterListener implements Cluster.Listener {
     private final Executor background;
     private final long coalesceMillis;
     private final Set<String> presenceStale = ConcurrentHashMap.newKeySet();
+    /** Removes a user (null: everyone) from a room on this node: the dispatcher's, which tells the members. */
+    private final java.util.function.BiConsumer<String, String> remover;
 
     ClusterListener(Cluster cluster, Connections connections, Rooms rooms, ScheduledExecutorService scheduler,
-                    Executor background, long coalesceMillis) {
+                    Executor background, long coalesceMillis, java.util.function.BiConsumer<String, String> remover) {
         this.cluster = cluster;
+        this.remover = remover;
         this.connections = connections;
         this.rooms = rooms;
         this.scheduler = scheduler;
@@ -68,6 +71,11 @@ final class ClusterListener implements Cluster.Listener {
     @Override
     public void disconnect(String user, int code, String reason) {
         connections.disconnect(user, code, reason);
+    }
+
+    @Override
+    public void removeFromRoom(String room, String user) {
+        remover.accept(room, user);
     }
 
     @Override

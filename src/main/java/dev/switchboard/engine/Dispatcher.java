@@ -50,6 +50,8 @@ final class Dispatcher implements Sessions {
     private static final Class<?>[] EVENT_TYPES = SwitchboardEvent.class.getPermittedSubclasses();
     /** Set once the engine shut down (see {@link #closed}). */
     private volatile boolean stopped;
+    /** False while an operator drains the node: transports refuse new connections with 1013. */
+    private volatile boolean admitting = true;
 
     /** What the dispatcher shares with the public API: publishing and direct messages, counted and announced. */
     interface Messaging {
@@ -137,6 +139,42 @@ final class Dispatcher implements Sessions {
         writeThrough(connection, () -> left(connection, code, reason));
     }
 
+    /**
+     * An operator's removal: the connections here of {@code user} (null: of every member) leave {@code room}. A
+     * {@code /ws} connection is told with {@code left} without {@code re}; a plain room connection, which has no room
+     * without it, is closed with 4403. Returns how many connections were removed.
+     */
+    int removeFromRoom(String name, String user) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return 0;
+        }
+        int removed = 0;
+        for (Connection member : room.members()) {
+            if (user != null && !user.equals(member.user())) {
+                continue;
+            }
+            if (member.kind() == Connection.Kind.ROOM) {
+                member.close(CloseCodes.FORBIDDEN, "removed from room '" + name + "' by an operator");
+                removed++;
+            } else if (room.leave(member)) {
+                reply(member, new ServerMessage.Left(null, name));
+                events.accept(new SwitchboardEvent.RoomLeft(name, member.id(), member.user()));
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public boolean admitting() {
+        return admitting && !stopped;
+    }
+
+    void admitting(boolean admit) {
+        admitting = admit;
+    }
+
     /** The engine has shut down (Hub's PreDestroy): closes reported after it only end the connection's outbox. */
     void stop() {
         stopped = true;
@@ -148,6 +186,7 @@ final class Dispatcher implements Sessions {
             return;
         }
         serverRequests.closed(connection);
+        metrics.closed(code);
         for (String name : List.copyOf(connection.rooms)) {
             Room room = rooms.get(name);
             if (room != null && room.leave(connection)) {
@@ -487,7 +526,12 @@ final class Dispatcher implements Sessions {
         return new ServerMessage.Error(re, ErrorCode.NOT_JOINED, "join room '" + room + "' first", Map.of("room", "not joined"));
     }
 
-    private static void reply(Connection connection, ServerMessage message) {
+    private void reply(Connection connection, ServerMessage message) {
+        if (message instanceof ServerMessage.Ack) {
+            metrics.acks.increment();
+        } else if (message instanceof ServerMessage.Error e) {
+            metrics.error(e.code());
+        }
         connection.enqueue(Codec.encode(message));
     }
 }

@@ -100,6 +100,11 @@ final class History {
         return bytes;
     }
 
+    /** Publications held. */
+    int size() {
+        return entries.size();
+    }
+
     private void drop() {
         Entry gone = entries.removeFirst();
         bytes -= gone.bytes();

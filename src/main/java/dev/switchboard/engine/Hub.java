@@ -79,8 +79,8 @@ public class Hub implements Switchboard {
         this(settings, writerPool, writerPool.scheduler(), writerPool.background(), events::fire, handlers, authorizer,
                 cluster, store);
         dispatcher.verifyCredentialsWith(credentials::verify);
-        cluster.start(new ClusterListener(cluster, connections, rooms, writerPool.scheduler(), writerPool.background(),
-                settings.presenceCoalesce().toMillis()), writerPool.threadFactory(), writerPool.scheduler());
+        cluster.start(listener(writerPool.scheduler(), writerPool.background()), writerPool.threadFactory(),
+                writerPool.scheduler());
     }
 
     /** For tests and embedding: one node, everything explicit; every action is allowed. */
@@ -104,19 +104,23 @@ public class Hub implements Switchboard {
         this.metrics = new Metrics();
         this.connections = new Connections(settings, writers, metrics, cluster);
         this.historyBudget = new HistoryBudget(settings.limits().historyNodeMaxBytes());
-        this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget);
+        this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget, metrics);
         this.serverRequests = new ServerRequests(scheduler);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
                 handlersByMethod(handlers), authorizer, metrics, events);
         this.liveness = new Liveness(settings, connections, rooms, metrics,
-                c -> dispatcher.closed(c, 1006, "closed without the container's @OnClose")); // 1006: as a container reports a lost socket
+                c -> dispatcher.closed(c, 1006, "closed without the container's @OnClose"), // 1006: as a container reports a lost socket
+                writers);
+        this.metricsRegistry = PrometheusExport.registry(settings, metrics, connections, rooms, historyBudget, cluster,
+                () -> draining());
         long sweepMillis = Liveness.interval(settings).toMillis();
         this.sweeper = scheduler.scheduleWithFixedDelay(liveness::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
     /** A listener for the cluster's events, for tests and embedding that start a shared cluster themselves. */
     Cluster.Listener listener(ScheduledExecutorService scheduler, Executor background) {
-        return new ClusterListener(cluster, connections, rooms, scheduler, background, settings.presenceCoalesce().toMillis());
+        return new ClusterListener(cluster, connections, rooms, scheduler, background, settings.presenceCoalesce().toMillis(),
+                dispatcher::removeFromRoom);
     }
 
     private static Map<String, RequestHandler> handlersByMethod(Iterable<RequestHandler> handlers) {
@@ -301,6 +305,135 @@ public class Hub implements Switchboard {
                 heap.getUsed(), heap.getMax(), connections.queueBudget().usedSize(),
                 connections.queueBudget().maxSize(), connections.queueBudget().refusals());
     }
+
+    // ------------------------------------------------------------------ operations (health, metrics, admin)
+
+    /**
+     * An operator's drain ({@code POST /api/admin/drain}): readiness reports DOWN and new connections are refused with
+     * 1013 (try again later: clients reconnect, with jitter, to another node behind the balancer); connections open
+     * here stay until they leave or the node shuts down. {@code false} takes connections again.
+     */
+    public void drain(boolean on) {
+        dispatcher.admitting(!on);
+        LOG.log(Level.INFO, on ? "Draining: readiness DOWN, new connections refused with 1013"
+                : "Drain ended: taking connections again");
+    }
+
+    /** Whether the node is draining: for an operator ({@link #drain}) or for its shutdown. */
+    public boolean draining() {
+        return draining || !dispatcher.admitting();
+    }
+
+    /** One health check: its name as MicroProfile Health reports it, whether it is UP, and what it saw. */
+    public record Check(String name, boolean up, Map<String, Object> data) {
+    }
+
+    /**
+     * Liveness: the writers ran a probe task and the liveness sweep ran within the last
+     * {@code max(10 s, 3 sweep intervals)}. DOWN means stuck threads: restart the node.
+     */
+    public List<Check> liveness() {
+        long now = System.nanoTime();
+        long bound = Math.max(TimeUnit.SECONDS.toNanos(10), 3 * Liveness.interval(settings).toNanos());
+        long writers = now - metrics.writersRanNanos;
+        long swept = now - metrics.sweptNanos;
+        return List.of(
+                new Check("switchboard-writers", writers < bound, Map.of("lastRanMsAgo", writers / 1_000_000)),
+                new Check("switchboard-sweep", swept < bound, Map.of("lastRanMsAgo", swept / 1_000_000)));
+    }
+
+    /**
+     * Readiness: the engine takes connections (not draining, for an operator or for shutdown); with a shared cluster,
+     * its store answered the latest heartbeat (a node cut from Redis would serve rooms apart from the others).
+     */
+    public List<Check> readiness() {
+        boolean drainingNow = draining();
+        Check engine = new Check("switchboard-engine", !drainingNow,
+                Map.of("draining", drainingNow, "connections", connections.size()));
+        if (!cluster.shared()) {
+            return List.of(engine);
+        }
+        return List.of(engine, new Check("switchboard-cluster", cluster.reachable(),
+                Map.of("engine", "redis", "reachable", cluster.reachable(), "nodes", cluster.nodes(), "node", cluster.node())));
+    }
+
+    /** A room as the admin view shows it: members here and on other nodes, its position, its history on this node. */
+    public record RoomView(String room, int connections, List<Member> members, String epoch, long offset,
+                           int historyMessages, long historyBytes, String slowConsumer) {
+    }
+
+    /** Every room on this node, by name. */
+    public List<RoomView> roomViews() {
+        return rooms.names().stream().sorted().map(rooms::get).filter(java.util.Objects::nonNull).map(Room::view).toList();
+    }
+
+    public Optional<RoomView> roomView(String name) {
+        return Optional.ofNullable(rooms.get(name)).map(Room::view);
+    }
+
+    /**
+     * One connection as the admin view shows it. {@code state}: {@code ok}; {@code behind} (its queue is at half its
+     * bound or more, or a send has been running for over a second: a slow consumer in the making); {@code closing}.
+     */
+    public record ConnectionView(String id, String user, String endpoint, long openSeconds, List<String> rooms,
+                                 int queued, int queueLimit, long sent, long dropped, String state) {
+    }
+
+    /** A user's connections: those on this node in detail, and how many each live node holds (with a cluster). */
+    public record UserView(String user, String node, List<ConnectionView> here, Map<String, Integer> byNode,
+                           boolean clusterAnswered) {
+    }
+
+    public UserView user(String user) {
+        long now = System.nanoTime();
+        List<ConnectionView> here = connections.all().stream().filter(c -> c.user().equals(user))
+                .sorted(java.util.Comparator.comparing(Connection::id)).map(c -> view(c, now)).toList();
+        Map<String, Integer> byNode = new java.util.TreeMap<>();
+        boolean answered = true;
+        if (cluster.shared()) {
+            try {
+                byNode.putAll(cluster.connectionsByNode(user));
+            } catch (StoreUnavailable e) {
+                answered = false;
+            }
+        }
+        if (!here.isEmpty() || byNode.containsKey(cluster.node())) {
+            byNode.put(cluster.node(), here.size()); // this node's own count is the one it holds now
+        }
+        return new UserView(user, cluster.node(), here, byNode, answered);
+    }
+
+    private ConnectionView view(Connection c, long now) {
+        long sending = c.outbox.sendStartedNanos();
+        String state = c.isClosing() ? "closing"
+                : c.queued() * 2 >= settings.queueMessages() || (sending != 0 && now - sending > TimeUnit.SECONDS.toNanos(1))
+                ? "behind" : "ok";
+        return new ConnectionView(c.id(), c.user(), c.endpoint(), TimeUnit.NANOSECONDS.toSeconds(now - c.openedNanos()),
+                c.rooms.stream().sorted().toList(), c.queued(), settings.queueMessages(), c.outbox.sent(),
+                c.outbox.dropped(), state);
+    }
+
+    /**
+     * An operator removes {@code user} (null: every member — the room is closed) from {@code room}, on every node;
+     * returns the connections removed on this one. The room's history stays; members may join again as the room
+     * authorizer allows (to keep a user out, change what it allows, or end the user's sessions).
+     */
+    public int removeFromRoom(String room, String user) {
+        if (!RoomNames.isValid(room)) {
+            throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
+        }
+        if (cluster.shared()) {
+            cluster.removeFromRoom(room, user);
+        }
+        return dispatcher.removeFromRoom(room, user);
+    }
+
+    /** This node's metrics in a registry of its own (not the JVM-wide default: one per deployment). */
+    public io.prometheus.metrics.model.registry.PrometheusRegistry metricsRegistry() {
+        return metricsRegistry;
+    }
+
+    private io.prometheus.metrics.model.registry.PrometheusRegistry metricsRegistry;
 
     /**
      * Undeploy or shutdown: what was accepted for delivery goes out first, within the drain timeout (with a cluster:

@@ -4,6 +4,7 @@ import dev.switchboard.CloseCodes;
 import dev.switchboard.config.Settings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,9 +47,19 @@ final class Liveness {
     /** What the container's {@code @OnClose} does; run by the sweep when the container never calls it. */
     private final java.util.function.Consumer<Connection> closedWithoutContainer;
 
+    private final Runnable probeWriters;
+
     Liveness(Settings settings, Connections connections, Rooms rooms, Metrics metrics,
-             java.util.function.Consumer<Connection> closedWithoutContainer) {
+             java.util.function.Consumer<Connection> closedWithoutContainer, Executor writers) {
         this.closedWithoutContainer = closedWithoutContainer;
+        // a task behind the writers' queued sends: when it stops running, the writers are stuck (liveness DOWN)
+        this.probeWriters = () -> {
+            try {
+                writers.execute(() -> metrics.writersRanNanos = System.nanoTime());
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: the writers take no more work; liveness no longer matters
+            }
+        };
         this.settings = settings;
         this.connections = connections;
         this.rooms = rooms;
@@ -62,6 +73,8 @@ final class Liveness {
 
     void sweep() {
         try {
+            metrics.sweptNanos = System.nanoTime();
+            probeWriters.run();
             metrics.rollSendTimes();
             long now = System.nanoTime();
             for (Connection c : connections.all()) {

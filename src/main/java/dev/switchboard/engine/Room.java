@@ -52,10 +52,12 @@ final class Room {
     private final HistoryBudget budget;
     /** Where this node's users in the room are registered for other nodes; null for a local room. */
     private final Cluster cluster;
+    /** Where the fan-out's duration is recorded. */
+    private final Metrics metrics;
 
     /** A room whose log is this node's own. */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce) {
-        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded());
+        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded(), new Metrics());
     }
 
     /**
@@ -63,8 +65,9 @@ final class Room {
      * needs the store outside a join or publish (gap fills, resynchronization) runs on {@code background}.
      */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce,
-         Cluster cluster, LogStore store, Executor background, HistoryBudget budget) {
+         Cluster cluster, LogStore store, Executor background, HistoryBudget budget, Metrics metrics) {
         this.name = name;
+        this.metrics = metrics;
         this.policy = policy;
         this.budget = budget;
         this.cluster = store == null ? null : cluster;
@@ -92,6 +95,18 @@ final class Room {
 
     int size() {
         return members.length;
+    }
+
+    /** The members now (a copy-on-write array: never modified after it was read). */
+    Connection[] members() {
+        return members;
+    }
+
+    /** What the admin view shows of this room: members, position and history, read under the lock. */
+    Hub.RoomView view() {
+        return locked(() -> new Hub.RoomView(name, members.length, presence.membersLocked(), log.epochLocked(),
+                log.offsetLocked(), log.window.size(), log.window.bytes(),
+                policy.slowConsumer().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
     }
 
     boolean isEmpty() {
@@ -323,18 +338,20 @@ final class Room {
 
     /** A publication goes out to every member under the room's slow-consumer policy. */
     void broadcastLocked(String frame) {
+        long started = System.nanoTime();
         SlowConsumerPolicy slow = policy.slowConsumer();
         if (slow == SlowConsumerPolicy.CONFLATE) { // a conflation slot belongs to one connection
             for (Connection member : members) {
                 member.enqueue(frame, name, slow);
             }
-            return;
+        } else {
+            // one immutable queue item for every member: the broadcast allocates once, as it encodes once
+            Outbound shared = slow == SlowConsumerPolicy.DROP_OLDEST ? new Outbound.Droppable(frame) : new Outbound.Text(frame);
+            for (Connection member : members) {
+                member.enqueue(shared, slow);
+            }
         }
-        // one immutable queue item for every member: the broadcast allocates once, as it encodes once
-        Outbound shared = slow == SlowConsumerPolicy.DROP_OLDEST ? new Outbound.Droppable(frame) : new Outbound.Text(frame);
-        for (Connection member : members) {
-            member.enqueue(shared, slow);
-        }
+        metrics.fanOutTook(System.nanoTime() - started);
     }
 
     /** A control frame (presence, resynchronization) goes to every member; never dropped. */

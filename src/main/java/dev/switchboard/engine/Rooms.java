@@ -29,10 +29,12 @@ final class Rooms {
 
     /** The node's bound on history, shared by every room. */
     private final HistoryBudget budget;
+    private final Metrics metrics;
 
     Rooms(Settings settings, ScheduledExecutorService scheduler, Cluster cluster, LogStore store, Executor background,
-          HistoryBudget budget) {
+          HistoryBudget budget, Metrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.budget = budget;
         this.scheduler = scheduler;
         this.cluster = cluster;
@@ -122,6 +124,6 @@ final class Rooms {
 
     private Room create(String name) {
         RoomPolicy policy = settings.policyFor(name);
-        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget);
+        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget, metrics);
     }
 }

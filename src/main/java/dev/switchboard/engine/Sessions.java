@@ -18,6 +18,9 @@ public interface Sessions {
     /** The settings transports apply to the socket (message size, send timeout). */
     Settings settings();
 
+    /** False while the node drains (an operator's drain, or shutdown): refuse new sockets with 1013. */
+    boolean admitting();
+
     /**
      * A socket opened at {@code endpoint} ({@code /ws}, {@code /ws/rooms/{room}}, {@code /ws/monitor}) for
      * {@code caller} ({@code null}: a guest). {@code /ws} gets {@code welcome}; {@code /ws/rooms/{room}} joins its room

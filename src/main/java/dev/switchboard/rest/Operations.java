@@ -4,7 +4,10 @@ import dev.switchboard.security.ApiAccess;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.Response;
 
-/** The guard of the operations surfaces (stats, marks): a server key, or {@code switchboard.monitor.role}. */
+/**
+ * The guards of the operations surfaces: stats, metrics and marks (a server key, or {@code switchboard.monitor.role}),
+ * and the admin API (a server key, or {@code switchboard.auth.admin-role}).
+ */
 final class Operations {
 
     private Operations() {
@@ -24,6 +27,21 @@ final class Operations {
         }
         if (!access.mayOperate(who.caller())) {
             return ApiResponses.forbidden("needs the role " + access.operationsRole() + " (switchboard.monitor.role)");
+        }
+        return null;
+    }
+
+    /** The refusal of {@code request} to the admin API, or null: a server key, or a user with the admin role. */
+    static Response adminRefusal(ApiAccess access, HttpServletRequest request) {
+        ApiAccess.Result who = access.caller(request);
+        if (who.caller() == null) {
+            return ApiResponses.unauthenticated(who.refusal());
+        }
+        if (!access.withinRate(who.caller())) {
+            return ApiResponses.rateLimited();
+        }
+        if (!access.mayAdminister(who.caller())) {
+            return ApiResponses.forbidden("needs the role " + access.adminRole() + " (switchboard.auth.admin-role)");
         }
         return null;
     }

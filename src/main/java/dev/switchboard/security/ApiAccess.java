@@ -104,8 +104,26 @@ public class ApiAccess {
         return config.getOptionalValue("switchboard.monitor.role", String.class).orElse("admin").trim();
     }
 
+    /** {@code switchboard.auth.admin-role}, default {@code admin}: who may use the admin API and end others' sessions. */
+    public String adminRole() {
+        return config.getOptionalValue("switchboard.auth.admin-role", String.class).orElse("admin").trim();
+    }
+
+    /** Whether an API caller may use the admin API (a server key, or a user with the admin role; never a guest). */
+    public boolean mayAdminister(ApiCaller caller) {
+        return caller.serverKey() || (!caller.caller().anonymous() && caller.caller().hasRole(adminRole()));
+    }
+
     /** Takes one request from the caller's bucket: false when it is empty (answer 429). */
     public boolean withinRate(ApiCaller caller) {
+        return withinRate(caller.label());
+    }
+
+    /**
+     * Takes one request from the bucket named {@code label} (a caller's label, or {@code addr:<ip>} for anonymous
+     * requests to the health probes): false when it is empty (answer 429).
+     */
+    public boolean withinRate(String label) {
         int perSecond = config.getOptionalValue("switchboard.api.rate.per-second", Integer.class).orElse(100);
         int burst = config.getOptionalValue("switchboard.api.rate.burst", Integer.class).orElse(200);
         if (perSecond <= 0) {
@@ -115,7 +133,7 @@ public class ApiAccess {
         if (buckets.size() >= MAX_BUCKETS) {
             buckets.values().removeIf(b -> b.idleFor(now) > 60_000_000_000L);
         }
-        return buckets.computeIfAbsent(caller.label(), k -> new Bucket(burst, now)).take(perSecond, burst, now);
+        return buckets.computeIfAbsent(label, k -> new Bucket(burst, now)).take(perSecond, burst, now);
     }
 
     /** The name of the configured key equal to {@code presented}, or null. Every configured key is compared. */

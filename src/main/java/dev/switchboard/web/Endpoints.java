@@ -38,6 +38,10 @@ final class Endpoints {
             closeQuietly(session, CloseCodes.POLICY_VIOLATION, "not a room name: " + RoomNames.RULE);
             return null;
         }
+        if (!sessions.admitting()) {
+            closeQuietly(session, CloseCodes.TRY_AGAIN_LATER, "this node is draining: connect to another");
+            return null;
+        }
         boolean batching = Subprotocols.BATCH.equals(session.getNegotiatedSubprotocol());
         // registered before open() queues anything, so that the endpoint finds it for the first message
         Connection connection = sessions.open(new SessionTransport(session, settings.sendTimeout().toMillis()),

@@ -24,6 +24,10 @@ public class QuietListener implements Cluster.Listener {
     }
 
     @Override
+    public void removeFromRoom(String room, String user) {
+    }
+
+    @Override
     public void resynchronize() {
     }
 

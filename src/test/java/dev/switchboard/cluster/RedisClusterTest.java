@@ -124,6 +124,11 @@ class RedisClusterTest {
         }
 
         @Override
+        public void removeFromRoom(String room, String user) {
+            heard.add("K " + room + " " + user);
+        }
+
+        @Override
         public void resynchronize() {
         }
 

@@ -268,6 +268,21 @@ final class MemoryBus implements AutoCloseable {
         }
 
         @Override
+        public void removeFromRoom(String room, String user) {
+            for (Node n : nodes) {
+                if (!n.name().equals(name)) {
+                    n.inbox().execute(() -> n.cluster().listener.removeFromRoom(room, user));
+                }
+            }
+        }
+
+        @Override
+        public Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable {
+            enter("connections by node", null);
+            return new java.util.TreeMap<>(users.getOrDefault(user, Map.of()));
+        }
+
+        @Override
         public void stop() {
             // nothing to leave
         }

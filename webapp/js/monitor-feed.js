@@ -8,12 +8,13 @@ const $ = (id) => document.getElementById(id);
 const basic = (name, password) => `Basic ${btoa(unescape(encodeURIComponent(`${name}:${password}`)))}`;
 
 /**
- * Shows the sign-in card (#signin: #signinName, #signinPassword, #signinError) unless the operations surfaces are
- * open to this browser already (switchboard.monitor.role=*). Resolves to { headers, credentials } once signed in:
- * headers for the HTTP API (marks), credentials() for the socket (a ticket per attempt, or none).
+ * Shows the sign-in card (#signin: #signinName, #signinPassword, #signinError) unless the surface is open to this
+ * browser already (switchboard.monitor.role=*). Resolves to { headers, credentials } once signed in: headers for the
+ * HTTP API (marks, admin), credentials() for the socket (a ticket per attempt, or none). {@code probe} is the URL
+ * whose answer decides (the admin page asks api/admin/rooms), {@code role} the setting named when refused.
  */
-export async function signInOperator() {
-  const open = await fetch('api/stats').then((r) => r.ok, () => false);
+export async function signInOperator({ probe = 'api/stats', role = 'switchboard.monitor.role', what = 'an operator' } = {}) {
+  const open = await fetch(probe).then((r) => r.ok, () => false);
   if (open) return { headers: {}, credentials: null };
   const card = $('signin');
   card.hidden = false;
@@ -25,11 +26,11 @@ export async function signInOperator() {
       event.preventDefault();
       const name = $('signinName').value.trim();
       const authorization = basic(name, $('signinPassword').value);
-      const check = await fetch('api/stats', { headers: { Authorization: authorization } }).catch(() => null);
+      const check = await fetch(probe, { headers: { Authorization: authorization } }).catch(() => null);
       if (!check || !check.ok) {
         $('signinError').textContent = !check ? 'the server cannot be reached'
           : check.status === 401 ? 'wrong name or password'
-            : check.status === 403 ? `${name} is not an operator (needs the role in switchboard.monitor.role)`
+            : check.status === 403 ? `${name} is not ${what} (needs the role in ${role})`
               : `the server answered ${check.status}`;
         return;
       }

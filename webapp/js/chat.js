@@ -73,6 +73,13 @@ function enter(name) {
   });
   room.on('presence', (members) => renderPeople(members));
   room.on('reset', () => system('History was lost on the server; showing new messages from now.'));
+  room.on('removed', () => {
+    system('An administrator removed you from this room. Join it again to come back.');
+    $('text').disabled = true;
+    $('send').disabled = true;
+    $('where').textContent = `removed from #${name}`;
+    renderPeople(new Map());
+  });
   room.ready.catch((e) => system(`Cannot enter #${name}: ${e.code}${e.code === 'forbidden' ? ' (sign in with a password?)' : ''}`));
   client.on('error', (e) => system(`${e.code}: ${e.message}`));
   $('text').focus();

@@ -53,6 +53,8 @@ export interface RoomEvents {
   presence: Map<string, number>;
   joined: { recovered: boolean | null; epoch: string; offset: number };
   reset: { epoch: string; offset: number };
+  /** An administrator removed this connection from the room (`left` without `re`): it is not rejoined. */
+  removed: { room: string };
   error: SwitchboardError;
 }
 

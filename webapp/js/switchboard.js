@@ -467,9 +467,23 @@ export class SwitchboardClient extends Emitter {
         break;
       case 'pong':
         break;
+      case 'left':
+        if (message.re == null) this.#removed(message); // an administrator removed this connection from the room
+        else this.#settle(message);
+        break;
       default:
         this.#settle(message);
     }
+  }
+
+  /** Removed from a room by the server (an administrator): it is no longer rejoined; its listeners hear 'removed'. */
+  #removed(message) {
+    const room = this.#rooms.get(message.room);
+    if (!room) return;
+    this.#rooms.delete(message.room);
+    room.joined = false;
+    room.emit('removed', { room: message.room });
+    room.removeAll();
   }
 
   #settle(message) {

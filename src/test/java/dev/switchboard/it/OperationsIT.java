@@ -457,4 +457,28 @@ class OperationsIT {
             assertTrue(b.driver.findElements(By.cssSelector("#rooms script, #rooms img")).isEmpty(), "names are text");
         }
     }
+
+    /** The chat page, removed from its room by an administrator: it says so and stops sending; its connection stays. */
+    @Test
+    void aChatPageRemovedByAnAdministratorSaysSoAndStopsSending() throws Exception {
+        String room = "removed-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Browser b = new Browser()) {
+            b.open(base().resolve("chat.html").toString());
+            b.find("#name").sendKeys("Dora");
+            b.find("#room").clear();
+            b.find("#room").sendKeys(room);
+            b.find("#enter").click();
+            b.until("the page is connected", d -> "open".equals(b.find("#state").getText()));
+            HttpResponse<String> inRoom = awaitAnswer("the page is a member", "api/admin/room?room=" + enc(room), KEY,
+                    r -> r.statusCode() == 200 && json(r).getInt("connections") == 1);
+            String user = json(inRoom).getJsonArray("members").getJsonObject(0).getString("user");
+
+            assertEquals(200, call("DELETE", "api/admin/room/members?room=" + enc(room) + "&user=" + enc(user), OPS).statusCode());
+            b.until("the page says it was removed", d -> b.find("#messages").getText().contains("removed you from this room"));
+            assertFalse(b.find("#send").isEnabled(), "the composer is disabled");
+            assertTrue(b.all("#people li").isEmpty(), "the people list is cleared");
+            assertEquals("open", b.find("#state").getText(), "the connection itself stays open");
+            b.screenshot("chat-removed");
+        }
+    }
 }

@@ -169,6 +169,68 @@ class ClusterIT {
         assertEquals(401, handshakeStatus(payara, "bearer." + token), "and on the node that logged out");
     }
 
+    /**
+     * The admin API across nodes: a user's connections are counted on each node, a removal asked of one node removes
+     * the user from the room on the other too, and each node's scrape carries the cluster's and Redis's metrics.
+     */
+    @Test
+    @Order(3)
+    void anAdministratorSeesAUsersConnectionsOnEveryNodeAndRemovesThemFromARoomEverywhere() throws Exception {
+        String token = AuthIT.token("mira", List.of("chat"), java.time.Instant.now().plusSeconds(300), AuthIT.SECRET);
+        try (WsClient onPayara = WsClient.raw(payara.ws().resolve("ws"), "switchboard.v1", "bearer." + token);
+             WsClient onWildfly = WsClient.raw(wildfly.ws().resolve("ws"), "switchboard.v1", "bearer." + token);
+             WsClient other = WsClient.connect(wildfly.ws())) {
+            onPayara.expect("welcome");
+            onWildfly.expect("welcome");
+            for (WsClient c : List.of(onPayara, onWildfly, other)) {
+                join(c, "admin-x", null);
+            }
+            HttpClient http = Quirks.http();
+            String connections = awaitBody(http, payara, "api/admin/connections?user=mira",
+                    body -> body.contains("\"byNode\"") && Json.createReader(new java.io.StringReader(body)).readObject()
+                            .getJsonObject("byNode").size() == 2);
+            JsonObject view = Json.createReader(new java.io.StringReader(connections)).readObject();
+            assertEquals(1, view.getJsonArray("here").size(), "payara's own connection in detail: " + view);
+            assertTrue(view.getJsonObject("byNode").values().stream().allMatch(n -> ((jakarta.json.JsonNumber) n).intValue() == 1),
+                    "one connection on each node: " + view);
+
+            HttpResponse<String> removed = http.send(Deployments.withKey(HttpRequest.newBuilder(
+                    payara.base().resolve("api/admin/room/members?room=admin-x&user=mira"))).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, removed.statusCode(), removed.body());
+            assertEquals("admin-x", onPayara.skipTo("left").getString("room"));
+            assertEquals("admin-x", onWildfly.skipTo("left").getString("room"), "removed on the other node too");
+            other.send(msg("publish", "after", "room", "admin-x", "data", Json.createValue(1)));
+            assertEquals("after", other.skipTo("ack").getString("re"), "the other member stays");
+
+            for (ClusterNodes.Node node : List.of(payara, wildfly)) {
+                String scrape = http.send(Deployments.withKey(HttpRequest.newBuilder(node.base().resolve("api/metrics")))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(scrape.contains("switchboard_cluster_nodes 2.0"), node.name + ": two nodes: " + scrape);
+                assertTrue(scrape.contains("switchboard_cluster_reachable{engine=\"redis\""), node.name);
+                assertTrue(scrape.contains("switchboard_redis_command_duration_seconds_count"), node.name + ": Redis latency");
+                assertTrue(scrape.contains("switchboard_redis_command_failures_total{mode=\"blocking\"}"), node.name);
+            }
+        }
+    }
+
+    /** Polls {@code path} on {@code node} with the key (bounded: 20 s) until its body satisfies {@code done}. */
+    private static String awaitBody(HttpClient http, ClusterNodes.Node node, String path,
+                                    java.util.function.Predicate<String> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(Deployments.withKey(HttpRequest.newBuilder(node.base().resolve(path)))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            last = r.statusCode() + " " + r.body();
+            if (r.statusCode() == 200 && done.test(r.body())) {
+                return r.body();
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // bounded poll of an HTTP endpoint
+        }
+        throw new AssertionError(node.name + ": " + path + " never answered as expected within 20 s; last: " + last);
+    }
+
     /** A ticket issued by one node is redeemed on the other, once across the cluster. */
     @Test
     @Order(4)
@@ -519,6 +581,13 @@ class ClusterIT {
             long down = System.nanoTime();
             redis.stop();
             awaitStats(payara, "\"clusterReachable\":false");
+            // a node cut from Redis is not ready (its rooms would go apart from the other nodes'), but alive
+            HttpResponse<String> notReady = Quirks.http().send(HttpRequest.newBuilder(payara.base().resolve("api/health/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, notReady.statusCode(), notReady.body());
+            assertTrue(notReady.body().contains("{\"name\":\"switchboard-cluster\",\"status\":\"DOWN\"}"), notReady.body());
+            assertEquals(200, Quirks.http().send(HttpRequest.newBuilder(payara.base().resolve("api/health/live")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "cut from Redis is not dead");
             // local delivery goes on: A's members get what is published on A while Redis is away
             for (int i = 6; i <= 8; i++) {
                 pubA.send(msg("publish", "p" + i, "room", "outage", "data", Json.createValue(i)));
@@ -533,6 +602,8 @@ class ClusterIT {
             redis = restart(redis);
             awaitStats(payara, "\"clusterReachable\":true");
             awaitStats(wildfly, "\"clusterReachable\":true");
+            assertEquals(200, Quirks.http().send(HttpRequest.newBuilder(payara.base().resolve("api/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "ready again once Redis answers");
 
             // B never saw 6..8: it is told to resynchronize (joined, recovered: false), never left with a silent gap
             JsonObject resyncB = b.skipTo("joined");

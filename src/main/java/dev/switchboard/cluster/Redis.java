@@ -62,7 +62,7 @@ public final class Redis {
     /** Every command's time to its answer (blocking and asynchronous), for /api/metrics. */
     private final io.prometheus.metrics.core.metrics.Histogram commandSeconds = io.prometheus.metrics.core.metrics
             .Histogram.builder().name("switchboard_redis_command_duration_seconds")
-            .help("Time from sending a Redis command to its answer or failure").classicOnly()
+            .help("Time from sending a Redis command to its answer or failure").classicOnly().withoutExemplars()
             .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
             .build();
     /** Blocking commands that failed (each is also reported to its caller as StoreUnavailable). */

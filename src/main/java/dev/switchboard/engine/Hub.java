@@ -68,6 +68,7 @@ public class Hub implements Switchboard {
     private ScheduledFuture<?> sweeper;
     private final Messaging messaging = new Messaging();
     private Liveness liveness;
+    private Tracing tracing;
 
     /** For CDI's client proxy only. */
     protected Hub() {
@@ -75,9 +76,10 @@ public class Hub implements Switchboard {
 
     @Inject
     Hub(Settings settings, WriterPool writerPool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
-        RoomAuthorizer authorizer, Cluster cluster, LogStore store, dev.switchboard.security.Credentials credentials) {
+        RoomAuthorizer authorizer, Cluster cluster, LogStore store, dev.switchboard.security.Credentials credentials,
+        Tracing tracing) {
         this(settings, writerPool, writerPool.scheduler(), writerPool.background(), events::fire, handlers, authorizer,
-                cluster, store);
+                cluster, store, tracing);
         dispatcher.verifyCredentialsWith(credentials::verify);
         cluster.start(listener(writerPool.scheduler(), writerPool.background()), writerPool.threadFactory(),
                 writerPool.scheduler());
@@ -87,7 +89,7 @@ public class Hub implements Switchboard {
     Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Consumer<SwitchboardEvent> events,
         Iterable<RequestHandler> handlers) {
         this(settings, writers, scheduler, writers, events, handlers, (caller, action, room) -> true, new LocalCluster(),
-                new MemoryLogStore());
+                new MemoryLogStore(), Tracing.OFF);
     }
 
     /**
@@ -96,15 +98,16 @@ public class Hub implements Switchboard {
      */
     Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Executor background,
         Consumer<SwitchboardEvent> events, Iterable<RequestHandler> handlers, RoomAuthorizer authorizer,
-        Cluster cluster, LogStore store) {
+        Cluster cluster, LogStore store, Tracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
         this.events = events;
         this.cluster = cluster;
         Codec.limitMessageBytes(settings.maxMessageBytes());
         this.metrics = new Metrics();
         this.connections = new Connections(settings, writers, metrics, cluster);
         this.historyBudget = new HistoryBudget(settings.limits().historyNodeMaxBytes());
-        this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget, metrics);
+        this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget, metrics, tracing);
         this.serverRequests = new ServerRequests(scheduler);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
                 handlersByMethod(handlers), authorizer, metrics, events);
@@ -165,7 +168,19 @@ public class Hub implements Switchboard {
                 if (draining) {
                     return null;
                 }
-                return publishNow(room, name, from, data, key);
+                if (!tracing.on()) {
+                    return publishNow(room, name, from, data, key);
+                }
+                try (Tracing.Span span = tracing.publish(name, from == null ? "api" : "socket")) {
+                    try {
+                        RoomLog.Published published = publishNow(room, name, from, data, key);
+                        span.offset(published.publication().offset());
+                        return published;
+                    } catch (Refused e) {
+                        span.refused(e.code());
+                        throw e;
+                    }
+                }
             } finally {
                 publishing.decrement();
             }

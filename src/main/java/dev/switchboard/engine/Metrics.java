@@ -36,11 +36,11 @@ final class Metrics {
     private volatile org.HdrHistogram.Histogram lastSendTimes = new org.HdrHistogram.Histogram(SEND_TIME_MAX_MICROS, 2);
     /** The same sends, for Prometheus (cumulative). */
     final Histogram sendSeconds = Histogram.builder().name("switchboard_send_duration_seconds")
-            .help("Time from the start of a send to the container's completion").classicOnly()
+            .help("Time from the start of a send to the container's completion").classicOnly().withoutExemplars()
             .classicUpperBounds(LATENCY_BOUNDS).build();
     /** How long a publication takes to be queued for every member of its room on this node. */
     final Histogram fanOutSeconds = Histogram.builder().name("switchboard_fanout_duration_seconds")
-            .help("Time to queue one publication for every member of its room on this node").classicOnly()
+            .help("Time to queue one publication for every member of its room on this node").classicOnly().withoutExemplars()
             .classicUpperBounds(LATENCY_BOUNDS).build();
     /** When the writers last ran a probe task (System.nanoTime); liveness reads it. */
     volatile long writersRanNanos = System.nanoTime();

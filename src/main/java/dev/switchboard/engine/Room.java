@@ -54,10 +54,12 @@ final class Room {
     private final Cluster cluster;
     /** Where the fan-out's duration is recorded. */
     private final Metrics metrics;
+    /** Spans of publications (or OFF). */
+    final Tracing tracing;
 
     /** A room whose log is this node's own. */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce) {
-        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded(), new Metrics());
+        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded(), new Metrics(), Tracing.OFF);
     }
 
     /**
@@ -65,9 +67,10 @@ final class Room {
      * needs the store outside a join or publish (gap fills, resynchronization) runs on {@code background}.
      */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce,
-         Cluster cluster, LogStore store, Executor background, HistoryBudget budget, Metrics metrics) {
+         Cluster cluster, LogStore store, Executor background, HistoryBudget budget, Metrics metrics, Tracing tracing) {
         this.name = name;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.policy = policy;
         this.budget = budget;
         this.cluster = store == null ? null : cluster;
@@ -339,6 +342,18 @@ final class Room {
     /** A publication goes out to every member under the room's slow-consumer policy. */
     void broadcastLocked(String frame) {
         long started = System.nanoTime();
+        Tracing.Span span = tracing.on() ? tracing.fanOut(name, members.length) : null;
+        try {
+            fanOutLocked(frame);
+        } finally {
+            if (span != null) {
+                span.close();
+            }
+            metrics.fanOutTook(System.nanoTime() - started);
+        }
+    }
+
+    private void fanOutLocked(String frame) {
         SlowConsumerPolicy slow = policy.slowConsumer();
         if (slow == SlowConsumerPolicy.CONFLATE) { // a conflation slot belongs to one connection
             for (Connection member : members) {
@@ -351,7 +366,6 @@ final class Room {
                 member.enqueue(shared, slow);
             }
         }
-        metrics.fanOutTook(System.nanoTime() - started);
     }
 
     /** A control frame (presence, resynchronization) goes to every member; never dropped. */

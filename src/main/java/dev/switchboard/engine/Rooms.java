@@ -30,11 +30,13 @@ final class Rooms {
     /** The node's bound on history, shared by every room. */
     private final HistoryBudget budget;
     private final Metrics metrics;
+    private final Tracing tracing;
 
     Rooms(Settings settings, ScheduledExecutorService scheduler, Cluster cluster, LogStore store, Executor background,
-          HistoryBudget budget, Metrics metrics) {
+          HistoryBudget budget, Metrics metrics, Tracing tracing) {
         this.settings = settings;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.budget = budget;
         this.scheduler = scheduler;
         this.cluster = cluster;
@@ -124,6 +126,6 @@ final class Rooms {
 
     private Room create(String name) {
         RoomPolicy policy = settings.policyFor(name);
-        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget, metrics);
+        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget, metrics, tracing);
     }
 }

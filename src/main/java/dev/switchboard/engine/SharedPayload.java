@@ -8,21 +8,27 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 
 /**
- * A publication as a shared log carries it — who, when, what, as JSON ({@code {"from":…,"ts":…,"data":…}}) — and,
- * decoded at an offset of an epoch, its {@code message} frame, encoded once for every member of the node.
+ * A publication as a shared log carries it — who, when, what, and (traced) the publish's W3C trace context, as JSON
+ * ({@code {"from":…,"ts":…,"data":…,"tp":…}}) — and, decoded at an offset of an epoch, its {@code message} frame,
+ * encoded once for every member of the node.
  *
  * @param frame           the {@code message} frame
  * @param timestampMillis when it was published
+ * @param traceparent     the publish's {@code traceparent}, or null (not traced)
  */
-record SharedPayload(String frame, long timestampMillis) {
+record SharedPayload(String frame, long timestampMillis, String traceparent) {
 
     /** The payload of a publication, for {@link dev.switchboard.cluster.LogStore#append}. */
-    static String encode(String from, long timestampMillis, JsonValue data) {
+    static String encode(String from, long timestampMillis, JsonValue data, String traceparent) {
         JsonObjectBuilder b = Codec.json().createObjectBuilder();
         if (from != null) {
             b.add("from", from);
         }
-        return b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data).build().toString();
+        b.add("ts", timestampMillis).add("data", data == null ? JsonValue.NULL : data);
+        if (traceparent != null) {
+            b.add("tp", traceparent);
+        }
+        return b.build().toString();
     }
 
     /** The publication at {@code offset} of {@code epoch} in {@code room}, from its payload. */
@@ -30,6 +36,8 @@ record SharedPayload(String frame, long timestampMillis) {
         JsonObject p = Codec.json().createReader(new StringReader(payload)).readObject();
         String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
         long ts = p.getJsonNumber("ts").longValue();
-        return new SharedPayload(Codec.encode(new ServerMessage.Message(room, epoch, offset, from, ts, p.get("data"))), ts);
+        String traceparent = p.containsKey("tp") && !p.isNull("tp") ? p.getString("tp") : null;
+        return new SharedPayload(Codec.encode(new ServerMessage.Message(room, epoch, offset, from, ts, p.get("data"))), ts,
+                traceparent);
     }
 }

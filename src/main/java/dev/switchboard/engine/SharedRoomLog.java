@@ -159,7 +159,8 @@ final class SharedRoomLog extends RoomLog {
         }
         if (!alone) {
             try {
-                String payload = SharedPayload.encode(from, nowMillis, data);
+                String payload = SharedPayload.encode(from, nowMillis, data,
+                        room.tracing.on() ? room.tracing.traceparent() : null);
                 if (key == null) {
                     LogStore.Position at = store.append(room.name(), policy, payload);
                     appended(at);
@@ -248,7 +249,18 @@ final class SharedRoomLog extends RoomLog {
         }
         SharedPayload decoded = SharedPayload.decode(room.name(), d.epoch(), d.offset(), d.payload());
         window.append(d.offset(), decoded.timestampMillis(), decoded.frame());
-        room.broadcastLocked(decoded.frame());
+        broadcastLocked(decoded, d.offset());
+    }
+
+    /** To every member here; traced as a delivery continuing the publish's trace, when both are traced. */
+    private void broadcastLocked(SharedPayload decoded, long offset) {
+        if (!room.tracing.on() || decoded.traceparent() == null) {
+            room.broadcastLocked(decoded.frame());
+            return;
+        }
+        try (Tracing.Span span = room.tracing.deliver(room.name(), offset, decoded.traceparent())) {
+            room.broadcastLocked(decoded.frame());
+        }
     }
 
     /** On the background executor: the publications after {@code after} up to {@code upTo}, from the store. */
@@ -272,7 +284,7 @@ final class SharedRoomLog extends RoomLog {
                     for (LogStore.Entry entry : found.get()) {
                         SharedPayload decoded = SharedPayload.decode(room.name(), epoch, entry.offset(), entry.payload());
                         window.append(entry.offset(), decoded.timestampMillis(), decoded.frame());
-                        room.broadcastLocked(decoded.frame());
+                        broadcastLocked(decoded, entry.offset());
                     }
                 } else {
                     adoptLocked(epoch, upTo); // not all held any more: members resynchronize

@@ -59,11 +59,16 @@ final class MemoryBus implements AutoCloseable {
 
     /** A new node with {@code settings}. */
     Hub node(String name, Settings settings) {
+        return node(name, settings, Tracing.OFF);
+    }
+
+    /** A new node with {@code settings}, tracing with {@code tracing}. */
+    Hub node(String name, Settings settings, Tracing tracing) {
         ThreadFactory named = r -> new Thread(r, INBOX + name);
         ExecutorService inbox = Executors.newSingleThreadExecutor(named);
         NodeCluster cluster = new NodeCluster(name);
         Hub hub = new Hub(settings, executors.writers, executors.timers, executors.background, e -> { }, List.of(),
-                (caller, action, room) -> true, cluster, new CheckedStore());
+                (caller, action, room) -> true, cluster, new CheckedStore(), tracing);
         Cluster.Listener listener = hub.listener(executors.timers, executors.background);
         cluster.listener = listener;
         nodes.add(new Node(name, hub, cluster, inbox));

@@ -1,0 +1,104 @@
+package dev.switchboard.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.config.Settings;
+import dev.switchboard.config.SlowConsumerPolicy;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the operations surfaces read and do, on engines sharing rooms through the in-process bus. */
+class OperationsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private final EngineFixture fixture = new EngineFixture();
+    private final MemoryBus bus = new MemoryBus(fixture);
+    private final Settings settings = EngineFixture.settings().queue(1000)
+            .room(new RoomPolicy(100, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0)).build();
+    private final Hub a = bus.node("a", settings);
+    private final Hub b = bus.node("b", settings);
+
+    @AfterEach
+    void stop() {
+        bus.close();
+        fixture.close();
+        assertEquals(List.of(), bus.violations, "store calls under a room's lock or on a delivery thread");
+    }
+
+    private static List<JsonObject> ofType(TestTransport t, String type) {
+        return t.texts().stream().map(s -> Json.createReader(new StringReader(s)).readObject())
+                .filter(j -> type.equals(j.getString("type"))).toList();
+    }
+
+    @Test
+    void aRemovalAskedOfOneNodeRemovesTheUserFromTheRoomOnEveryNodeAndTellsIt() throws Exception {
+        TestTransport onA = TestTransport.async(fixture.completer);
+        Connection kimOnA = a.open(onA, "kim", "/ws", false);
+        TestTransport onB = TestTransport.async(fixture.completer);
+        Connection kimOnB = b.open(onB, "kim", "/ws", false);
+        Connection lee = b.open(TestTransport.inline(), "lee", "/ws", false);
+        for (var joined : List.of(a.join(kimOnA, "j", "ops", null, null), b.join(kimOnB, "j", "ops", null, null),
+                b.join(lee, "j", "ops", null, null))) {
+            assertTrue(joined);
+        }
+
+        assertEquals(1, b.removeFromRoom("ops", "kim"), "kim's connection on b");
+        EngineFixture.within(WAIT, () -> !ofType(onA, "left").isEmpty() && !ofType(onB, "left").isEmpty(),
+                () -> onA.texts() + " / " + onB.texts());
+        for (TestTransport t : List.of(onA, onB)) {
+            JsonObject left = ofType(t, "left").get(0);
+            assertEquals("ops", left.getString("room"));
+            assertFalse(left.containsKey("re"), "a removal is not an answer: " + left);
+        }
+        EngineFixture.within(WAIT, () -> a.roomView("ops").orElseThrow().connections() == 0,
+                () -> a.roomView("ops"));
+        assertEquals(1, b.roomView("ops").orElseThrow().connections(), "lee stays");
+        EngineFixture.within(WAIT, () -> b.roomView("ops").orElseThrow().members().stream()
+                .map(dev.switchboard.Switchboard.Member::user).toList().equals(List.of("lee")), () -> b.roomView("ops"));
+    }
+
+    @Test
+    void aUsersConnectionsAreCountedOnEveryNodeAndShownHereInDetail() throws Exception {
+        Connection one = a.open(TestTransport.inline(), "max", "/ws", false);
+        a.open(TestTransport.inline(), "max", "/ws", false);
+        b.open(TestTransport.inline(), "max", "/ws", false);
+        assertTrue(a.join(one, "j", "seen", null, null));
+        Hub.UserView view = a.user("max");
+        assertEquals(2, view.here().size());
+        assertEquals(Map.of("a", 2, "b", 1), view.byNode());
+        Hub.ConnectionView first = view.here().stream().filter(c -> c.id().equals(one.id())).findFirst().orElseThrow();
+        assertEquals(List.of("seen"), first.rooms());
+        assertEquals("ok", first.state());
+        assertTrue(view.clusterAnswered());
+    }
+
+    @Test
+    void aDrainedNodeIsNotReadyAndRefusesNewConnectionsUntilItResumes() {
+        assertTrue(a.readiness().stream().allMatch(Hub.Check::up), a.readiness().toString());
+        a.drain(true);
+        assertFalse(a.sessions().admitting(), "transports refuse new sockets");
+        Hub.Check engine = a.readiness().stream().filter(c -> c.name().equals("switchboard-engine")).findFirst().orElseThrow();
+        assertFalse(engine.up());
+        assertEquals(true, engine.data().get("draining"));
+        assertTrue(b.sessions().admitting(), "the other node is not drained");
+        a.drain(false);
+        assertTrue(a.sessions().admitting());
+        assertTrue(a.readiness().stream().allMatch(Hub.Check::up));
+    }
+
+    @Test
+    void theNodeIsLiveWhileItsSweepAndWritersRun() throws Exception {
+        a.sweep();
+        EngineFixture.within(WAIT, () -> a.liveness().stream().allMatch(Hub.Check::up), a::liveness);
+        assertEquals(List.of("switchboard-writers", "switchboard-sweep"), a.liveness().stream().map(Hub.Check::name).toList());
+    }
+}

@@ -151,4 +151,14 @@ final class Quirks {
     static boolean poolsBuffersOfLargeReads() {
         return launch().equals("liberty");
     }
+
+    /**
+     * Where the suite reads the spans a logging exporter wrote: Open Liberty's messages.log (MicroProfile Telemetry 2.0,
+     * the product's server.xml). Payara's output goes to the adapter's console; GlassFish 7 and WildFly's default
+     * configuration have no MicroProfile Telemetry: the engine's tracing is OFF there (TracingTest covers the rest).
+     */
+    static java.nio.file.Path spanLog() {
+        return launch().equals("liberty") ? java.nio.file.Path.of(System.getProperty("liberty.home", "target/wlp"), "usr",
+                "servers", "switchboard", "logs", "messages.log") : null;
+    }
 }

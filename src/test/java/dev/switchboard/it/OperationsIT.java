@@ -31,6 +31,7 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -215,6 +216,28 @@ class OperationsIT {
             try (WsClient again = WsClient.connect(Deployments.ws(url))) {
                 assertNotNull(again.user, "sockets are taken again");
             }
+        }
+    }
+
+    @Test
+    void theContainersMicroProfileHealthCarriesTheEngineChecksWhereItHasOne() throws Exception {
+        Assumptions.assumeTrue(Quirks.hasMicroProfileHealth(), Quirks.launch() + " has no MicroProfile Health at its root"
+                + " (Quirks.hasMicroProfileHealth): its probes are /api/health/…, tested above");
+        URI ready = base().resolve("/health/ready");
+        HttpResponse<String> up = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, up.statusCode(), up.body());
+        assertTrue(up.body().replace(" ", "").contains("\"name\":\"switchboard-engine\""), up.body());
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(base().resolve("/health/live")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, live.statusCode(), live.body());
+        assertTrue(live.body().contains("switchboard-writers") && live.body().contains("switchboard-sweep"), live.body());
+        assertEquals(200, call("POST", "api/admin/drain", OPS).statusCode());
+        try {
+            HttpResponse<String> down = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, down.statusCode(), "a drained node is not ready in the container's probe too: " + down.body());
+            assertTrue(down.body().replace(" ", "").contains("\"status\":\"DOWN\""), down.body());
+        } finally {
+            assertEquals(200, call("DELETE", "api/admin/drain", OPS).statusCode());
         }
     }
 

@@ -161,4 +161,14 @@ final class Quirks {
         return launch().equals("liberty") ? java.nio.file.Path.of(System.getProperty("liberty.home", "target/wlp"), "usr",
                 "servers", "switchboard", "logs", "messages.log") : null;
     }
+
+    /**
+     * Whether the container has MicroProfile Health at its root ({@code /health/live}, {@code /health/ready}), where
+     * the engine's checks are registered too: Payara Micro 6 and 7, and Open Liberty with the product's server.xml
+     * ({@code mpHealth-4.0}). GlassFish 7 has none; WildFly has it only in its MicroProfile configuration, on the
+     * management port — not the configuration the product ships.
+     */
+    static boolean hasMicroProfileHealth() {
+        return payara() || launch().equals("liberty");
+    }
 }

@@ -1,0 +1,62 @@
+package dev.switchboard.health;
+
+import dev.switchboard.engine.Hub;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.BeanManager;
+import java.lang.annotation.Annotation;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * The engine's checks as MicroProfile Health checks: one synthetic bean per check ({@code switchboard-writers},
+ * {@code switchboard-sweep} for liveness; {@code switchboard-engine}, {@code switchboard-cluster} for readiness — the
+ * cluster's is UP with {@code engine: memory} on a node without Redis), each asking the {@link Hub} when probed.
+ */
+final class MicroProfileHealthChecks {
+
+    private MicroProfileHealthChecks() {
+    }
+
+    static void register(AfterBeanDiscovery discovery, BeanManager beans) {
+        for (String name : List.of("switchboard-writers", "switchboard-sweep")) {
+            add(discovery, beans, name, Liveness.Literal.INSTANCE, Hub::liveness);
+        }
+        for (String name : List.of("switchboard-engine", "switchboard-cluster")) {
+            add(discovery, beans, name, Readiness.Literal.INSTANCE, Hub::readiness);
+        }
+    }
+
+    /** A check bean; the hub (its client proxy) is looked up when the container makes the bean, in the application. */
+    private static void add(AfterBeanDiscovery discovery, BeanManager beans, String name, Annotation kind,
+                            Function<Hub, List<Hub.Check>> checks) {
+        discovery.addBean().beanClass(MicroProfileHealthChecks.class).types(HealthCheck.class, Object.class)
+                .qualifiers(kind, Any.Literal.INSTANCE).id("switchboard:" + name)
+                .createWith(context -> {
+                    Hub hub = beans.createInstance().select(Hub.class).get();
+                    return (HealthCheck) () -> response(name, checks.apply(hub));
+                });
+    }
+
+    private static HealthCheckResponse response(String name, List<Hub.Check> checks) {
+        Hub.Check check = checks.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElse(new Hub.Check(name, true, Map.of("engine", "memory")));
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(name).status(check.up());
+        check.data().forEach((key, value) -> {
+            if (value instanceof Boolean v) {
+                b.withData(key, v);
+            } else if (value instanceof Number v) {
+                b.withData(key, v.longValue());
+            } else {
+                b.withData(key, String.valueOf(value));
+            }
+        });
+        return b.build();
+    }
+}

@@ -4,6 +4,7 @@ import dev.switchboard.engine.Hub;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.CDI;
 import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Map;
@@ -33,15 +34,16 @@ final class MicroProfileHealthChecks {
         }
     }
 
-    /** A check bean; the hub (its client proxy) is looked up when the container makes the bean, in the application. */
+    /**
+     * A check bean. The hub is looked up when probed, through {@code CDI.current()}: the container makes these beans
+     * with a bean manager of its own, in which the application's beans are not visible (Payara 6: WELD-001334 at
+     * deployment when looked up there).
+     */
     private static void add(AfterBeanDiscovery discovery, BeanManager beans, String name, Annotation kind,
                             Function<Hub, List<Hub.Check>> checks) {
         discovery.addBean().beanClass(MicroProfileHealthChecks.class).types(HealthCheck.class, Object.class)
                 .qualifiers(kind, Any.Literal.INSTANCE).id("switchboard:" + name)
-                .createWith(context -> {
-                    Hub hub = beans.createInstance().select(Hub.class).get();
-                    return (HealthCheck) () -> response(name, checks.apply(hub));
-                });
+                .createWith(context -> (HealthCheck) () -> response(name, checks.apply(CDI.current().select(Hub.class).get())));
     }
 
     private static HealthCheckResponse response(String name, List<Hub.Check> checks) {

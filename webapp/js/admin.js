@@ -86,11 +86,12 @@ async function showUser(user) {
   const nodes = Object.entries(view.byNode);
   $('byNode').textContent = nodes.length === 0 ? `${user} has no open connection.`
     : `${user}: ${nodes.map(([node, n]) => `${n} on ${node}${node === view.node ? ' (this node)' : ''}`).join(', ')}`
-      + (view.clusterAnswered ? '' : ' — the cluster did not answer: other nodes unknown');
-  $('connections').tBodies[0].replaceChildren(...view.here.map((c) => {
+      + (view.clusterAnswered ? '' : ' — the cluster did not answer: other nodes unknown')
+      + (view.unanswered.length ? ` — no answer in time from ${view.unanswered.join(', ')}` : '');
+  $('connections').tBodies[0].replaceChildren(...view.connections.map((c) => {
     const tr = document.createElement('tr');
     tr.dataset.connection = c.id;
-    tr.append(cell(c.id, 'mono'), cell(c.endpoint), cell(c.rooms.join(', ')), cell(`${c.queued} / ${c.queueLimit}`),
+    tr.append(cell(c.node, 'mono'), cell(c.id, 'mono'), cell(c.endpoint), cell(c.rooms.join(', ')), cell(`${c.queued} / ${c.queueLimit}`),
       cell(c.state, `state ${c.state}`), cell(c.sent), cell(c.dropped), cell(`${c.openSeconds} s`));
     return tr;
   }));

@@ -39,6 +39,9 @@ public interface Cluster {
         /** An operator removed {@code user} (null: every member) from {@code room}, on every node. */
         void removeFromRoom(String room, String user);
 
+        /** Another node's operator asks for {@code user}'s connections here: a JSON array of their views. */
+        String describeConnections(String user);
+
         /**
          * The store is reachable again after an outage, or forgot this node (restarted without persistence): bring
          * every room up to date and register this node's members and users again.
@@ -87,6 +90,12 @@ public interface Cluster {
 
     /** Best effort: removes {@code user} (null: every member) from {@code room} on other nodes. */
     void removeFromRoom(String room, String user);
+
+    /**
+     * Blocking, at most {@code wait}: every other live node's answer to {@link Listener#describeConnections}, by node
+     * id; a node that did not answer in time is missing from the map.
+     */
+    Map<String, String> describeConnections(String user, java.time.Duration wait) throws StoreUnavailable;
 
     /** Blocking: {@code user}'s open connections on every live node (this one included), by node id. */
     Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable;

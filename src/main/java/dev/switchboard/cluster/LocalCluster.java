@@ -73,6 +73,11 @@ public final class LocalCluster implements Cluster {
     }
 
     @Override
+    public Map<String, String> describeConnections(String user, java.time.Duration wait) {
+        return Map.of(); // no other node
+    }
+
+    @Override
     public Map<String, Integer> connectionsByNode(String user) {
         return Map.of(); // the caller counts this node's own
     }

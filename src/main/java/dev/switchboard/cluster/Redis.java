@@ -204,6 +204,27 @@ public final class Redis {
         });
     }
 
+    /** Never waits: sets {@code field} of hash {@code key}, which expires after {@code ttlSeconds}; a failure is logged and counted. */
+    void hsetAsync(String what, String key, String field, String value, long ttlSeconds) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            failed(what, new RedisConnectionException("not connected"));
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            c.async().hset(key, field, value).thenCompose(set -> c.async().expire(key, ttlSeconds))
+                    .whenComplete((done, failure) -> {
+                        commandSeconds.observe((System.nanoTime() - started) / 1e9);
+                        if (failure != null) {
+                            failed(what, failure);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            failed(what, e);
+        }
+    }
+
     /** Never waits: publishes {@code message} on the channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
         StatefulRedisConnection<String, String> c = connection;

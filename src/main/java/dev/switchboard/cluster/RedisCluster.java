@@ -54,6 +54,8 @@ public final class RedisCluster implements Cluster {
 
     private volatile boolean reachable;
     private volatile Set<String> alive = Set.of();
+    /** How long a node's answer to another node's question is kept in Redis (the asker reads it within a second). */
+    private static final long ANSWER_TTL_SECONDS = 30;
     private volatile boolean stopped;
     /** Heartbeat thread only, from here on. */
     private boolean registered;
@@ -182,6 +184,9 @@ public final class RedisCluster implements Cluster {
                             event.getString("reason"));
                     case "remove" -> listener.removeFromRoom(event.getString("room"),
                             event.isNull("user") ? null : event.getString("user"));
+                    // answered without waiting: this thread delivers publications in order
+                    case "describe" -> redis.hsetAsync("describe connections", event.getString("reply"), node,
+                            listener.describeConnections(event.getString("user")), ANSWER_TTL_SECONDS);
                     default -> LOG.log(Level.FINE, "Ignoring unknown cluster event {0}", event.getString("kind"));
                 }
             }
@@ -274,6 +279,33 @@ public final class RedisCluster implements Cluster {
             redis.publishAsync("remove from room", (user == null ? event.addNull("user") : event.add("user", user))
                     .build().toString());
         }
+    }
+
+    @Override
+    public Map<String, String> describeConnections(String user, java.time.Duration wait) throws StoreUnavailable {
+        Set<String> others = new java.util.HashSet<>(alive);
+        others.remove(node);
+        if (others.isEmpty() || !reachable) {
+            if (!reachable) {
+                throw new StoreUnavailable("Redis unreachable: other nodes cannot be asked", null);
+            }
+            return Map.of();
+        }
+        String reply = config.prefix() + ":describe:" + java.util.UUID.randomUUID();
+        redis.call(c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "describe")
+                .add("node", node).add("user", user).add("reply", reply).build().toString()));
+        long deadline = System.nanoTime() + wait.toNanos();
+        Map<String, String> answers = Map.of();
+        while (true) {
+            answers = redis.call(c -> c.hgetall(reply));
+            if (answers.keySet().containsAll(others) || System.nanoTime() >= deadline) {
+                break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        Map<String, String> live = new java.util.TreeMap<>(answers);
+        live.keySet().retainAll(others);
+        return live;
     }
 
     @Override

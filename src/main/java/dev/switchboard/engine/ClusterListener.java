@@ -26,13 +26,21 @@ final class ClusterListener implements Cluster.Listener {
     private final Executor background;
     private final long coalesceMillis;
     private final Set<String> presenceStale = ConcurrentHashMap.newKeySet();
-    /** Removes a user (null: everyone) from a room on this node: the dispatcher's, which tells the members. */
-    private final java.util.function.BiConsumer<String, String> remover;
+    /** What other nodes' operators ask of this node. */
+    interface Admin {
+        /** Removes a user (null: everyone) from a room on this node, telling the members. */
+        void removeFromRoom(String room, String user);
+
+        /** A user's connections on this node, as a JSON array of their views. */
+        String describeConnections(String user);
+    }
+
+    private final Admin admin;
 
     ClusterListener(Cluster cluster, Connections connections, Rooms rooms, ScheduledExecutorService scheduler,
-                    Executor background, long coalesceMillis, java.util.function.BiConsumer<String, String> remover) {
+                    Executor background, long coalesceMillis, Admin admin) {
         this.cluster = cluster;
-        this.remover = remover;
+        this.admin = admin;
         this.connections = connections;
         this.rooms = rooms;
         this.scheduler = scheduler;
@@ -75,7 +83,12 @@ final class ClusterListener implements Cluster.Listener {
 
     @Override
     public void removeFromRoom(String room, String user) {
-        remover.accept(room, user);
+        admin.removeFromRoom(room, user);
+    }
+
+    @Override
+    public String describeConnections(String user) {
+        return admin.describeConnections(user);
     }
 
     @Override

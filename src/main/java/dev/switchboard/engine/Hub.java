@@ -123,7 +123,17 @@ public class Hub implements Switchboard {
     /** A listener for the cluster's events, for tests and embedding that start a shared cluster themselves. */
     Cluster.Listener listener(ScheduledExecutorService scheduler, Executor background) {
         return new ClusterListener(cluster, connections, rooms, scheduler, background, settings.presenceCoalesce().toMillis(),
-                dispatcher::removeFromRoom);
+                new ClusterListener.Admin() {
+                    @Override
+                    public void removeFromRoom(String room, String user) {
+                        dispatcher.removeFromRoom(room, user);
+                    }
+
+                    @Override
+                    public String describeConnections(String user) {
+                        return Codec.jsonb().toJson(connectionsHere(user));
+                    }
+                });
     }
 
     private static Map<String, RequestHandler> handlersByMethod(Iterable<RequestHandler> handlers) {
@@ -387,35 +397,66 @@ public class Hub implements Switchboard {
     }
 
     /**
-     * One connection as the admin view shows it. {@code state}: {@code ok}; {@code behind} (its queue is at half its
-     * bound or more, or a send has been running for over a second: a slow consumer in the making); {@code closing}.
+     * One connection as the admin view shows it, on the node that holds it. {@code state}: {@code ok}; {@code behind}
+     * (its queue is at half its bound or more, or a send has been running for over a second: a slow consumer in the
+     * making); {@code closing}.
      */
-    public record ConnectionView(String id, String user, String endpoint, long openSeconds, List<String> rooms,
+    public record ConnectionView(String node, String id, String user, String endpoint, long openSeconds, List<String> rooms,
                                  int queued, int queueLimit, long sent, long dropped, String state) {
+
+        static ConnectionView fromJson(jakarta.json.JsonObject o) {
+            return new ConnectionView(o.getString("node"), o.getString("id"), o.getString("user"), o.getString("endpoint"),
+                    o.getJsonNumber("openSeconds").longValue(),
+                    o.getJsonArray("rooms").getValuesAs(jakarta.json.JsonString.class).stream().map(jakarta.json.JsonString::getString).toList(),
+                    o.getInt("queued"), o.getInt("queueLimit"), o.getJsonNumber("sent").longValue(),
+                    o.getJsonNumber("dropped").longValue(), o.getString("state"));
+        }
     }
 
-    /** A user's connections: those on this node in detail, and how many each live node holds (with a cluster). */
-    public record UserView(String user, String node, List<ConnectionView> here, Map<String, Integer> byNode,
-                           boolean clusterAnswered) {
+    /**
+     * A user's connections on every node (each node asked over the cluster, within half a second), how many each
+     * live node holds, and the nodes that did not answer in time ({@code unanswered}; with Redis unreachable,
+     * {@code clusterAnswered} is false and only this node's are listed).
+     */
+    public record UserView(String user, String node, List<ConnectionView> connections, Map<String, Integer> byNode,
+                           List<String> unanswered, boolean clusterAnswered) {
     }
+
+    /** How long the admin view waits for the other nodes' answers. */
+    private static final Duration ASK_NODES = Duration.ofMillis(500);
 
     public UserView user(String user) {
-        long now = System.nanoTime();
-        List<ConnectionView> here = connections.all().stream().filter(c -> c.user().equals(user))
-                .sorted(java.util.Comparator.comparing(Connection::id)).map(c -> view(c, now)).toList();
+        List<ConnectionView> all = new java.util.ArrayList<>(connectionsHere(user));
         Map<String, Integer> byNode = new java.util.TreeMap<>();
+        List<String> unanswered = new java.util.ArrayList<>();
         boolean answered = true;
         if (cluster.shared()) {
             try {
                 byNode.putAll(cluster.connectionsByNode(user));
-            } catch (StoreUnavailable e) {
+                Map<String, String> answers = cluster.describeConnections(user, ASK_NODES);
+                for (Map.Entry<String, String> answer : answers.entrySet()) {
+                    Codec.json().createReader(new java.io.StringReader(answer.getValue())).readArray()
+                            .getValuesAs(jakarta.json.JsonObject.class).forEach(o -> all.add(ConnectionView.fromJson(o)));
+                }
+                byNode.keySet().stream().filter(n -> !n.equals(cluster.node()) && !answers.containsKey(n)).forEach(unanswered::add);
+            } catch (StoreUnavailable | RuntimeException e) {
                 answered = false;
+                LOG.log(Level.FINE, "The admin view of {0} lists this node only: {1}", new Object[] {user, e.toString()});
             }
         }
+        List<ConnectionView> here = all.stream().filter(c -> c.node().equals(cluster.node())).toList();
         if (!here.isEmpty() || byNode.containsKey(cluster.node())) {
             byNode.put(cluster.node(), here.size()); // this node's own count is the one it holds now
         }
-        return new UserView(user, cluster.node(), here, byNode, answered);
+        all.sort(java.util.Comparator.comparing(ConnectionView::node).thenComparing(ConnectionView::id));
+        return new UserView(user, cluster.node(), List.copyOf(all), byNode, List.copyOf(unanswered), answered);
+    }
+
+    /** {@code user}'s connections on this node. */
+    private List<ConnectionView> connectionsHere(String user) {
+        long now = System.nanoTime();
+        return connections.all().stream().filter(c -> c.user().equals(user))
+                .sorted(java.util.Comparator.comparing(Connection::id)).map(c -> view(c, now)).toList();
     }
 
     private ConnectionView view(Connection c, long now) {
@@ -423,9 +464,9 @@ public class Hub implements Switchboard {
         String state = c.isClosing() ? "closing"
                 : c.queued() * 2 >= settings.queueMessages() || (sending != 0 && now - sending > TimeUnit.SECONDS.toNanos(1))
                 ? "behind" : "ok";
-        return new ConnectionView(c.id(), c.user(), c.endpoint(), TimeUnit.NANOSECONDS.toSeconds(now - c.openedNanos()),
-                c.rooms.stream().sorted().toList(), c.queued(), settings.queueMessages(), c.outbox.sent(),
-                c.outbox.dropped(), state);
+        return new ConnectionView(cluster.node(), c.id(), c.user(), c.endpoint(),
+                TimeUnit.NANOSECONDS.toSeconds(now - c.openedNanos()), c.rooms.stream().sorted().toList(), c.queued(),
+                settings.queueMessages(), c.outbox.sent(), c.outbox.dropped(), state);
     }
 
     /**

@@ -28,6 +28,11 @@ public class QuietListener implements Cluster.Listener {
     }
 
     @Override
+    public String describeConnections(String user) {
+        return "[]";
+    }
+
+    @Override
     public void resynchronize() {
     }
 

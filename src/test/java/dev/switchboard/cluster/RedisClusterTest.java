@@ -78,6 +78,24 @@ class RedisClusterTest {
     }
 
     @Test
+    void anOperatorsRemovalReachesTheOtherNodeAndItsQuestionIsAnsweredByIt() throws Exception {
+        one.removeFromRoom("lobby", "cy");
+        one.removeFromRoom("hall", null);
+        within(() -> heardByTwo.contains("K lobby cy") && heardByTwo.contains("K hall null"));
+        Map<String, String> answers = one.describeConnections("dee", java.time.Duration.ofSeconds(5));
+        assertEquals(Map.of(two.node(), "[\"dee\"]"), answers, "the other node answered, this one was not asked");
+        one.userConnections("dee", 1);
+        two.userConnections("dee", 3);
+        within(() -> {
+            try {
+                return one.connectionsByNode("dee").equals(Map.of(one.node(), 1, two.node(), 3));
+            } catch (StoreUnavailable e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void aBestEffortCommandThatFailsIsLoggedAndCounted() throws Exception {
         try (RedisClient client = RedisClient.create(server.url());
              StatefulRedisConnection<String, String> c = client.connect()) {
@@ -126,6 +144,11 @@ class RedisClusterTest {
         @Override
         public void removeFromRoom(String room, String user) {
             heard.add("K " + room + " " + user);
+        }
+
+        @Override
+        public String describeConnections(String user) {
+            return "[\"" + user + "\"]";
         }
 
         @Override

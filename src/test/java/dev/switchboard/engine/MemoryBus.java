@@ -282,6 +282,18 @@ final class MemoryBus implements AutoCloseable {
         }
 
         @Override
+        public Map<String, String> describeConnections(String user, java.time.Duration wait) throws StoreUnavailable {
+            enter("describe connections", null);
+            Map<String, String> answers = new java.util.TreeMap<>();
+            for (Node n : nodes) {
+                if (!n.name().equals(name)) {
+                    answers.put(n.name(), n.cluster().listener.describeConnections(user));
+                }
+            }
+            return answers;
+        }
+
+        @Override
         public Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable {
             enter("connections by node", null);
             return new java.util.TreeMap<>(users.getOrDefault(user, Map.of()));

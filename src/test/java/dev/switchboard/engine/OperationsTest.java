@@ -67,15 +67,17 @@ class OperationsTest {
     }
 
     @Test
-    void aUsersConnectionsAreCountedOnEveryNodeAndShownHereInDetail() throws Exception {
+    void aUsersConnectionsOnEveryNodeAreShownInDetail() throws Exception {
         Connection one = a.open(TestTransport.inline(), "max", "/ws", false);
         a.open(TestTransport.inline(), "max", "/ws", false);
         b.open(TestTransport.inline(), "max", "/ws", false);
         assertTrue(a.join(one, "j", "seen", null, null));
         Hub.UserView view = a.user("max");
-        assertEquals(2, view.here().size());
+        assertEquals(3, view.connections().size(), "every node's, in detail: " + view);
+        assertEquals(List.of("a", "a", "b"), view.connections().stream().map(Hub.ConnectionView::node).toList());
         assertEquals(Map.of("a", 2, "b", 1), view.byNode());
-        Hub.ConnectionView first = view.here().stream().filter(c -> c.id().equals(one.id())).findFirst().orElseThrow();
+        assertEquals(List.of(), view.unanswered());
+        Hub.ConnectionView first = view.connections().stream().filter(c -> c.id().equals(one.id())).findFirst().orElseThrow();
         assertEquals(List.of("seen"), first.rooms());
         assertEquals("ok", first.state());
         assertTrue(view.clusterAnswered());

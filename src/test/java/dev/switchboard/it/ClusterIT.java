@@ -190,7 +190,12 @@ class ClusterIT {
                     body -> body.contains("\"byNode\"") && Json.createReader(new java.io.StringReader(body)).readObject()
                             .getJsonObject("byNode").size() == 2);
             JsonObject view = Json.createReader(new java.io.StringReader(connections)).readObject();
-            assertEquals(1, view.getJsonArray("here").size(), "payara's own connection in detail: " + view);
+            List<JsonObject> both = view.getJsonArray("connections").getValuesAs(JsonObject.class);
+            assertEquals(2, both.size(), "both nodes' connections in detail: " + view);
+            assertEquals(2, both.stream().map(c -> c.getString("node")).distinct().count(), "one on each node: " + view);
+            assertTrue(both.stream().allMatch(c -> c.getJsonArray("rooms").toString().contains("admin-x")
+                    && c.getString("state").equals("ok") && c.getInt("queueLimit") > 0), "rooms, queue and state: " + view);
+            assertEquals(0, view.getJsonArray("unanswered").size(), view.toString());
             assertTrue(view.getJsonObject("byNode").values().stream().allMatch(n -> ((jakarta.json.JsonNumber) n).intValue() == 1),
                     "one connection on each node: " + view);
 

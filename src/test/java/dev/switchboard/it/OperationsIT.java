@@ -381,8 +381,9 @@ class OperationsIT {
                     .getValuesAs(JsonObject.class).stream().map(m -> m.getString("user")).sorted().toList());
 
             JsonObject user = json(call("GET", "api/admin/connections?user=" + enc(b.user), KEY));
-            assertEquals(1, user.getJsonArray("here").size());
-            JsonObject connection = user.getJsonArray("here").getJsonObject(0);
+            assertEquals(1, user.getJsonArray("connections").size());
+            JsonObject connection = user.getJsonArray("connections").getJsonObject(0);
+            assertEquals(user.getString("node"), connection.getString("node"));
             assertEquals("/ws", connection.getString("endpoint"));
             assertEquals(List.of(room, other).stream().sorted().toList(), connection.getJsonArray("rooms")
                     .getValuesAs(jakarta.json.JsonString.class).stream().map(jakarta.json.JsonString::getString).toList());

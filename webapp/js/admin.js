@@ -108,7 +108,7 @@ async function act(method, url, done) {
 }
 
 $('drain').addEventListener('click', () => act(draining ? 'DELETE' : 'POST', 'api/admin/drain',
-  draining ? 'taking connections again' : 'draining: new connections are refused with 1013'));
+  draining ? 'taking connections again' : 'draining: new connections are refused (503)'));
 $('lookup').addEventListener('submit', async (event) => {
   event.preventDefault();
   try {

@@ -334,13 +334,13 @@ public class Hub implements Switchboard {
     // ------------------------------------------------------------------ operations (health, metrics, admin)
 
     /**
-     * An operator's drain ({@code POST /api/admin/drain}): readiness reports DOWN and new connections are refused with
-     * 1013 (try again later: clients reconnect, with jitter, to another node behind the balancer); connections open
-     * here stay until they leave or the node shuts down. {@code false} takes connections again.
+     * An operator's drain ({@code POST /api/admin/drain}): readiness reports DOWN and new handshakes are refused with
+     * 503 (the handshake filter; clients reconnect, with jitter, to another node behind the balancer); connections
+     * open here stay until they leave or the node shuts down. {@code false} takes connections again.
      */
     public void drain(boolean on) {
         dispatcher.admitting(!on);
-        LOG.log(Level.INFO, on ? "Draining: readiness DOWN, new connections refused with 1013"
+        LOG.log(Level.INFO, on ? "Draining: readiness DOWN, new handshakes refused with 503"
                 : "Drain ended: taking connections again");
     }
 

@@ -33,7 +33,7 @@ import java.util.Map;
  *       {@code DELETE /api/admin/room?room=}: removes every member (closes the room). /ws clients get {@code left}
  *       without {@code re}; plain room sockets are closed with 4403.</li>
  *   <li>{@code POST /api/admin/drain} / {@code DELETE /api/admin/drain}: this node stops / resumes taking
- *       connections (readiness DOWN while drained; new sockets closed with 1013).</li>
+ *       connections (readiness DOWN while drained; new handshakes refused with 503).</li>
  * </ul>
  * Disconnecting a user is {@code DELETE /api/users/{user}/sessions} ({@link SessionsResource}).
  */

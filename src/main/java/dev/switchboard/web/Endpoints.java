@@ -38,7 +38,7 @@ final class Endpoints {
             closeQuietly(session, CloseCodes.POLICY_VIOLATION, "not a room name: " + RoomNames.RULE);
             return null;
         }
-        if (!sessions.admitting()) {
+        if (!sessions.admitting()) { // drained between the handshake filter's check and now
             closeQuietly(session, CloseCodes.TRY_AGAIN_LATER, "this node is draining: connect to another");
             return null;
         }

@@ -38,6 +38,9 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     ApiAccess access;
 
+    @Inject
+    dev.switchboard.engine.Hub hub;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
@@ -59,6 +62,14 @@ public class HandshakeFilter extends HttpFilter {
             if (request.getAttribute(SwitchboardAuthenticationMechanism.REFUSED_ATTRIBUTE) != null) {
                 response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
                 response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Credentials not valid");
+                return;
+            }
+            if (!hub.sessions().admitting()) {
+                // draining (an operator's drain, or shutdown): refused before the upgrade, so that the balancer and the
+                // client's reconnect go elsewhere. Not closed after it with 1013: closing in @OnOpen raced the upgrade
+                // response's flush on Payara 6 (Tyrus: "Connection is closed", a broken request; seen once in CI)
+                response.setHeader("Retry-After", "1");
+                response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "This node is draining: connect to another");
                 return;
             }
             if ("/ws/monitor".equals(request.getRequestURI().substring(request.getContextPath().length()))) {

@@ -182,7 +182,7 @@ class OperationsIT {
     }
 
     @Test
-    void aDrainedNodeIsNotReadyRefusesNewSocketsWith1013AndKeepsThoseOpen() throws Exception {
+    void aDrainedNodeIsNotReadyRefusesNewSocketsWith503AndKeepsThoseOpen() throws Exception {
         String room = "drain-" + UUID.randomUUID().toString().substring(0, 6);
         try (WsClient member = WsClient.connect(Deployments.ws(url))) {
             member.send(msg("join", "j1", "room", room));
@@ -193,14 +193,15 @@ class OperationsIT {
             HttpResponse<String> drained = call("POST", "api/admin/drain", OPS);
             assertEquals(200, drained.statusCode(), drained.body());
             assertTrue(json(drained).getBoolean("draining"));
+            HttpResponse<String> undrained;
             try {
                 HttpResponse<String> ready = call("GET", "api/health/ready", null);
                 assertEquals(503, ready.statusCode(), "draining: not ready " + ready.body());
                 assertEquals("DOWN", json(ready).getString("status"));
                 assertEquals(200, call("GET", "api/health/live", KEY).statusCode(), "draining is not dead: still live");
 
-                WsClient refusedSocket = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1");
-                assertEquals(1013, refusedSocket.awaitClose().code(), "a new socket is told to try again later (elsewhere)");
+                assertEquals(503, handshake("ws"), "a new socket is refused before the upgrade: try again later, elsewhere");
+                assertEquals(503, handshake("ws/rooms/" + room), "on every endpoint");
 
                 HttpResponse<String> published = http.send(Deployments.withKey(HttpRequest.newBuilder(
                         base().resolve("api/rooms/" + room + "/messages"))).header("Content-Type", "application/json")
@@ -210,8 +211,9 @@ class OperationsIT {
                         "a connection open before the drain is still served");
                 assertMetric("switchboard_draining", Map.of(), v -> v == 1.0, "the scrape shows the drain");
             } finally {
-                assertEquals(200, call("DELETE", "api/admin/drain", OPS).statusCode());
+                undrained = call("DELETE", "api/admin/drain", OPS); // asserted below: a failure above is the one reported
             }
+            assertEquals(200, undrained.statusCode(), "the drain ends: " + undrained.body());
             assertEquals(200, call("GET", "api/health/ready", KEY).statusCode(), "ready again after the drain ends");
             try (WsClient again = WsClient.connect(Deployments.ws(url))) {
                 assertNotNull(again.user, "sockets are taken again");
@@ -232,12 +234,26 @@ class OperationsIT {
         assertEquals(200, live.statusCode(), live.body());
         assertTrue(live.body().contains("switchboard-writers") && live.body().contains("switchboard-sweep"), live.body());
         assertEquals(200, call("POST", "api/admin/drain", OPS).statusCode());
+        HttpResponse<String> undrained;
         try {
             HttpResponse<String> down = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, down.statusCode(), "a drained node is not ready in the container's probe too: " + down.body());
             assertTrue(down.body().replace(" ", "").contains("\"status\":\"DOWN\""), down.body());
         } finally {
-            assertEquals(200, call("DELETE", "api/admin/drain", OPS).statusCode());
+            undrained = call("DELETE", "api/admin/drain", OPS); // asserted below: a failure above is the one reported
+        }
+        assertEquals(200, undrained.statusCode(), "the drain ends: " + undrained.body());
+    }
+
+    /** The handshake's status (101: upgraded). */
+    private int handshake(String path) throws Exception {
+        try {
+            http.newWebSocketBuilder().subprotocols("switchboard.v1").buildAsync(Deployments.ws(url).resolve(path),
+                    new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS).abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertTrue(e.getCause() instanceof java.net.http.WebSocketHandshakeException, e.toString());
+            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
         }
     }
 

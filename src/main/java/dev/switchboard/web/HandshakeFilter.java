@@ -68,8 +68,11 @@ public class HandshakeFilter extends HttpFilter {
                 // draining (an operator's drain, or shutdown): refused before the upgrade, so that the balancer and the
                 // client's reconnect go elsewhere. Not closed after it with 1013: closing in @OnOpen raced the upgrade
                 // response's flush on Payara 6 (Tyrus: "Connection is closed", a broken request; seen once in CI)
+                // (a plain 503, not sendError: Open Liberty logs every sendError of a 5xx as an error, SRVE0293E)
+                response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
                 response.setHeader("Retry-After", "1");
-                response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "This node is draining: connect to another");
+                response.setContentType("text/plain;charset=UTF-8");
+                response.getWriter().write("This node is draining: connect to another");
                 return;
             }
             if ("/ws/monitor".equals(request.getRequestURI().substring(request.getContextPath().length()))) {

@@ -35,8 +35,12 @@ final class Connections {
     private final Cluster cluster;
     private final QueueBudget queueBudget;
 
-    Connections(Settings settings, Executor writers, Metrics metrics, Cluster cluster) {
+    /** Where closes of connections with a send not completed go (WriterPool.closer). */
+    private final Executor closer;
+
+    Connections(Settings settings, Executor writers, Metrics metrics, Cluster cluster, Executor closer) {
         this.settings = settings;
+        this.closer = closer;
         this.writers = writers;
         this.metrics = metrics;
         this.cluster = cluster;
@@ -58,7 +62,7 @@ final class Connections {
         Settings.Limits limits = settings.limits();
         Connection[] made = new Connection[1];
         Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), queueBudget,
-                metrics, () -> slowConsumer(made[0]));
+                metrics, () -> slowConsumer(made[0]), closer);
         Connection connection = new Connection(id, who, endpoint, outbox,
                 new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime()));
         made[0] = connection;

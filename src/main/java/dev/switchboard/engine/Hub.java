@@ -79,7 +79,7 @@ public class Hub implements Switchboard {
         RoomAuthorizer authorizer, Cluster cluster, LogStore store, dev.switchboard.security.Credentials credentials,
         Tracing tracing) {
         this(settings, writerPool, writerPool.scheduler(), writerPool.background(), events::fire, handlers, authorizer,
-                cluster, store, tracing);
+                cluster, store, tracing, writerPool.closer());
         dispatcher.verifyCredentialsWith(credentials::verify);
         cluster.start(listener(writerPool.scheduler(), writerPool.background()), writerPool.threadFactory(),
                 writerPool.scheduler());
@@ -89,7 +89,7 @@ public class Hub implements Switchboard {
     Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Consumer<SwitchboardEvent> events,
         Iterable<RequestHandler> handlers) {
         this(settings, writers, scheduler, writers, events, handlers, (caller, action, room) -> true, new LocalCluster(),
-                new MemoryLogStore(), Tracing.OFF);
+                new MemoryLogStore(), Tracing.OFF, writers);
     }
 
     /**
@@ -98,14 +98,14 @@ public class Hub implements Switchboard {
      */
     Hub(Settings settings, Executor writers, ScheduledExecutorService scheduler, Executor background,
         Consumer<SwitchboardEvent> events, Iterable<RequestHandler> handlers, RoomAuthorizer authorizer,
-        Cluster cluster, LogStore store, Tracing tracing) {
+        Cluster cluster, LogStore store, Tracing tracing, Executor closer) {
         this.settings = settings;
         this.tracing = tracing;
         this.events = events;
         this.cluster = cluster;
         Codec.limitMessageBytes(settings.maxMessageBytes());
         this.metrics = new Metrics();
-        this.connections = new Connections(settings, writers, metrics, cluster);
+        this.connections = new Connections(settings, writers, metrics, cluster, closer);
         this.historyBudget = new HistoryBudget(settings.limits().historyNodeMaxBytes());
         this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget, metrics, tracing);
         this.serverRequests = new ServerRequests(scheduler);

@@ -60,6 +60,8 @@ final class Outbox {
     /** The close frame went to the container (its close call returned), or the peer closed first. */
     private volatile boolean closedOut;
     private volatile long sendStartedNanos;
+    /** Where a close goes that may wait for a send that has not completed; null: the writer closes. */
+    private final Executor closer;
     private volatile boolean batching;
     /** The completion of every send: one instance, not one per send. */
     private final Consumer<Throwable> onSent = this::sent;
@@ -76,6 +78,13 @@ final class Outbox {
 
     Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Metrics metrics,
            Runnable onSlowConsumer) {
+        this(transport, writers, maxMessages, maxSize, budget, metrics, onSlowConsumer, null);
+    }
+
+    /** {@code closer}: where a close waits when a send has not completed (null: on the writer). */
+    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Metrics metrics,
+           Runnable onSlowConsumer, Executor closer) {
+        this.closer = closer;
         this.transport = transport;
         this.writers = writers;
         this.queue = new OutboundQueue(maxMessages, maxSize, budget);
@@ -357,6 +366,18 @@ final class Outbox {
     private void finish(Outbound.Close close) {
         finish();
         discard();
+        if (closer != null && sendStartedNanos != 0) {
+            // a send to this peer has not completed (it stopped reading): the container's close may wait for it (Open
+            // Liberty does), and must not hold a writer that other connections need
+            closer.execute(() -> {
+                try {
+                    transport.close(close.code(), close.reason());
+                } finally {
+                    closedOut = true;
+                }
+            });
+            return;
+        }
         try {
             transport.close(close.code(), close.reason());
         } finally {

@@ -33,6 +33,7 @@ public class WriterPool implements Executor {
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
     private ExecutorService background;
+    private ExecutorService closer;
 
     @jakarta.annotation.PostConstruct
     void start() {
@@ -42,6 +43,18 @@ public class WriterPool implements Executor {
         timers.setRemoveOnCancelPolicy(true);
         scheduler = timers;
         background = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threadFactory);
+        // at most 64 closes waiting at once; past that the writer closes itself (bounded, as before)
+        closer = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+                threadFactory, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    /**
+     * Threads for closing a connection whose last send has not completed (a peer that stopped reading): Open Liberty's
+     * {@code Session.close} waits for that write (WsocConnLink.okToWrite, seen in a thread dump of QueueBoundIT), which
+     * held both writers and starved every other connection. Idle threads end after 30 s.
+     */
+    Executor closer() {
+        return closer;
     }
 
     /**
@@ -71,6 +84,7 @@ public class WriterPool implements Executor {
     void stop() {
         executor.shutdown();
         background.shutdownNow();
+        closer.shutdown();
         scheduler.shutdownNow();
     }
 }

@@ -68,7 +68,7 @@ final class MemoryBus implements AutoCloseable {
         ExecutorService inbox = Executors.newSingleThreadExecutor(named);
         NodeCluster cluster = new NodeCluster(name);
         Hub hub = new Hub(settings, executors.writers, executors.timers, executors.background, e -> { }, List.of(),
-                (caller, action, room) -> true, cluster, new CheckedStore(), tracing);
+                (caller, action, room) -> true, cluster, new CheckedStore(), tracing, executors.background);
         Cluster.Listener listener = hub.listener(executors.timers, executors.background);
         cluster.listener = listener;
         nodes.add(new Node(name, hub, cluster, inbox));

@@ -114,7 +114,7 @@ class TracingTest {
     void aPublishByTheApplicationContinuesTheCallersTraceOnOneNode() throws Exception {
         Hub hub = new Hub(settings, fixture.writers, fixture.timers, fixture.writers, e -> { }, List.of(),
                 (caller, action, room) -> true, new dev.switchboard.cluster.LocalCluster(),
-                new dev.switchboard.cluster.MemoryLogStore(), tracing());
+                new dev.switchboard.cluster.MemoryLogStore(), tracing(), fixture.background);
         TestTransport member = TestTransport.inline();
         assertTrue(hub.join(hub.open(member, "ann", "/ws", false), "j", "local", null, null));
         io.opentelemetry.api.trace.Span request = provider.get("test").spanBuilder("POST /api/rooms/local/messages")

@@ -206,27 +206,17 @@ public final class Redis {
 
     /** Never waits: sets {@code field} of hash {@code key}, which expires after {@code ttlSeconds}; a failure is logged and counted. */
     void hsetAsync(String what, String key, String field, String value, long ttlSeconds) {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c == null) {
-            failed(what, new RedisConnectionException("not connected"));
-            return;
-        }
-        long started = System.nanoTime();
-        try {
-            c.async().hset(key, field, value).thenCompose(set -> c.async().expire(key, ttlSeconds))
-                    .whenComplete((done, failure) -> {
-                        commandSeconds.observe((System.nanoTime() - started) / 1e9);
-                        if (failure != null) {
-                            failed(what, failure);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            failed(what, e);
-        }
+        async(what, c -> c.async().hset(key, field, value).thenCompose(set -> c.async().expire(key, ttlSeconds)));
     }
 
     /** Never waits: publishes {@code message} on the channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
+        async(what, c -> c.async().publish(channel(), message));
+    }
+
+    /** Sends {@code command} without waiting: its time to the answer is recorded, a failure logged and counted. */
+    private void async(String what,
+                       java.util.function.Function<StatefulRedisConnection<String, String>, java.util.concurrent.CompletionStage<?>> command) {
         StatefulRedisConnection<String, String> c = connection;
         if (c == null) {
             failed(what, new RedisConnectionException("not connected"));
@@ -234,7 +224,7 @@ public final class Redis {
         }
         long started = System.nanoTime();
         try {
-            c.async().publish(channel(), message).whenComplete((receivers, failure) -> {
+            command.apply(c).whenComplete((answer, failure) -> {
                 commandSeconds.observe((System.nanoTime() - started) / 1e9);
                 if (failure != null) {
                     failed(what, failure);

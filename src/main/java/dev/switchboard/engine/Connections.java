@@ -113,6 +113,33 @@ final class Connections {
         return byId.values();
     }
 
+    /**
+     * What the open connections hold now, in one walk: how many of each kind, messages queued (in all, on the deepest
+     * queue), and sent and dropped since start (the closed ones' counted at their close).
+     */
+    record Totals(Map<Connection.Kind, Integer> byKind, long queued, int deepest, long sent, long dropped) {
+    }
+
+    Totals totals() {
+        Map<Connection.Kind, Integer> byKind = new java.util.EnumMap<>(Connection.Kind.class);
+        for (Connection.Kind kind : Connection.Kind.values()) {
+            byKind.put(kind, 0);
+        }
+        long queued = 0;
+        long sent = metrics.sentByClosed.sum();
+        long dropped = metrics.droppedByClosed.sum();
+        int deepest = 0;
+        for (Connection c : byId.values()) {
+            int depth = c.queued();
+            queued += depth;
+            deepest = Math.max(deepest, depth);
+            sent += c.outbox.sent();
+            dropped += c.outbox.dropped();
+            byKind.merge(c.kind(), 1, Integer::sum);
+        }
+        return new Totals(byKind, queued, deepest, sent, dropped);
+    }
+
     /** Queues an encoded {@code direct} frame on every connection of {@code user} here; how many took it. */
     int deliverDirect(String user, String frame) {
         Set<Connection> targets = byUser.get(user);

@@ -310,20 +310,10 @@ public class Hub implements Switchboard {
     public Stats stats() {
         org.HdrHistogram.Histogram send = metrics.sendTimes();
         java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        long queued = 0;
-        long sent = 0;
-        long dropped = 0;
-        int deepest = 0;
-        for (Connection c : connections.all()) {
-            int depth = c.queued();
-            queued += depth;
-            deepest = Math.max(deepest, depth);
-            sent += c.outbox.sent();
-            dropped += c.outbox.dropped();
-        }
+        Connections.Totals now = connections.totals();
         return new Stats(connections.size(), rooms.names().size(), metrics.messagesIn.sum(), metrics.publications.sum(),
-                metrics.sentByClosed.sum() + sent, metrics.droppedByClosed.sum() + dropped, metrics.slowConsumers.sum(),
-                metrics.heartbeatCloses.sum(), queued, deepest, send.getTotalCount(), send.getValueAtPercentile(50),
+                now.sent(), now.dropped(), metrics.slowConsumers.sum(),
+                metrics.heartbeatCloses.sum(), now.queued(), now.deepest(), send.getTotalCount(), send.getValueAtPercentile(50),
                 send.getValueAtPercentile(99), send.getMaxValue(), cluster.shared() ? "redis" : "memory",
                 cluster.reachable(), cluster.nodes(), cluster.node(), cluster.failures(), historyBudget.usedBytes(),
                 historyBudget.maxBytes(), historyBudget.evictedCount(), metrics.duplicatePublishes.sum(),

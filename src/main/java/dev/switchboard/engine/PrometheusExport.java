@@ -5,9 +5,7 @@ import dev.switchboard.config.Settings;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.util.EnumMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
@@ -27,28 +25,15 @@ final class PrometheusExport {
         PrometheusRegistry registry = new PrometheusRegistry();
         GaugeWithCallback.builder().name("switchboard_connections")
                 .help("Open connections on this node, by endpoint: ws (/ws), room (/ws/rooms/{room}), monitor (/ws/monitor)")
-                .labelNames("endpoint").callback(cb -> {
-                    Map<Connection.Kind, Integer> byKind = new EnumMap<>(Connection.Kind.class);
-                    for (Connection.Kind kind : Connection.Kind.values()) {
-                        byKind.put(kind, 0);
-                    }
-                    for (Connection c : connections.all()) {
-                        byKind.merge(c.kind(), 1, Integer::sum);
-                    }
-                    byKind.forEach((kind, n) -> cb.call(n, kind == Connection.Kind.SOCKET ? "ws"
-                            : kind.name().toLowerCase(Locale.ROOT)));
-                }).register(registry);
+                .labelNames("endpoint").callback(cb -> connections.totals().byKind().forEach((kind, n) -> cb.call(n,
+                        kind == Connection.Kind.SOCKET ? "ws" : kind.name().toLowerCase(Locale.ROOT))))
+                .register(registry);
         gauge(registry, "switchboard_rooms", "Rooms held on this node", () -> rooms.names().size());
         counter(registry, "switchboard_messages_received",
                 "Messages received: socket frames of the protocol and publications through the API", metrics.messagesIn);
         CounterWithCallback.builder().name("switchboard_messages_sent")
-                .help("Frames sent to clients (each batch counts its messages)").callback(cb -> {
-                    long sent = metrics.sentByClosed.sum();
-                    for (Connection c : connections.all()) {
-                        sent += c.outbox.sent();
-                    }
-                    cb.call(sent);
-                }).register(registry);
+                .help("Frames sent to clients (each batch counts its messages)")
+                .callback(cb -> cb.call(connections.totals().sent())).register(registry);
         counter(registry, "switchboard_publications", "Publications accepted into rooms", metrics.publications);
         counter(registry, "switchboard_publications_duplicate",
                 "Publishes answered with an earlier publication (same idempotency key within the window)",
@@ -64,13 +49,7 @@ final class PrometheusExport {
                 .register(registry);
         CounterWithCallback.builder().name("switchboard_publications_dropped")
                 .help("Publications dropped for members behind (drop-oldest) or replaced by a newer one (conflate)")
-                .callback(cb -> {
-                    long dropped = metrics.droppedByClosed.sum();
-                    for (Connection c : connections.all()) {
-                        dropped += c.outbox.dropped();
-                    }
-                    cb.call(dropped);
-                }).register(registry);
+                .callback(cb -> cb.call(connections.totals().dropped())).register(registry);
         counter(registry, "switchboard_slow_consumer_closes",
                 "Connections closed with 4008: queue over its bound (disconnect policy), send timed out, or not reading",
                 metrics.slowConsumers);
@@ -79,15 +58,9 @@ final class PrometheusExport {
         GaugeWithCallback.builder().name("switchboard_queued_messages")
                 .help("Messages queued for sending: in all (scope=node) and on the deepest queue (scope=deepest)")
                 .labelNames("scope").callback(cb -> {
-                    long queued = 0;
-                    int deepest = 0;
-                    for (Connection c : connections.all()) {
-                        int depth = c.queued();
-                        queued += depth;
-                        deepest = Math.max(deepest, depth);
-                    }
-                    cb.call(queued, "node");
-                    cb.call(deepest, "deepest");
+                    Connections.Totals now = connections.totals();
+                    cb.call(now.queued(), "node");
+                    cb.call(now.deepest(), "deepest");
                 }).register(registry);
         gauge(registry, "switchboard_queue_limit_messages", "The bound of one connection's outbound queue, in messages",
                 settings::queueMessages);

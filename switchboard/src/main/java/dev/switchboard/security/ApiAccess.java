@@ -115,7 +115,9 @@ public class ApiAccess {
 
     /** The roles Switchboard's own rules name: {@link #operationsRole()}, {@link #adminRole()}, each room class's. */
     private Set<String> checkedRoles() {
-        Set<String> roles = new java.util.HashSet<>(Set.of(operationsRole(), adminRole()));
+        Set<String> roles = new java.util.HashSet<>();
+        roles.add(operationsRole());
+        roles.add(adminRole());
         for (String name : config.getPropertyNames()) {
             if (name.startsWith("switchboard.room-class.") && name.endsWith(".roles")) {
                 config.getOptionalValue(name, String.class).ifPresent(v -> {
@@ -149,6 +151,11 @@ public class ApiAccess {
     /** Whether an API caller may use the operations surfaces. */
     public boolean mayOperate(ApiCaller caller) {
         return caller.serverKey() || mayOperate(caller.caller());
+    }
+
+    /** {@code switchboard.auth.anonymous}, default true: whether a guest may open a WebSocket connection. */
+    public boolean guestsMayConnect() {
+        return config.getOptionalValue("switchboard.auth.anonymous", Boolean.class).orElse(true);
     }
 
     /** {@code switchboard.monitor.role}, default {@code admin}. */

@@ -82,6 +82,13 @@ public class HandshakeFilter extends HttpFilter {
             if (caller != null && request.getAttribute(SwitchboardAuthenticationMechanism.CALLER_ATTRIBUTE) == null) {
                 handshakes.authenticatedByContainer(caller); // the application's own mechanism authenticated it
             }
+            if (caller == null && !access.guestsMayConnect()) {
+                // switchboard.auth.anonymous=false, enforced here too: with the application's own mechanism,
+                // Switchboard's (which refuses such a handshake itself) has stepped aside
+                response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Sign in to connect (switchboard.auth.anonymous=false)");
+                return;
+            }
             if ("/ws/monitor".equals(request.getRequestURI().substring(request.getContextPath().length()))) {
                 if (!access.mayOperate(caller)) {
                     if (caller == null) {

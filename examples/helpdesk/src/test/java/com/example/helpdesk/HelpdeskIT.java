@@ -1,0 +1,166 @@
+package com.example.helpdesk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.io.File;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The help desk as its users meet it: the WAR this module built (the application's classes and the switchboard JAR,
+ * nothing copied), deployed as is. Its own mechanism authenticates the handshake and the API calls; its own beans
+ * publish and observe; Switchboard's HTTP API stays under /api and refuses strangers.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class HelpdeskIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @ArquillianResource
+    URL url;
+
+    @Deployment(testable = false)
+    static WebArchive helpdesk() {
+        File war = new File(System.getProperty("helpdesk.war", "target/helpdesk.war"));
+        assertTrue(war.isFile(), war + " does not exist: run the ITs through mvn verify (package comes first)");
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war);
+    }
+
+    @Test
+    void anAgentSeesACustomersTicketAsItIsOpenedAndTheCustomerItsAnswer() throws Exception {
+        try (Screen agent = Screen.open(ws(), basic("ada", "ada-secret"));
+             Screen customer = Screen.open(ws(), basic("carol", "carol-secret"))) {
+            assertEquals("ada", agent.expect("welcome").getString("user"), "the user the application authenticated");
+            assertEquals("carol", customer.expect("welcome").getString("user"));
+            agent.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"desk:tickets\"}");
+            assertEquals("desk:tickets", agent.expect("joined").getString("room"));
+
+            HttpResponse<String> opened = post("app/tickets", basic("carol", "carol-secret"), "{\"subject\":\"Printer on fire\"}");
+            assertEquals(201, opened.statusCode(), opened.body());
+            long id = json(opened.body()).getJsonNumber("id").longValue();
+
+            JsonObject message = agent.expect("message");
+            JsonObject data = message.getJsonObject("data");
+            assertEquals("opened", data.getString("event"));
+            assertEquals(id, data.getJsonNumber("id").longValue());
+            assertEquals("Printer on fire", data.getString("subject"));
+            assertEquals("carol", data.getString("customer"));
+
+            HttpResponse<String> answered = post("app/tickets/" + id + "/answer", basic("ada", "ada-secret"), "");
+            assertEquals(200, answered.statusCode(), answered.body());
+            JsonObject direct = customer.expect("direct").getJsonObject("data");
+            assertEquals("answered", direct.getString("event"));
+            assertEquals(id, direct.getJsonNumber("id").longValue());
+            assertEquals("answered", agent.expect("message").getJsonObject("data").getString("event"));
+
+            HttpResponse<String> watchers = get("app/tickets/watchers", basic("bob", "bob-secret"));
+            assertEquals(200, watchers.statusCode(), watchers.body());
+            JsonArray users = Json.createReader(new StringReader(watchers.body())).readArray();
+            assertEquals("[\"ada\"]", users.toString(), "the application's observer saw the agent join");
+        }
+    }
+
+    @Test
+    void aCustomerMayNotJoinTheAgentsRoom() throws Exception {
+        try (Screen customer = Screen.open(ws(), basic("dan", "dan-secret"))) {
+            customer.expect("welcome");
+            customer.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"desk:tickets\"}");
+            JsonObject error = customer.expect("error");
+            assertEquals("forbidden", error.getString("code"), "agents only: switchboard.room-class.desk.roles");
+            assertEquals("j", error.getString("re"));
+        }
+    }
+
+    @Test
+    void strangersAreRefusedAtTheHandshake() throws Exception {
+        assertEquals(401, handshakeStatus(null), "no credentials: switchboard.auth.anonymous=false");
+        assertEquals(401, handshakeStatus(basic("ada", "wrong")), "a wrong password: the application's mechanism");
+    }
+
+    @Test
+    void switchboardsApiStaysUnderApiAndRefusesStrangers() throws Exception {
+        // the help desk's Application lists nothing, so the container hands it Switchboard's resources too: 404 there
+        assertEquals(404, get("app/rooms", basic("ada", "ada-secret")).statusCode());
+        assertEquals(404, get("app/stats", basic("ada", "ada-secret")).statusCode());
+        // under /api: the caller is who the application authenticated, with the roles it holds
+        assertEquals(401, get("api/rooms/desk:tickets/presence", null).statusCode(), "anonymous");
+        assertEquals(401, get("api/rooms/desk:tickets/presence", basic("ada", "wrong")).statusCode(), "a wrong password");
+        assertEquals(403, get("api/admin/rooms", basic("ada", "ada-secret")).statusCode(), "an agent is not an admin");
+        assertEquals(403, get("api/stats", basic("carol", "carol-secret")).statusCode(), "a customer is not an operator");
+        // the application's own API refuses the wrong role too
+        assertEquals(403, get("app/tickets", basic("carol", "carol-secret")).statusCode());
+        assertEquals(401, get("app/tickets", null).statusCode());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private URI base() {
+        // Container quirk (Payara Micro): the reported URL names the machine's address; the listener is on loopback
+        String path = url.getPath().endsWith("/") ? url.getPath() : url.getPath() + "/";
+        return URI.create("http://127.0.0.1:" + url.getPort() + path);
+    }
+
+    private URI ws() {
+        return URI.create("ws://127.0.0.1:" + url.getPort() + base().getPath() + "ws");
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String authorization, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The HTTP status a refused handshake got (a handshake that succeeds fails the test). */
+    private int handshakeStatus(String authorization) throws Exception {
+        try (Screen unexpected = Screen.open(ws(), authorization)) {
+            throw new AssertionError("the handshake was accepted: " + unexpected.expect("welcome"));
+        } catch (CompletionException | java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    private static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+}

@@ -29,7 +29,7 @@ class BrowserIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.builtWar("browser-it", Deployments.TEST_RATE + "switchboard.auth.jwt-secret=" + AuthIT.SECRET + "\n")
-                .addClass(EventProbe.class);
+                .addClasses(EventProbe.class, ProbeApplication.class);
     }
 
     @ArquillianResource
@@ -99,7 +99,7 @@ class BrowserIT {
                     HttpResponse.BodyHandlers.ofString()).body();
             String id = Json.createReader(new java.io.StringReader(members)).readArray().getJsonObject(0).getString("user");
 
-            assertEquals(200, post("api/probe/cut/" + id, "application/json", ""));
+            assertEquals(200, post("probe-api/probe/cut/" + id, "application/json", ""));
             for (int i = 1; i <= 3; i++) {
                 assertEquals(202, post("api/rooms/" + room + "/messages", "application/json",
                         Json.createObjectBuilder().add("kind", "chat").add("name", "server").add("text", "while away " + i).build().toString()));
@@ -138,7 +138,7 @@ class BrowserIT {
                     "  client.on('open', () => { if (!window.first) { window.first = true;",
                     "    client.join('offline-q').ready.then(() => done(client.user)); } });",
                     "});"));
-            assertEquals(200, post("api/probe/cut/" + user, "application/json", ""), "cut " + user);
+            assertEquals(200, post("probe-api/probe/cut/" + user, "application/json", ""), "cut " + user);
             Object acked = js.executeAsyncScript(String.join("\n",
                     "const done = arguments[arguments.length - 1];",
                     "const go = () => window.sb.publish('offline-q', { queued: true })",
@@ -149,7 +149,7 @@ class BrowserIT {
             assertTrue(String.valueOf(acked).contains("reconnecting,open"), String.valueOf(acked));
 
             String reconnectedAs = String.valueOf(acked).substring(String.valueOf(acked).lastIndexOf(' ') + 1); // a new guest name
-            assertEquals(200, post("api/probe/cut/" + reconnectedAs + "?code=4403", "application/json", ""));
+            assertEquals(200, post("probe-api/probe/cut/" + reconnectedAs + "?code=4403", "application/json", ""));
             Object after = js.executeAsyncScript(String.join("\n",
                     "const done = arguments[arguments.length - 1];",
                     "const check = () => window.sb.publish('offline-q', 'late')",
@@ -189,7 +189,7 @@ class BrowserIT {
                     "  }",
                     "});"));
             assertEquals(clients, ((Number) joined).intValue(), "every client joined");
-            HttpResponse<String> cut = http.send(Deployments.withKey(HttpRequest.newBuilder(page("api/probe/cut-room/herd")))
+            HttpResponse<String> cut = http.send(Deployments.withKey(HttpRequest.newBuilder(page("probe-api/probe/cut-room/herd")))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, cut.statusCode(), cut.body());
             assertEquals(clients, Json.createReader(new java.io.StringReader(cut.body())).readObject().getInt("closed"));
@@ -237,7 +237,7 @@ class BrowserIT {
                 Object outcome = js.executeAsyncScript(String.join("\n",
                         "const done = arguments[arguments.length - 1];",
                         "const published = window.sb.publish('in-flight', { n: " + n + " });",
-                        "fetch('api/probe/cut/' + window.sb.user, { method: 'POST' });",
+                        "fetch('probe-api/probe/cut/' + window.sb.user, { method: 'POST' });",
                         "published.then((ack) => done('acked ' + ack.offset), (e) => done('failed ' + e.code));"));
                 assertTrue(String.valueOf(outcome).startsWith("acked "), "the publish is acknowledged: " + outcome);
             }
@@ -264,7 +264,7 @@ class BrowserIT {
             Object user = js.executeAsyncScript(String.join("\n",
                     "const done = arguments[arguments.length - 1];",
                     "import('./js/switchboard.js').then(({ connect }) => {",
-                    "  const credentials = () => fetch('api/probe/token/tina?ttl=4', { method: 'POST' })",
+                    "  const credentials = () => fetch('probe-api/probe/token/tina?ttl=4', { method: 'POST' })",
                     "    .then((r) => r.text()).then((t) => 'bearer.' + t);",
                     "  const client = connect('ws', { credentials });",
                     "  window.sb = client; window.states = []; window.closes = []; window.refreshes = 0; window.got = [];",

@@ -30,7 +30,7 @@ class EventsIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.builtWar("events-it").addClass(EventProbe.class);
+        return Deployments.builtWar("events-it").addClasses(EventProbe.class, ProbeApplication.class);
     }
 
     @ArquillianResource
@@ -46,7 +46,7 @@ class EventsIT {
     }
 
     private JsonArray events() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/events")).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/events")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return Json.createReader(new StringReader(r.body())).readArray();
@@ -62,7 +62,7 @@ class EventsIT {
     void theServerAsksAClientAndGetsItsReplyItsErrorOrATimeout() throws Exception {
         try (WsClient c = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1")) {
             String connection = c.expect("welcome").getString("session");
-            var asked = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/ask/" + connection))
+            var asked = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/ask/" + connection))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             JsonObject request = c.expect("request");
             assertEquals("confirm", request.getString("method"));
@@ -70,18 +70,18 @@ class EventsIT {
             c.send(Json.createObjectBuilder().add("type", "reply").add("re", request.getString("id")).add("data", "yes").build());
             assertEquals("{\"answer\":\"yes\"}", asked.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
 
-            var refused = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/ask/" + connection))
+            var refused = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/ask/" + connection))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             JsonObject second = c.expect("request");
             c.send(Json.createObjectBuilder().add("type", "reply").add("re", second.getString("id")).add("error", "declined").build());
             assertEquals("{\"error\":\"declined\"}", refused.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
 
-            var ignored = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("api/probe/ask/" + connection))
+            var ignored = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/ask/" + connection))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             c.expect("request"); // never answered: the server's 2 s timeout
             assertEquals("{\"error\":\"timeout\"}", ignored.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
         }
-        assertEquals("{\"error\":\"unknown_connection\"}", post("api/probe/ask/no-such-connection"));
+        assertEquals("{\"error\":\"unknown_connection\"}", post("probe-api/probe/ask/no-such-connection"));
     }
 
     @Test
@@ -94,13 +94,13 @@ class EventsIT {
             user = c.send(ProtocolIT.msg("presence", "2", "room", "observed")).expect("presence")
                     .getJsonArray("members").getJsonObject(0).getString("user");
 
-            JsonObject pushed = Json.createReader(new StringReader(post("api/probe/push/" + user))).readObject();
+            JsonObject pushed = Json.createReader(new StringReader(post("probe-api/probe/push/" + user))).readObject();
             assertEquals(1, pushed.getInt("reached"));
             JsonObject direct = c.expect("direct");
             assertEquals("pushed by the application", direct.getString("data"));
             assertTrue(!direct.containsKey("from"), "pushes from the application have no sender");
 
-            JsonObject published = Json.createReader(new StringReader(post("api/probe/publish/observed"))).readObject();
+            JsonObject published = Json.createReader(new StringReader(post("probe-api/probe/publish/observed"))).readObject();
             assertTrue(published.getJsonArray("rooms").getValuesAs(jakarta.json.JsonString::getString).contains("observed"));
             JsonObject message = c.expect("message");
             assertEquals("app", message.getJsonObject("data").getString("from"));

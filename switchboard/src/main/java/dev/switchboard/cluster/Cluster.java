@@ -39,8 +39,12 @@ public interface Cluster {
         /** An operator removed {@code user} (null: every member) from {@code room}, on every node. */
         void removeFromRoom(String room, String user);
 
-        /** Another node's operator asks for {@code user}'s connections here: a JSON array of their views. */
-        String describeConnections(String user);
+        /**
+         * Another node asks this one {@code question} about {@code argument} ({@link #askEveryNode}); the answer (any
+         * text, JSON by convention; null: nothing to say). Runs on the thread that delivers publications in order: it
+         * must answer from memory, never wait.
+         */
+        String answer(String question, String argument);
 
         /**
          * The store is reachable again after an outage, or forgot this node (restarted without persistence): bring
@@ -92,17 +96,14 @@ public interface Cluster {
     void removeFromRoom(String room, String user);
 
     /**
-     * Blocking, at most {@code wait}: every other live node's answer to {@link Listener#describeConnections}, by node
-     * id; a node that did not answer in time is missing from the map.
+     * Blocking, at most {@code wait}: every other live node's {@link Listener#answer} to {@code question} about
+     * {@code argument}, by node id; a node that did not answer in time is missing from the map. The one way a node
+     * asks the others something (an operator's view across nodes).
      */
-    Map<String, String> describeConnections(String user, java.time.Duration wait) throws StoreUnavailable;
+    Map<String, String> askEveryNode(String question, String argument, java.time.Duration wait) throws StoreUnavailable;
 
     /** Blocking: {@code user}'s open connections on every live node (this one included), by node id. */
     Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable;
-
-    /** Registers the cluster's own metrics (store command latency and failures) with {@code registry}. */
-    default void exportMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
-    }
 
     /** Leaves the cluster: this node's members and users are withdrawn; the client is closed. */
     void stop();

@@ -20,6 +20,10 @@ class ClusterProducer {
     @Inject
     Settings settings;
 
+    /** Told each store command's time and failure (the node's metrics). */
+    @Inject
+    StoreTelemetry telemetry;
+
     private Redis redis;
     private boolean made;
 
@@ -30,6 +34,7 @@ class ClusterProducer {
             Settings.Redis r = settings.redis();
             if (r != null) {
                 redis = new Redis(new Redis.Config(r.url(), r.prefix(), r.timeout(), r.heartbeat(), r.nodeTimeout(), r.metaTtl()));
+                redis.telemetry(telemetry);
                 LOG.info("Cluster engine: Redis (nodes share rooms, history and presence)");
             }
         }

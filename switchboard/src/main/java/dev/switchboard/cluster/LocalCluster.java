@@ -73,7 +73,7 @@ public final class LocalCluster implements Cluster {
     }
 
     @Override
-    public Map<String, String> describeConnections(String user, java.time.Duration wait) {
+    public Map<String, String> askEveryNode(String question, String argument, java.time.Duration wait) {
         return Map.of(); // no other node
     }
 

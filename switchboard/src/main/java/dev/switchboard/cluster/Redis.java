@@ -59,14 +59,8 @@ public final class Redis {
     private final ClientResources resources;
     private final RedisClient client;
     private final LongAdder failures = new LongAdder();
-    /** Every command's time to its answer (blocking and asynchronous), for /api/metrics. */
-    private final io.prometheus.metrics.core.metrics.Histogram commandSeconds = io.prometheus.metrics.core.metrics
-            .Histogram.builder().name("switchboard_redis_command_duration_seconds")
-            .help("Time from sending a Redis command to its answer or failure").classicOnly().withoutExemplars()
-            .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
-            .build();
-    /** Blocking commands that failed (each is also reported to its caller as StoreUnavailable). */
-    private final LongAdder blockingFailures = new LongAdder();
+    /** Told every command's time to its answer (blocking and asynchronous), and every failure. */
+    private volatile StoreTelemetry telemetry = StoreTelemetry.NONE;
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
 
@@ -144,23 +138,16 @@ public final class Redis {
         try {
             return command.apply(commands());
         } catch (RuntimeException e) { // RedisException, timeouts, rejected while disconnected
-            blockingFailures.increment();
+            telemetry.commandFailed(true);
             throw new StoreUnavailable("Redis unavailable: " + e.getMessage(), e);
         } finally {
-            commandSeconds.observe((System.nanoTime() - started) / 1e9);
+            telemetry.commandCompleted(System.nanoTime() - started);
         }
     }
 
-    /** Registers the command histogram and the failure counters with {@code registry}. */
-    void exportMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
-        registry.register(commandSeconds);
-        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("switchboard_redis_command_failures")
-                .help("Redis commands that failed, by mode: blocking (the caller saw StoreUnavailable) or async "
-                        + "(best effort: logged, repaired when the node resynchronizes)")
-                .labelNames("mode").callback(cb -> {
-                    cb.call(blockingFailures.sum(), "blocking");
-                    cb.call(failures.sum(), "async");
-                }).register(registry);
+    /** Where command times and failures are told; set once, before the link is used. */
+    public void telemetry(StoreTelemetry listener) {
+        this.telemetry = listener;
     }
 
     /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}. */
@@ -191,7 +178,7 @@ public final class Redis {
             return;
         }
         sent.whenComplete((result, failure) -> {
-            commandSeconds.observe((System.nanoTime() - started) / 1e9);
+            telemetry.commandCompleted(System.nanoTime() - started);
             if (failure instanceof RedisNoScriptException) {
                 c.async().eval(script.source, type, keys, args).whenComplete((again, error) -> {
                     if (error != null) {
@@ -225,7 +212,7 @@ public final class Redis {
         long started = System.nanoTime();
         try {
             command.apply(c).whenComplete((answer, failure) -> {
-                commandSeconds.observe((System.nanoTime() - started) / 1e9);
+                telemetry.commandCompleted(System.nanoTime() - started);
                 if (failure != null) {
                     failed(what, failure);
                 }
@@ -237,6 +224,7 @@ public final class Redis {
 
     private void failed(String what, Throwable failure) {
         failures.increment();
+        telemetry.commandFailed(false);
         // INFO, not WARNING: during an outage every best-effort command fails; the heartbeat logs the outage once
         LOG.log(Level.INFO, "Redis command failed ({0}): {1}; repaired when the node resynchronizes",
                 new Object[] {what, failure.toString()});

@@ -185,13 +185,21 @@ public final class RedisCluster implements Cluster {
                     case "remove" -> listener.removeFromRoom(event.getString("room"),
                             event.isNull("user") ? null : event.getString("user"));
                     // answered without waiting: this thread delivers publications in order
-                    case "describe" -> redis.hsetAsync("describe connections", event.getString("reply"), node,
-                            listener.describeConnections(event.getString("user")), ANSWER_TTL_SECONDS);
+                    case "ask" -> answer(event);
                     default -> LOG.log(Level.FINE, "Ignoring unknown cluster event {0}", event.getString("kind"));
                 }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Failed to handle a cluster event", e);
+        }
+    }
+
+    /** Answers another node's question without waiting: this thread delivers publications in order. */
+    private void answer(JsonObject event) {
+        String answer = listener.answer(event.getString("question"), event.getString("argument"));
+        if (answer != null) {
+            redis.hsetAsync("answer " + event.getString("question"), event.getString("reply"), node, answer,
+                    ANSWER_TTL_SECONDS);
         }
     }
 
@@ -282,7 +290,7 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public Map<String, String> describeConnections(String user, java.time.Duration wait) throws StoreUnavailable {
+    public Map<String, String> askEveryNode(String question, String argument, java.time.Duration wait) throws StoreUnavailable {
         Set<String> others = new java.util.HashSet<>(alive);
         others.remove(node);
         if (others.isEmpty() || !reachable) {
@@ -291,9 +299,10 @@ public final class RedisCluster implements Cluster {
             }
             return Map.of();
         }
-        String reply = config.prefix() + ":describe:" + java.util.UUID.randomUUID();
-        redis.call(c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "describe")
-                .add("node", node).add("user", user).add("reply", reply).build().toString()));
+        String reply = config.prefix() + ":answers:" + java.util.UUID.randomUUID();
+        redis.call(c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "ask")
+                .add("node", node).add("question", question).add("argument", argument).add("reply", reply).build()
+                .toString()));
         long deadline = System.nanoTime() + wait.toNanos();
         Map<String, String> answers = Map.of();
         while (true) {
@@ -319,11 +328,6 @@ public final class RedisCluster implements Cluster {
             }
         }
         return byNode;
-    }
-
-    @Override
-    public void exportMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
-        redis.exportMetrics(registry);
     }
 
     @Override

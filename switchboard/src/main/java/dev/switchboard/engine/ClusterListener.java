@@ -31,8 +31,8 @@ final class ClusterListener implements Cluster.Listener {
         /** Removes a user (null: everyone) from a room on this node, telling the members. */
         void removeFromRoom(String room, String user);
 
-        /** A user's connections on this node, as a JSON array of their views. */
-        String describeConnections(String user);
+        /** Another node's question about {@code argument} (see {@code Cluster.askEveryNode}); null: no answer. */
+        String answer(String question, String argument);
     }
 
     private final Admin admin;
@@ -87,8 +87,8 @@ final class ClusterListener implements Cluster.Listener {
     }
 
     @Override
-    public String describeConnections(String user) {
-        return admin.describeConnections(user);
+    public String answer(String question, String argument) {
+        return admin.answer(question, argument);
     }
 
     @Override

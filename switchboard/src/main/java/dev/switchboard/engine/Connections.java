@@ -31,18 +31,21 @@ final class Connections {
     private final AtomicLong ids = new AtomicLong();
     private final Settings settings;
     private final Executor writers;
-    private final Metrics metrics;
+    private final Telemetry telemetry;
+    /** What the closed connections had sent and dropped, counted at their close. */
+    private final java.util.concurrent.atomic.LongAdder sentByClosed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder droppedByClosed = new java.util.concurrent.atomic.LongAdder();
     private final Cluster cluster;
     private final QueueBudget queueBudget;
 
     /** Where closes of connections with a send not completed go (WriterPool.closer). */
     private final Executor closer;
 
-    Connections(Settings settings, Executor writers, Metrics metrics, Cluster cluster, Executor closer) {
+    Connections(Settings settings, Executor writers, Telemetry telemetry, Cluster cluster, Executor closer) {
         this.settings = settings;
         this.closer = closer;
         this.writers = writers;
-        this.metrics = metrics;
+        this.telemetry = telemetry;
         this.cluster = cluster;
         this.queueBudget = new QueueBudget(settings.limits().queueNodeMaxBytes());
     }
@@ -62,7 +65,7 @@ final class Connections {
         Settings.Limits limits = settings.limits();
         Connection[] made = new Connection[1];
         Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), queueBudget,
-                metrics, () -> slowConsumer(made[0]), closer);
+                telemetry, () -> slowConsumer(made[0]), closer);
         Connection connection = new Connection(id, who, endpoint, outbox,
                 new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime()));
         made[0] = connection;
@@ -91,8 +94,8 @@ final class Connections {
             return false;
         }
         queueBudget.closed();
-        metrics.sentByClosed.add(connection.outbox.sent());
-        metrics.droppedByClosed.add(connection.outbox.dropped());
+        sentByClosed.add(connection.outbox.sent());
+        droppedByClosed.add(connection.outbox.dropped());
         byUser.computeIfPresent(connection.user(), (u, set) -> {
             set.remove(connection);
             return set.isEmpty() ? null : set;
@@ -126,8 +129,8 @@ final class Connections {
             byKind.put(kind, 0);
         }
         long queued = 0;
-        long sent = metrics.sentByClosed.sum();
-        long dropped = metrics.droppedByClosed.sum();
+        long sent = sentByClosed.sum();
+        long dropped = droppedByClosed.sum();
         int deepest = 0;
         for (Connection c : byId.values()) {
             int depth = c.queued();
@@ -179,7 +182,7 @@ final class Connections {
     }
 
     private void slowConsumer(Connection connection) {
-        metrics.slowConsumers.increment();
+        telemetry.slowConsumerClosed();
         LOG.log(Level.INFO, "Closing {0} with 4008: its outbound queue overflowed or a send failed", connection);
     }
 

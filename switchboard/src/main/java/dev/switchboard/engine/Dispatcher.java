@@ -2,7 +2,6 @@ package dev.switchboard.engine;
 
 import dev.switchboard.CloseCodes;
 import dev.switchboard.RequestHandler;
-import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.SlowConsumerPolicy;
@@ -38,9 +37,8 @@ final class Dispatcher implements Sessions {
     private final Rooms rooms;
     private final Messaging messaging;
     private final ServerRequests serverRequests;
-    private final Map<String, RequestHandler> handlers;
     private final RoomAuthorizer authorizer;
-    private final Metrics metrics;
+    private final Telemetry telemetry;
     private final Consumer<SwitchboardEvent> events;
     /**
      * Every event type, loaded with the engine: GlassFish 7.0.21 may close the application's class loader before Tyrus
@@ -48,6 +46,23 @@ final class Dispatcher implements Sessions {
      * would otherwise load only then (NoClassDefFoundError on the container's thread, seen in CI).
      */
     private static final Class<?>[] EVENT_TYPES = SwitchboardEvent.class.getPermittedSubclasses();
+    private final Replies replies;
+    private final RoomActions roomActions;
+    private final UserActions userActions;
+    /** The brackets' calls, made once: a call per message or frame allocates nothing for its bracket. */
+    private final WriteThrough.Call<ClientMessage, Object> onMessage = this::handle;
+    private final WriteThrough.Call<String, String> onText = (c, room, text) -> {
+        if (admitFrame(c, Codec.utf8Length(text))) {
+            roomActions().publishText(c, room, text);
+        }
+    };
+    private final WriteThrough.Call<String, ByteBuffer> onBinary = (c, room, data) -> {
+        if (admitFrame(c, data.remaining())) {
+            roomActions().publishBinary(room, data);
+        }
+    };
+    private final WriteThrough.Call<Integer, String> onClosed = this::left;
+    private static final WriteThrough.Call<Integer, String> REFUSED = Connection::close;
     /** Set once the engine shut down (see {@link #closed}). */
     private volatile boolean stopped;
     /** False while an operator drains the node: transports refuse new connections with 1013. */
@@ -62,24 +77,38 @@ final class Dispatcher implements Sessions {
     }
 
     Dispatcher(Settings settings, Connections connections, Rooms rooms, Messaging messaging, ServerRequests serverRequests,
-               Map<String, RequestHandler> handlers, RoomAuthorizer authorizer, Metrics metrics,
+               Map<String, RequestHandler> handlers, RoomAuthorizer authorizer, Telemetry telemetry,
                Consumer<SwitchboardEvent> events) {
         this.settings = settings;
         this.connections = connections;
         this.rooms = rooms;
         this.messaging = messaging;
         this.serverRequests = serverRequests;
-        this.handlers = handlers;
         this.authorizer = authorizer;
-        this.metrics = metrics;
+        this.telemetry = telemetry;
         this.events = events;
+        this.replies = new Replies(telemetry);
+        this.roomActions = new RoomActions(settings, rooms, messaging, authorizer, events, replies);
+        this.userActions = new UserActions(messaging, handlers, authorizer, replies);
+    }
+
+    private RoomActions roomActions() {
+        return roomActions;
+    }
+
+    /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms or room_full). */
+    boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset);
+    }
+
+    /** An operator's removal of {@code user} (null: every member) from {@code room} here; how many were removed. */
+    int removeFromRoom(String room, String user) {
+        return roomActions.removeFromRoom(room, user);
     }
 
     /** How {@code refresh} verifies a credential; set once, at construction. Without it every refresh is refused. */
-    private volatile Function<String, Optional<Caller>> credentials = c -> Optional.empty();
-
     void verifyCredentialsWith(Function<String, Optional<Caller>> verifier) {
-        this.credentials = verifier;
+        userActions.verifyCredentialsWith(verifier);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -118,7 +147,7 @@ final class Dispatcher implements Sessions {
         events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         if (connection.kind() == Connection.Kind.ROOM) {
             String room = endpoint.substring("/ws/rooms/".length());
-            if (!join(connection, null, room, null, null)) {
+            if (!roomActions.join(connection, null, room, null, null)) {
                 // a plain client cannot go on without its room: forbidden (4403), or full (1013, try later)
                 boolean allowed = authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room);
                 connection.close(allowed ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.FORBIDDEN, allowed ? "room full" : "forbidden");
@@ -136,34 +165,7 @@ final class Dispatcher implements Sessions {
             connection.outbox.peerClosed();
             return;
         }
-        writeThrough(connection, () -> left(connection, code, reason));
-    }
-
-    /**
-     * An operator's removal: the connections here of {@code user} (null: of every member) leave {@code room}. A
-     * {@code /ws} connection is told with {@code left} without {@code re}; a plain room connection, which has no room
-     * without it, is closed with 4403. Returns how many connections were removed.
-     */
-    int removeFromRoom(String name, String user) {
-        Room room = rooms.get(name);
-        if (room == null) {
-            return 0;
-        }
-        int removed = 0;
-        for (Connection member : room.members()) {
-            if (user != null && !user.equals(member.user())) {
-                continue;
-            }
-            if (member.kind() == Connection.Kind.ROOM) {
-                member.close(CloseCodes.FORBIDDEN, "removed from room '" + name + "' by an operator");
-                removed++;
-            } else if (room.leave(member)) {
-                reply(member, new ServerMessage.Left(null, name));
-                events.accept(new SwitchboardEvent.RoomLeft(name, member.id(), member.user()));
-                removed++;
-            }
-        }
-        return removed;
+        WriteThrough.run(connection, code, reason, onClosed);
     }
 
     @Override
@@ -180,13 +182,13 @@ final class Dispatcher implements Sessions {
         stopped = true;
     }
 
-    private void left(Connection connection, int code, String reason) {
+    private void left(Connection connection, Integer code, String reason) {
         connection.outbox.peerClosed();
         if (!connections.remove(connection)) {
             return;
         }
         serverRequests.closed(connection);
-        metrics.closed(code);
+        telemetry.connectionClosed(code);
         for (String name : List.copyOf(connection.rooms)) {
             Room room = rooms.get(name);
             if (room != null && room.leave(connection)) {
@@ -208,41 +210,18 @@ final class Dispatcher implements Sessions {
 
     @Override
     public void refuse(Connection connection, int code, String reason) {
-        writeThrough(connection, () -> connection.close(code, reason));
-    }
-
-    /**
-     * Runs what a container thread hands the engine for {@code connection} inside a {@link WriteThrough} bracket: what
-     * it queues for that connection, when its writer is idle, is sent on this thread when it is done, every lock let
-     * go; what it queues for others goes to their writers.
-     */
-    private static void writeThrough(Connection connection, Runnable call) {
-        boolean outer = WriteThrough.begin(connection.outbox);
-        try {
-            call.run();
-        } finally {
-            if (outer) {
-                WriteThrough.end();
-            }
-        }
+        WriteThrough.run(connection, code, reason, REFUSED);
     }
 
     // ------------------------------------------------------------------ the /ws protocol
 
     @Override
     public void received(Connection connection, ClientMessage message) {
-        boolean outer = WriteThrough.begin(connection.outbox);
-        try {
-            handle(connection, message);
-        } finally {
-            if (outer) {
-                WriteThrough.end();
-            }
-        }
+        WriteThrough.run(connection, message, null, onMessage);
     }
 
-    private void handle(Connection connection, ClientMessage message) {
-        metrics.messagesIn.increment();
+    private void handle(Connection connection, ClientMessage message, Object unused) {
+        telemetry.messageReceived();
         connection.messageReceived();
         if (connection.kind() == Connection.Kind.MONITOR) {
             monitor(connection, message);
@@ -253,24 +232,24 @@ final class Dispatcher implements Sessions {
         }
         try {
             if (message instanceof ClientMessage.Join m) {
-                join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
+                roomActions.join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
                         m.since() == null ? null : m.since().offset());
             } else if (message instanceof ClientMessage.Leave m) {
-                leave(connection, m);
+                roomActions.leave(connection, m);
             } else if (message instanceof ClientMessage.Publish m) {
-                publish(connection, m);
+                roomActions.publish(connection, m);
             } else if (message instanceof ClientMessage.Send m) {
-                send(connection, m);
+                userActions.send(connection, m);
             } else if (message instanceof ClientMessage.Request m) {
-                request(connection, m);
+                userActions.request(connection, m);
             } else if (message instanceof ClientMessage.PresenceQuery m) {
-                presence(connection, m);
+                roomActions.presence(connection, m);
             } else if (message instanceof ClientMessage.Ping m) {
                 reply(connection, new ServerMessage.Pong(m.id()));
             } else if (message instanceof ClientMessage.Reply m) {
                 serverRequests.answered(connection, m);
             } else if (message instanceof ClientMessage.Refresh m) {
-                refresh(connection, m);
+                userActions.refresh(connection, m);
             } else if (message instanceof ClientMessage.Malformed m && Codec.TOO_BIG.equals(m.code())) {
                 connection.close(CloseCodes.TOO_BIG, m.message());
             } else if (message instanceof ClientMessage.Malformed m) {
@@ -283,27 +262,7 @@ final class Dispatcher implements Sessions {
         }
     }
 
-    /**
-     * New credentials of the same user: from now on the connection holds their roles and expiry (rooms already joined
-     * stay joined; the next join or publish is decided with the new roles). A guest cannot become a user this way,
-     * nor a user another user: it reconnects with the new credentials instead.
-     */
-    private void refresh(Connection connection, ClientMessage.Refresh m) {
-        Optional<Caller> fresh = connection.caller().anonymous() ? Optional.empty()
-                : credentials.apply(m.credential());
-        if (fresh.isEmpty() || !fresh.get().name().equals(connection.user())) {
-            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.BAD_CREDENTIALS, connection.caller().anonymous()
-                    ? "a guest connection cannot take credentials: reconnect with them"
-                    : "the credential is not valid, or names another user", null));
-            return;
-        }
-        connection.refreshed(fresh.get());
-        Instant expires = fresh.get().expiresAt();
-        reply(connection, new ServerMessage.Refreshed(m.id(), expires == null ? null : expires.toEpochMilli(),
-                expiresInMs(expires)));
-    }
-
-    private static Long expiresInMs(Instant expires) {
+    static Long expiresInMs(Instant expires) {
         return expires == null ? null : Math.max(0, expires.toEpochMilli() - System.currentTimeMillis());
     }
 
@@ -335,175 +294,23 @@ final class Dispatcher implements Sessions {
         }
     }
 
-    /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms or room_full). */
-    boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
-        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room)) {
-            reply(connection, forbidden(re, "join", room));
-            return false;
-        }
-        int maxRooms = settings.limits().roomsPerConnection();
-        if (maxRooms > 0 && connection.rooms.size() >= maxRooms && !connection.rooms.contains(room)) {
-            reply(connection, new ServerMessage.Error(re, ErrorCode.TOO_MANY_ROOMS,
-                    "a connection may join at most " + maxRooms + " rooms; leave one first", Map.of("room", "too many rooms")));
-            return false;
-        }
-        Room.JoinResult result;
-        do { // a room retired by the sweep between lookup and join is replaced by a new one
-            Room target = rooms.getOrCreate(room);
-            if (target == null) {
-                reply(connection, new ServerMessage.Error(re, ErrorCode.NODE_FULL, "this server holds as many rooms as it"
-                        + " may; try again later", Map.of("room", "no room for it on this node")));
-                return false;
-            }
-            result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
-            if (result.retired()) {
-                rooms.retired(target);
-            }
-        } while (result.retired());
-        if (result.full()) {
-            reply(connection, new ServerMessage.Error(re, ErrorCode.ROOM_FULL, "room '" + room + "' is full",
-                    Map.of("room", "full")));
-            return false;
-        }
-        if (result.added()) {
-            events.accept(new SwitchboardEvent.RoomJoined(room, connection.id(), connection.user()));
-        }
-        return true;
-    }
-
-    private void leave(Connection connection, ClientMessage.Leave m) {
-        Room room = rooms.get(m.room());
-        if (room == null || !room.leave(connection)) {
-            reply(connection, notJoined(m.id(), m.room()));
-            return;
-        }
-        reply(connection, new ServerMessage.Left(m.id(), m.room()));
-        events.accept(new SwitchboardEvent.RoomLeft(m.room(), connection.id(), connection.user()));
-    }
-
-    private void publish(Connection connection, ClientMessage.Publish m) {
-        Room room = rooms.get(m.room());
-        if (room == null || !room.contains(connection)) {
-            reply(connection, notJoined(m.id(), m.room()));
-            return;
-        }
-        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, m.room())) {
-            reply(connection, forbidden(m.id(), "publish to", m.room()));
-            return;
-        }
-        // a key is the publisher's own: another user's equal key is another key. Guests get a new name on every
-        // connection, so their keys share one scope (a key is random: another guest cannot guess it), or a guest's
-        // retry after a reconnect would publish again
-        String key = m.key() == null ? null
-                : (connection.caller().anonymous() ? "guest" : "user " + connection.user()) + " " + m.key();
-        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), m.data(), key);
-        if (published == null) {
-            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNAVAILABLE,
-                    "the server is shutting down: reconnect and publish again", null));
-            return;
-        }
-        Publication publication = published.publication();
-        reply(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
-    }
-
-    private void send(Connection connection, ClientMessage.Send m) {
-        if (!authorizer.allowsDirect(connection.caller(), m.to())) {
-            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.FORBIDDEN,
-                    "you may not send direct messages to '" + m.to() + "'", null));
-            return;
-        }
-        int reached = messaging.sendToUser(connection.user(), m.to(), m.data());
-        if (reached == 0) {
-            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNKNOWN_USER,
-                    "user '" + m.to() + "' has no open connection", Map.of("to", "not connected")));
-        } else {
-            reply(connection, new ServerMessage.Ack(m.id(), null, null));
-        }
-    }
-
-    private void request(Connection connection, ClientMessage.Request m) {
-        RequestHandler handler = handlers.get(m.method());
-        if (handler == null) {
-            reply(connection, new ServerMessage.Error(m.id(), ErrorCode.UNKNOWN_METHOD,
-                    "no handler for method '" + m.method() + "'; known: " + handlers.keySet(), Map.of("method", "unknown")));
-            return;
-        }
-        try {
-            JsonValue result = handler.handle(connection.user(), m.data() == null ? JsonValue.NULL : m.data());
-            reply(connection, new ServerMessage.Reply(m.id(), result == null ? JsonValue.NULL : result));
-        } catch (RequestHandler.RequestFailure e) {
-            reply(connection, new ServerMessage.Error(m.id(), e.code(), e.getMessage(), null));
-        }
-    }
-
-    private void presence(Connection connection, ClientMessage.PresenceQuery m) {
-        Room room = rooms.get(m.room());
-        if (room == null || !room.contains(connection)) {
-            reply(connection, notJoined(m.id(), m.room()));
-            return;
-        }
-        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PRESENCE, m.room())) {
-            reply(connection, forbidden(m.id(), "see who is in", m.room()));
-            return;
-        }
-        reply(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
-    }
-
     // ------------------------------------------------------------------ plain room connections
 
     /** A text frame from a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
     @Override
     public void text(Connection connection, String room, String text) {
-        boolean outer = WriteThrough.begin(connection.outbox); // no lambda: one call per frame allocates nothing for the bracket
-        try {
-            publishText(connection, room, text);
-        } finally {
-            if (outer) {
-                WriteThrough.end();
-            }
-        }
-    }
-
-    private void publishText(Connection connection, String room, String text) {
-        if (!admitFrame(connection, Codec.utf8Length(text))) {
-            return;
-        }
-        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, room)) {
-            reply(connection, forbidden(null, "publish to", room));
-            return;
-        }
-        JsonValue data = Codec.parseOrNull(text);
-        messaging.publish(null, room, connection.user(), data != null ? data : Codec.json().createValue(text), null);
+        WriteThrough.run(connection, room, text, onText);
     }
 
     /** A binary frame from a plain room connection: fanned out to the room's plain connections, not recorded. */
     @Override
     public void binary(Connection connection, String room, ByteBuffer data) {
-        boolean outer = WriteThrough.begin(connection.outbox); // no lambda: one call per frame allocates nothing for the bracket
-        try {
-            publishBinary(connection, room, data);
-        } finally {
-            if (outer) {
-                WriteThrough.end();
-            }
-        }
-    }
-
-    private void publishBinary(Connection connection, String room, ByteBuffer data) {
-        if (!admitFrame(connection, data.remaining())) {
-            return;
-        }
-        Room target = rooms.get(room);
-        if (target != null) {
-            // a copy the recipients share: the container may reuse the buffer it handed us once this returns
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
-            target.publishBinary(copy);
-        }
+        WriteThrough.run(connection, room, data, onBinary);
     }
 
     /** A frame of a plain room connection, counted: within the rate limit and the size limit (else 1009). */
     private boolean admitFrame(Connection connection, long bytes) {
-        metrics.messagesIn.increment();
+        telemetry.messageReceived();
         connection.messageReceived();
         if (!admit(connection, null)) {
             return false;
@@ -515,23 +322,7 @@ final class Dispatcher implements Sessions {
         return true;
     }
 
-    // ------------------------------------------------------------------ replies
-
-    private static ServerMessage forbidden(String re, String action, String room) {
-        return new ServerMessage.Error(re, ErrorCode.FORBIDDEN, "you may not " + action + " room '" + room + "'",
-                Map.of("room", "forbidden"));
-    }
-
-    private static ServerMessage notJoined(String re, String room) {
-        return new ServerMessage.Error(re, ErrorCode.NOT_JOINED, "join room '" + room + "' first", Map.of("room", "not joined"));
-    }
-
     private void reply(Connection connection, ServerMessage message) {
-        if (message instanceof ServerMessage.Ack) {
-            metrics.acks.increment();
-        } else if (message instanceof ServerMessage.Error e) {
-            metrics.error(e.code());
-        }
-        connection.enqueue(Codec.encode(message));
+        replies.send(connection, message);
     }
 }

@@ -42,20 +42,20 @@ final class Liveness {
     private final Settings settings;
     private final Connections connections;
     private final Rooms rooms;
-    private final Metrics metrics;
+    private final Telemetry telemetry;
 
     /** What the container's {@code @OnClose} does; run by the sweep when the container never calls it. */
     private final java.util.function.Consumer<Connection> closedWithoutContainer;
 
     private final Runnable probeWriters;
 
-    Liveness(Settings settings, Connections connections, Rooms rooms, Metrics metrics,
+    Liveness(Settings settings, Connections connections, Rooms rooms, Telemetry telemetry,
              java.util.function.Consumer<Connection> closedWithoutContainer, Executor writers) {
         this.closedWithoutContainer = closedWithoutContainer;
         // a task behind the writers' queued sends: when it stops running, the writers are stuck (liveness DOWN)
         this.probeWriters = () -> {
             try {
-                writers.execute(() -> metrics.writersRanNanos = System.nanoTime());
+                writers.execute(telemetry::writersRan);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // shutting down: the writers take no more work; liveness no longer matters
             }
@@ -63,7 +63,7 @@ final class Liveness {
         this.settings = settings;
         this.connections = connections;
         this.rooms = rooms;
-        this.metrics = metrics;
+        this.telemetry = telemetry;
     }
 
     static Duration interval(Settings settings) {
@@ -73,9 +73,8 @@ final class Liveness {
 
     void sweep() {
         try {
-            metrics.sweptNanos = System.nanoTime();
+            telemetry.swept();
             probeWriters.run();
-            metrics.rollSendTimes();
             long now = System.nanoTime();
             for (Connection c : connections.all()) {
                 check(c, now);
@@ -104,7 +103,7 @@ final class Liveness {
         boolean stuck = sendTimeout > 0 && started != 0 && now - started > sendTimeout;
         if (out.isClosing()) {
             if (stuck && out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out")) {
-                metrics.slowConsumers.increment(); // a graceful close waiting behind a send that does not complete
+                telemetry.slowConsumerClosed(); // a graceful close waiting behind a send that does not complete
             }
             return;
         }
@@ -116,7 +115,7 @@ final class Liveness {
         if (expires != null && expires.toEpochMilli() <= System.currentTimeMillis()) {
             out.terminate(CloseCodes.CREDENTIALS_EXPIRED, "credentials expired: refresh them and reconnect");
         } else if (stuck) {
-            metrics.slowConsumers.increment();
+            telemetry.slowConsumerClosed();
             out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out");
         } else if (heartbeat > 0 && pingSince != 0 && now - c.lastMessageNanos() > heartbeat
                 && now - pingSince > (sentOrHeardSince(c, pingSince) ? 2 * heartbeat : heartbeat)) {
@@ -129,10 +128,10 @@ final class Liveness {
             // take bytes — a container that completes sends before the socket takes them (Payara, see README) makes
             // it look so for longer: slow, 4008, after two intervals
             if (sentOrHeardSince(c, pingSince)) {
-                metrics.slowConsumers.increment();
+                telemetry.slowConsumerClosed();
                 out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: heartbeat not answered within two intervals");
             } else {
-                metrics.heartbeatCloses.increment();
+                telemetry.heartbeatClosed();
                 out.terminate(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to the heartbeat within an interval");
             }
         } else if (first > 0 && c.lastMessageNanos() == 0 && c.kind() == Connection.Kind.SOCKET

@@ -1,6 +1,5 @@
 package dev.switchboard.engine;
 
-import dev.switchboard.Switchboard.Publication;
 import jakarta.json.JsonValue;
 
 /** A room whose log is this node's memory: offsets assigned under the room's lock; a new room has a new epoch. */

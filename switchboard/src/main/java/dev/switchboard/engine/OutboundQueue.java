@@ -163,4 +163,42 @@ final class OutboundQueue {
         budget.release(item, item.size());
         return item.size();
     }
+
+    /** What {@link #batch} took: how many messages, and the non-text item it stopped at (null: none). Writer only. */
+    static final class Batch {
+        int messages;
+        Outbound carry;
+    }
+
+    /**
+     * Writer only: {@code first} and the text messages queued behind it, one per line, up to {@code maxChars}
+     * (conflated ones skipped); stops at a binary or close item, which it leaves in {@code into.carry} to go next, on
+     * its own.
+     */
+    String batch(String first, int maxChars, Batch into) {
+        into.messages = 1;
+        into.carry = null;
+        StringBuilder batch = null;
+        while ((batch == null ? first.length() : batch.length()) < maxChars) {
+            Outbound next = poll();
+            if (next == null) {
+                break;
+            }
+            if (next instanceof Outbound.Binary || next instanceof Outbound.Close) {
+                into.carry = next;
+                break;
+            }
+            String more = took(next);
+            if (more == null) {
+                continue; // conflated away
+            }
+            if (batch == null) { // sized once: most batches fill up to the bound under load
+                batch = new StringBuilder(Math.min(maxChars + more.length(), 4 * (first.length() + more.length())))
+                        .append(first);
+            }
+            batch.append('\n').append(more);
+            into.messages++;
+        }
+        return batch == null ? first : batch.toString();
+    }
 }

@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -33,25 +31,17 @@ final class Outbox {
     /** Largest batched frame, in characters: a batch only takes what is already queued, up to this. */
     static final int MAX_BATCH_CHARS = 64 * 1024;
 
-    /** Where a send stands; see {@link #drain} and {@link #sent}. */
-    private static final int IDLE = 0;
-    private static final int SENDING = 1;           // the writer is inside transport.send
-    private static final int COMPLETED_INLINE = 2;  // the send completed before transport.send returned
-    private static final int COMPLETING_LATER = 3;  // the writer returned; the completion continues the loop
-    private static final int ABANDONED = 4;         // terminate() took the writer's role from the send
-
     private final Transport transport;
     private final Executor writers;
-    private final Metrics metrics;
+    private final Telemetry telemetry;
     private final Runnable onSlowConsumer;
     private final OutboundQueue queue;
     private final AtomicBoolean writing = new AtomicBoolean();
-    private final AtomicInteger sendPhase = new AtomicInteger();
+    private final SendInFlight send = new SendInFlight();
     /** Nothing more is queued (a close was asked for, or the peer is gone). */
     private final AtomicBoolean closing = new AtomicBoolean();
     /** A close that goes before anything queued (slow consumer, a verdict of the sweep, shutdown). */
     private final AtomicReference<Outbound.Close> verdict = new AtomicReference<>();
-    private final AtomicLong sent = new AtomicLong();
     private volatile boolean peerClosed;
     /** The transport was closed by the writer, or the peer closed: the writer has nothing more to do. */
     private volatile boolean finished;
@@ -59,36 +49,31 @@ final class Outbox {
     private volatile long finishedNanos;
     /** The close frame went to the container (its close call returned), or the peer closed first. */
     private volatile boolean closedOut;
-    private volatile long sendStartedNanos;
     /** Where a close goes that may wait for a send that has not completed; null: the writer closes. */
     private final Executor closer;
     private volatile boolean batching;
     /** The completion of every send: one instance, not one per send. */
     private final Consumer<Throwable> onSent = this::sent;
+    /** What the last batch took (writer only; reused: a batch allocates its text, nothing else). */
+    private final OutboundQueue.Batch batch = new OutboundQueue.Batch();
     /** A non-text item the writer took while batching; it goes next (writer only). */
     private Outbound carry;
-    /** Messages in the send in progress (more than one when batched). */
-    private volatile int inFlight = 1;
     /** The payload of a heartbeat ping the writer is to send before the next frame, or null. */
     private final AtomicReference<ByteBuffer> ping = new AtomicReference<>();
 
-    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, Metrics metrics, Runnable onSlowConsumer) {
-        this(transport, writers, maxMessages, maxSize, QueueBudget.unbounded(), metrics, onSlowConsumer);
-    }
-
-    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Metrics metrics,
-           Runnable onSlowConsumer) {
-        this(transport, writers, maxMessages, maxSize, budget, metrics, onSlowConsumer, null);
+    /** For tests: no node budget, the writer closes. */
+    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, Telemetry telemetry, Runnable onSlowConsumer) {
+        this(transport, writers, maxMessages, maxSize, QueueBudget.unbounded(), telemetry, onSlowConsumer, null);
     }
 
     /** {@code closer}: where a close waits when a send has not completed (null: on the writer). */
-    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Metrics metrics,
+    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Telemetry telemetry,
            Runnable onSlowConsumer, Executor closer) {
         this.closer = closer;
         this.transport = transport;
         this.writers = writers;
         this.queue = new OutboundQueue(maxMessages, maxSize, budget);
-        this.metrics = metrics;
+        this.telemetry = telemetry;
         this.onSlowConsumer = onSlowConsumer;
     }
 
@@ -101,7 +86,7 @@ final class Outbox {
     }
 
     long sent() {
-        return sent.get();
+        return send.sent();
     }
 
     long dropped() {
@@ -123,20 +108,18 @@ final class Outbox {
     }
 
     /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
-    private volatile long lastSentNanos;
-
     long lastSentNanos() {
-        return lastSentNanos;
+        return send.lastSentNanos();
     }
 
     /** Nanos when the send in progress started, or 0 when none is in progress. */
     long sendStartedNanos() {
-        return sendStartedNanos;
+        return send.startedNanos();
     }
 
     /** Queues a reply or control frame: never dropped; at the bound the connection ends with 4008. */
     boolean offer(String text) {
-        return add(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT);
+        return offer(new Outbound.Text(text), SlowConsumerPolicy.DISCONNECT);
     }
 
     /** Queues a publication of {@code room} under the room's policy. */
@@ -160,10 +143,6 @@ final class Outbox {
      * not once per recipient, and the node's {@link QueueBudget} counts it once) under {@code policy}.
      */
     boolean offer(Outbound item, SlowConsumerPolicy policy) {
-        return add(item, policy);
-    }
-
-    private boolean add(Outbound item, SlowConsumerPolicy policy) {
         if (closing.get()) {
             return false;
         }
@@ -206,7 +185,7 @@ final class Outbox {
     boolean terminate(int code, String reason) {
         closing.set(true);
         boolean first = verdict.compareAndSet(null, new Outbound.Close(code, reason));
-        if (!wake() && sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
+        if (!wake() && send.abandon()) {
             runWriter(); // the send in flight holds the writer's role and may never complete: take it over
         }
         return first;
@@ -216,7 +195,7 @@ final class Outbox {
     void peerClosed() {
         closing.set(true);
         peerClosed = true;
-        if (!wake() && sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
+        if (!wake() && send.abandon()) {
             runWriter();
         }
     }
@@ -252,7 +231,7 @@ final class Outbox {
 
     /** The single writer: runs until the queue is empty, or until an asynchronous send completes later. */
     private void drain() {
-        sendPhase.set(IDLE);
+        send.idle();
         while (true) {
             if (finished || peerClosed) {
                 // nothing is written after the close; what an offer racing with it added is discarded here
@@ -295,7 +274,7 @@ final class Outbox {
                 continue;
             }
             if (item instanceof Outbound.Binary binary) {
-                startSend(1);
+                send.start(1);
                 transport.sendBinary(binary.data(), onSent);
             } else {
                 if (text == null) {
@@ -303,41 +282,20 @@ final class Outbox {
                 }
                 int messages = 1;
                 if (batching && !queue.isEmpty()) {
-                    StringBuilder batch = null;
-                    while (carry == null && (batch == null ? text.length() : batch.length()) < MAX_BATCH_CHARS) {
-                        Outbound next = queue.poll();
-                        if (next == null) {
-                            break;
-                        }
-                        if (next instanceof Outbound.Binary || next instanceof Outbound.Close) {
-                            carry = next; // not text: it goes on its own, next
-                            break;
-                        }
-                        String more = queue.took(next);
-                        if (more == null) {
-                            continue; // conflated away
-                        }
-                        if (batch == null) { // sized once: most batches fill up to the bound under load
-                            batch = new StringBuilder(Math.min(MAX_BATCH_CHARS + more.length(),
-                                    4 * (text.length() + more.length()))).append(text);
-                        }
-                        batch.append('\n').append(more);
-                        messages++;
-                    }
-                    if (batch != null) {
-                        text = batch.toString();
-                    }
+                    text = queue.batch(text, MAX_BATCH_CHARS, batch);
+                    messages = batch.messages;
+                    carry = batch.carry; // not text: it goes on its own, next
                 }
-                startSend(messages);
+                send.start(messages);
                 transport.sendText(text, onSent);
             }
-            if (sendPhase.compareAndSet(SENDING, COMPLETING_LATER)) {
-                if ((verdict.get() == null && !peerClosed) || !sendPhase.compareAndSet(COMPLETING_LATER, ABANDONED)) {
+            if (send.returnedBeforeCompletion()) {
+                if ((verdict.get() == null && !peerClosed) || !send.abandon()) {
                     return; // sent(...) continues the loop when the container completes the send
                 }
                 continue; // a verdict came during the send: it goes now, not after a completion that may never come
             }
-            sendPhase.set(IDLE);
+            send.idle();
         }
     }
 
@@ -366,7 +324,7 @@ final class Outbox {
     private void finish(Outbound.Close close) {
         finish();
         discard();
-        if (closer != null && sendStartedNanos != 0) {
+        if (closer != null && send.startedNanos() != 0) {
             // a send to this peer has not completed (it stopped reading): the container's close may wait for it (Open
             // Liberty does), and must not hold a writer that other connections need
             closer.execute(() -> {
@@ -394,34 +352,33 @@ final class Outbox {
         queue.discard();
     }
 
-    private void startSend(int messages) {
-        inFlight = messages;
-        sendStartedNanos = System.nanoTime();
-        sendPhase.set(SENDING);
-    }
 
     /** The container completed a send, on any thread. */
     private void sent(Throwable failure) {
-        long started = sendStartedNanos;
+        long started = send.startedNanos();
         long now = System.nanoTime(); // one clock read per send: its completion time and its duration
         if (failure == null) {
-            sent.addAndGet(inFlight);
-            lastSentNanos = now;
+            send.succeeded(now);
         } else if (!finished && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
                 "slow consumer: send failed or timed out"))) {
             closing.set(true); // the peer is not reading, or is gone
             onSlowConsumer.run();
         }
-        if (sendPhase.compareAndSet(SENDING, COMPLETED_INLINE)) {
-            sendStartedNanos = 0;
-            metrics.sendTook(started, now);
+        if (send.completedInline()) {
+            sendTook(started, now);
             return; // the writer, still in drain(), goes on
         }
-        if (sendPhase.compareAndSet(COMPLETING_LATER, IDLE)) {
-            sendStartedNanos = 0;
-            metrics.sendTook(started, now);
+        if (send.completedLater()) {
+            sendTook(started, now);
             drain(); // this thread is the writer now
         }
         // ABANDONED: terminate() took the writer's role over; this late completion changes nothing
+    }
+
+    /** A send that started at {@code startedNanos} (0: unknown, not told) completed at {@code nowNanos}. */
+    private void sendTook(long startedNanos, long nowNanos) {
+        if (startedNanos != 0) {
+            telemetry.sendCompleted(nowNanos - startedNanos);
+        }
     }
 }

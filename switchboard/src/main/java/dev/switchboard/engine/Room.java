@@ -1,7 +1,6 @@
 package dev.switchboard.engine;
 
 import dev.switchboard.Switchboard.Member;
-import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.config.RoomPolicy;
@@ -53,13 +52,13 @@ final class Room {
     /** Where this node's users in the room are registered for other nodes; null for a local room. */
     private final Cluster cluster;
     /** Where the fan-out's duration is recorded. */
-    private final Metrics metrics;
+    private final Telemetry telemetry;
     /** Spans of publications (or OFF). */
     final Tracing tracing;
 
     /** A room whose log is this node's own. */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce) {
-        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded(), new Metrics(), Tracing.OFF);
+        this(name, policy, scheduler, presenceCoalesce, null, null, null, HistoryBudget.unbounded(), Telemetry.NONE, Tracing.OFF);
     }
 
     /**
@@ -67,9 +66,9 @@ final class Room {
      * needs the store outside a join or publish (gap fills, resynchronization) runs on {@code background}.
      */
     Room(String name, RoomPolicy policy, ScheduledExecutorService scheduler, Duration presenceCoalesce,
-         Cluster cluster, LogStore store, Executor background, HistoryBudget budget, Metrics metrics, Tracing tracing) {
+         Cluster cluster, LogStore store, Executor background, HistoryBudget budget, Telemetry telemetry, Tracing tracing) {
         this.name = name;
-        this.metrics = metrics;
+        this.telemetry = telemetry;
         this.tracing = tracing;
         this.policy = policy;
         this.budget = budget;
@@ -106,8 +105,8 @@ final class Room {
     }
 
     /** What the admin view shows of this room: members, position and history, read under the lock. */
-    Hub.RoomView view() {
-        return locked(() -> new Hub.RoomView(name, members.length, presence.membersLocked(), log.epochLocked(),
+    NodeAdmin.RoomView view() {
+        return locked(() -> new NodeAdmin.RoomView(name, members.length, presence.membersLocked(), log.epochLocked(),
                 log.offsetLocked(), log.window.size(), log.window.bytes(),
                 policy.slowConsumer().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
     }
@@ -118,7 +117,7 @@ final class Room {
 
     /** Whether the room follows a shared log. */
     boolean shared() {
-        return log instanceof SharedRoomLog;
+        return log.shared();
     }
 
     /**
@@ -263,33 +262,27 @@ final class Room {
 
     /** A publication of the shared log, on the thread that delivers them in order; never waits for the store. */
     void deliver(String epoch, long offset, String payload, long nowMillis) {
-        if (log instanceof SharedRoomLog shared) {
-            shared.deliver(epoch, offset, payload, nowMillis);
-        }
+        log.deliver(epoch, offset, payload, nowMillis);
     }
 
     /** The shared log was reset (another node published alone during an outage). */
     void reset(String epoch, long offset) {
-        if (log instanceof SharedRoomLog shared) {
-            shared.reset(epoch, offset);
-        }
+        log.reset(epoch, offset);
     }
 
     /** The store is reachable again: rejoin the shared log. Off the delivery thread: asks the store. */
     void resynchronize(long nowMillis) {
-        if (log instanceof SharedRoomLog shared) {
-            shared.resynchronize(nowMillis);
-        }
+        log.resynchronize(nowMillis);
     }
 
     /** Whether what this node published into the room has reached this node's members (always, for a local log). */
     boolean deliveredOwn() {
-        return !(log instanceof SharedRoomLog shared) || shared.deliveredOwn();
+        return log.deliveredOwn();
     }
 
     /** Whether this room follows a shared log but goes on alone for now. */
     boolean isLocal() {
-        return log instanceof SharedRoomLog shared && locked(shared::isLocalLocked);
+        return log.shared() && locked(log::isLocalLocked);
     }
 
     /** Users in the room on other nodes changed; announced like local changes. */
@@ -342,14 +335,15 @@ final class Room {
     /** A publication goes out to every member under the room's slow-consumer policy. */
     void broadcastLocked(String frame) {
         long started = System.nanoTime();
-        Tracing.Span span = tracing.on() ? tracing.fanOut(name, members.length) : null;
+        int count = members.length;
+        Tracing.Span span = tracing.on() ? tracing.fanOut(name, count) : null;
         try {
             fanOutLocked(frame);
         } finally {
             if (span != null) {
                 span.close();
             }
-            metrics.fanOutTook(System.nanoTime() - started);
+            telemetry.fannedOut(count, System.nanoTime() - started);
         }
     }
 

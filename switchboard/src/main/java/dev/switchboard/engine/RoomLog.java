@@ -92,6 +92,35 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
         return new Published(publication, false);
     }
 
+    // ------------------------------------------------------------------ a shared log's part (SharedRoomLog overrides)
+
+    /** Whether the log is the cluster's (several nodes), not this node's alone. */
+    boolean shared() {
+        return false;
+    }
+
+    /** A publication from the cluster's log; a local log has none. */
+    void deliver(String epoch, long offset, String payload, long nowMillis) {
+    }
+
+    /** The cluster's log was reset (another node published alone during an outage); a local log has none. */
+    void reset(String epoch, long offset) {
+    }
+
+    /** The store is reachable again: rejoin the cluster's log. Off the delivery thread: asks the store. */
+    void resynchronize(long nowMillis) {
+    }
+
+    /** Whether what this node published has come back to its members: always, for a local log. */
+    boolean deliveredOwn() {
+        return true;
+    }
+
+    /** Under the room's lock: whether a shared log goes on alone for now (never, for a local log). */
+    boolean isLocalLocked() {
+        return false;
+    }
+
     /** Under the lock: this node's next offset, encoded once, recorded, queued for every member. */
     protected Publication publishHereLocked(String from, JsonValue data, long nowMillis) {
         long offset = window.offset() + 1;

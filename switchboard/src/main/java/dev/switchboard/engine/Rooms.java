@@ -1,6 +1,5 @@
 package dev.switchboard.engine;
 
-import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.config.RoomPolicy;
@@ -29,13 +28,13 @@ final class Rooms {
 
     /** The node's bound on history, shared by every room. */
     private final HistoryBudget budget;
-    private final Metrics metrics;
+    private final Telemetry telemetry;
     private final Tracing tracing;
 
     Rooms(Settings settings, ScheduledExecutorService scheduler, Cluster cluster, LogStore store, Executor background,
-          HistoryBudget budget, Metrics metrics, Tracing tracing) {
+          HistoryBudget budget, Telemetry telemetry, Tracing tracing) {
         this.settings = settings;
-        this.metrics = metrics;
+        this.telemetry = telemetry;
         this.tracing = tracing;
         this.budget = budget;
         this.scheduler = scheduler;
@@ -126,6 +125,6 @@ final class Rooms {
 
     private Room create(String name) {
         RoomPolicy policy = settings.policyFor(name);
-        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget, metrics, tracing);
+        return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget, telemetry, tracing);
     }
 }

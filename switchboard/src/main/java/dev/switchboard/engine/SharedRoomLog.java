@@ -207,6 +207,7 @@ final class SharedRoomLog extends RoomLog {
      * a publication acknowledged here is delivered to the members here before they are told 1001). A log reset or a
      * retired room has nothing to wait for.
      */
+    @Override
     boolean deliveredOwn() {
         LogStore.Position own = appended;
         if (own == null) {
@@ -221,6 +222,7 @@ final class SharedRoomLog extends RoomLog {
      * is filled from the store on the background executor (later deliveries wait), or, when the store no longer holds
      * it, the members are told to resynchronize. Never waits for the store.
      */
+    @Override
     void deliver(String epoch, long offset, String payload, long nowMillis) {
         room.locked(() -> {
             if (room.retiredLocked() || local) {
@@ -315,6 +317,7 @@ final class SharedRoomLog extends RoomLog {
     }
 
     /** On the delivery thread: the log was reset (another node published alone during an outage). */
+    @Override
     void reset(String epoch, long offset) {
         room.locked(() -> {
             if (room.retiredLocked() || local || (positioned && epoch.equals(window.epoch()))) {
@@ -330,6 +333,7 @@ final class SharedRoomLog extends RoomLog {
      * reset it (new epoch, every node's members told to resynchronize); otherwise what was missed is filled from the
      * log, or the members are told to resynchronize when it is not all held.
      */
+    @Override
     void resynchronize(long nowMillis) {
         for (int attempt = 0; attempt < 3; attempt++) {
             if (resynchronizeOnce(nowMillis)) {
@@ -400,7 +404,13 @@ final class SharedRoomLog extends RoomLog {
         room.resynchronizeMembersLocked(epoch, offset);
     }
 
+    @Override
     boolean isLocalLocked() {
         return local;
+    }
+
+    @Override
+    boolean shared() {
+        return true;
     }
 }

@@ -62,6 +62,28 @@ final class WriteThrough {
         return outer;
     }
 
+    /** What a container thread hands the engine for one connection: a message, a frame, a close. */
+    @FunctionalInterface
+    interface Call<A, B> {
+        void run(Connection connection, A first, B second);
+    }
+
+    /**
+     * Runs {@code call} for {@code connection} inside a bracket (the one open on this thread, else a new one): what it
+     * queues for that connection, when its writer is idle, is sent on this thread when the bracket ends, every lock
+     * let go; what it queues for others goes to their writers. Allocates nothing: callers keep {@code call} in a field.
+     */
+    static <A, B> void run(Connection connection, A first, B second, Call<A, B> call) {
+        boolean outer = begin(connection.outbox);
+        try {
+            call.run(connection, first, second);
+        } finally {
+            if (outer) {
+                end();
+            }
+        }
+    }
+
     /** The connection the bracket this thread opened serves (its writer, when idle, runs at {@link #end}). */
     static void own(Outbox outbox) {
         if (OPEN.get() != null && OWN.get() == null) {

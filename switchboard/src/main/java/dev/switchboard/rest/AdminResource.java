@@ -1,6 +1,6 @@
 package dev.switchboard.rest;
 
-import dev.switchboard.engine.Hub;
+import dev.switchboard.engine.NodeAdmin;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.RoomNames;
@@ -46,7 +46,7 @@ public class AdminResource {
     private static final int MAX_USER_LENGTH = 256;
 
     @Inject
-    Hub hub;
+    NodeAdmin admin;
 
     @Inject
     ApiAccess access;
@@ -59,7 +59,7 @@ public class AdminResource {
         if (refused != null) {
             return refused;
         }
-        return Response.ok(Codec.jsonb().toJson(Map.of("node", hub.stats().node(), "rooms", hub.roomViews()))).build();
+        return Response.ok(Codec.jsonb().toJson(Map.of("node", admin.node(), "rooms", admin.roomViews()))).build();
     }
 
     @GET
@@ -70,7 +70,7 @@ public class AdminResource {
         if (refused != null) {
             return refused;
         }
-        return hub.roomView(room).map(v -> Response.ok(Codec.jsonb().toJson(v)).build())
+        return admin.roomView(room).map(v -> Response.ok(Codec.jsonb().toJson(v)).build())
                 .orElseGet(() -> ApiResponses.error(404, ErrorCode.INVALID, "no room '" + room + "' on this node",
                         Map.of("room", "unknown")));
     }
@@ -83,7 +83,7 @@ public class AdminResource {
         if (refused != null) {
             return refused;
         }
-        return Response.ok(Codec.jsonb().toJson(hub.user(user))).build();
+        return Response.ok(Codec.jsonb().toJson(admin.user(user))).build();
     }
 
     @DELETE
@@ -94,7 +94,7 @@ public class AdminResource {
         if (refused != null) {
             return refused;
         }
-        int removed = hub.removeFromRoom(room, null);
+        int removed = admin.removeFromRoom(room, null);
         return Response.ok(Codec.json().createObjectBuilder().add("room", room).add("removedHere", removed).build()
                 .toString()).build();
     }
@@ -108,7 +108,7 @@ public class AdminResource {
         if (refused != null) {
             return refused;
         }
-        int removed = hub.removeFromRoom(room, user);
+        int removed = admin.removeFromRoom(room, user);
         return Response.ok(Codec.json().createObjectBuilder().add("room", room).add("user", user)
                 .add("removedHere", removed).build().toString()).build();
     }
@@ -132,8 +132,8 @@ public class AdminResource {
         if (refused != null) {
             return refused;
         }
-        hub.drain(on);
-        return Response.ok(Codec.json().createObjectBuilder().add("draining", hub.draining()).build().toString()).build();
+        admin.drain(on);
+        return Response.ok(Codec.json().createObjectBuilder().add("draining", admin.draining()).build().toString()).build();
     }
 
     /** 401/429/403 as {@link Operations#adminRefusal}, then 400 for a room ({@code room} non-null) or user that is not a name. */

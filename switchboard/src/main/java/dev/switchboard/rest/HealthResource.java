@@ -1,6 +1,6 @@
 package dev.switchboard.rest;
 
-import dev.switchboard.engine.Hub;
+import dev.switchboard.telemetry.HealthChecks;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.security.ApiAccess;
 import jakarta.enterprise.context.RequestScoped;
@@ -34,7 +34,7 @@ import java.util.Map;
 public class HealthResource {
 
     @Inject
-    Hub hub;
+    HealthChecks health;
 
     @Inject
     ApiAccess access;
@@ -42,8 +42,8 @@ public class HealthResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response all(@Context HttpServletRequest request) {
-        List<Hub.Check> checks = new ArrayList<>(hub.liveness());
-        checks.addAll(hub.readiness());
+        List<HealthChecks.Check> checks = new ArrayList<>(health.liveness());
+        checks.addAll(health.readiness());
         return answer(request, checks);
     }
 
@@ -51,17 +51,17 @@ public class HealthResource {
     @Path("live")
     @Produces(MediaType.APPLICATION_JSON)
     public Response live(@Context HttpServletRequest request) {
-        return answer(request, hub.liveness());
+        return answer(request, health.liveness());
     }
 
     @GET
     @Path("ready")
     @Produces(MediaType.APPLICATION_JSON)
     public Response ready(@Context HttpServletRequest request) {
-        return answer(request, hub.readiness());
+        return answer(request, health.readiness());
     }
 
-    private Response answer(HttpServletRequest request, List<Hub.Check> checks) {
+    private Response answer(HttpServletRequest request, List<HealthChecks.Check> checks) {
         ApiAccess.Result who = access.caller(request);
         if (who.refusal() == ApiAccess.Refusal.WRONG_KEY) {
             return ApiResponses.unauthenticated(who.refusal());
@@ -70,9 +70,9 @@ public class HealthResource {
             return ApiResponses.rateLimited();
         }
         boolean details = who.caller() != null && access.mayOperate(who.caller());
-        boolean up = checks.stream().allMatch(Hub.Check::up);
+        boolean up = checks.stream().allMatch(HealthChecks.Check::up);
         JsonArrayBuilder list = Codec.json().createArrayBuilder();
-        for (Hub.Check check : checks) {
+        for (HealthChecks.Check check : checks) {
             JsonObjectBuilder one = Codec.json().createObjectBuilder().add("name", check.name())
                     .add("status", check.up() ? "UP" : "DOWN");
             if (details) {

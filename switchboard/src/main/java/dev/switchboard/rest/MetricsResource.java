@@ -1,6 +1,6 @@
 package dev.switchboard.rest;
 
-import dev.switchboard.engine.Hub;
+import dev.switchboard.telemetry.PrometheusExport;
 import dev.switchboard.security.ApiAccess;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import jakarta.enterprise.context.RequestScoped;
@@ -25,7 +25,7 @@ public class MetricsResource {
     private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
 
     @Inject
-    Hub hub;
+    PrometheusExport prometheus;
 
     @Inject
     ApiAccess access;
@@ -36,7 +36,7 @@ public class MetricsResource {
         if (refused != null) {
             return refused;
         }
-        var snapshots = hub.metricsRegistry().scrape();
+        var snapshots = prometheus.registry().scrape();
         StreamingOutput body = out -> TEXT.write(out, snapshots);
         return Response.ok(body).type(PrometheusTextFormatWriter.CONTENT_TYPE).build();
     }

@@ -5,7 +5,6 @@ import dev.switchboard.CloseCodes;
 import dev.switchboard.Switchboard;
 import dev.switchboard.security.Caller;
 import dev.switchboard.security.Revocations;
-import dev.switchboard.security.SwitchboardAuthenticationMechanism;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,6 +1,6 @@
 package dev.switchboard.rest;
 
-import dev.switchboard.engine.Hub;
+import dev.switchboard.telemetry.StatsView;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.security.ApiAccess;
 import jakarta.enterprise.context.RequestScoped;
@@ -23,7 +23,7 @@ import jakarta.ws.rs.core.Response;
 public class StatsResource {
 
     @Inject
-    Hub hub;
+    StatsView stats;
 
     @Inject
     ApiAccess access;
@@ -32,6 +32,6 @@ public class StatsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response stats(@Context HttpServletRequest request) {
         Response refused = Operations.refusal(access, request);
-        return refused != null ? refused : Response.ok(Codec.jsonb().toJson(hub.stats())).build();
+        return refused != null ? refused : Response.ok(Codec.jsonb().toJson(stats.stats())).build();
     }
 }

@@ -33,9 +33,21 @@ public class MechanismChoice implements Extension {
     <T extends HttpAuthenticationMechanism> void mechanism(@Observes ProcessAnnotatedType<T> type) {
         Class<T> bean = type.getAnnotatedType().getJavaClass();
         if (bean != SwitchboardAuthenticationMechanism.class && !bean.isInterface()
-                && !Modifier.isAbstract(bean.getModifiers())) {
+                && !Modifier.isAbstract(bean.getModifiers()) && applications(bean)) {
             applications.add(bean.getName());
         }
+    }
+
+    /**
+     * Whether {@code type} is the application's, not the container's. Container quirk (Payara, GlassFish: Soteria):
+     * the container adds its built-in mechanisms (Soteria's form, OpenID…, Payara's certificate, OAuth2…) to every
+     * application as annotated types and enables them only for their definitions: those come from the container's
+     * class loaders, the application's from the deployment's (WEB-INF/classes and WEB-INF/lib).
+     */
+    private static boolean applications(Class<?> type) {
+        ClassLoader loader = type.getClassLoader();
+        return loader != null && (loader == MechanismChoice.class.getClassLoader()
+                || loader == Thread.currentThread().getContextClassLoader());
     }
 
     void definition(@Observes @WithAnnotations({BasicAuthenticationMechanismDefinition.class,

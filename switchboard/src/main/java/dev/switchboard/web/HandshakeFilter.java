@@ -42,7 +42,7 @@ public class HandshakeFilter extends HttpFilter {
     dev.switchboard.security.Handshakes handshakes;
 
     @Inject
-    dev.switchboard.engine.Hub hub;
+    dev.switchboard.engine.Sessions sessions;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -67,7 +67,7 @@ public class HandshakeFilter extends HttpFilter {
                 response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Credentials not valid");
                 return;
             }
-            if (!hub.sessions().admitting()) {
+            if (!sessions.admitting()) {
                 // draining (an operator's drain, or shutdown): refused before the upgrade, so that the balancer and the
                 // client's reconnect go elsewhere. Not closed after it with 1013: closing in @OnOpen raced the upgrade
                 // response's flush on Payara 6 (Tyrus: "Connection is closed", a broken request; seen once in CI)

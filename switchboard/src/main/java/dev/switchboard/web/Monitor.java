@@ -2,7 +2,8 @@ package dev.switchboard.web;
 
 import dev.switchboard.config.SlowConsumerPolicy;
 import dev.switchboard.engine.Connection;
-import dev.switchboard.engine.Hub;
+import dev.switchboard.engine.Sessions;
+import dev.switchboard.telemetry.StatsView;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ServerMessage;
 import jakarta.annotation.PreDestroy;
@@ -38,7 +39,10 @@ public class Monitor {
     private static final String STATS_ROOM = "monitor:stats";
 
     @Inject
-    Hub hub;
+    Sessions sessions;
+
+    @Inject
+    StatsView statsView;
 
     @Inject
     dev.switchboard.engine.WriterPool threads;
@@ -76,10 +80,10 @@ public class Monitor {
             backlog = List.copyOf(recent);
         }
         for (String frame : backlog) {
-            hub.sessions().push(connection, frame, LOG_ROOM, SlowConsumerPolicy.DROP_OLDEST);
+            sessions.push(connection, frame, LOG_ROOM, SlowConsumerPolicy.DROP_OLDEST);
         }
         subscribers.add(connection);
-        hub.sessions().push(connection, statsFrame(), STATS_ROOM, SlowConsumerPolicy.CONFLATE);
+        sessions.push(connection, statsFrame(), STATS_ROOM, SlowConsumerPolicy.CONFLATE);
     }
 
     void unsubscribe(Connection connection) {
@@ -92,12 +96,12 @@ public class Monitor {
         }
         String frame = statsFrame();
         for (Connection c : subscribers) {
-            hub.sessions().push(c, frame, STATS_ROOM, SlowConsumerPolicy.CONFLATE);
+            sessions.push(c, frame, STATS_ROOM, SlowConsumerPolicy.CONFLATE);
         }
     }
 
     private String statsFrame() {
-        Hub.Stats s = hub.stats();
+        StatsView.Stats s = statsView.stats();
         return Codec.encode(new ServerMessage.Stats(System.currentTimeMillis(), s.connections(), s.rooms(),
                 s.messagesIn(), s.publications(), s.messagesOut(), s.dropped(), s.slowConsumerCloses(),
                 s.heartbeatCloses(), s.queuedMessages(), s.maxQueuedMessages(), s.sendP99Micros(),
@@ -134,7 +138,7 @@ public class Monitor {
                     }
                 }
                 for (Connection c : subscribers) {
-                    hub.sessions().push(c, frame, LOG_ROOM, SlowConsumerPolicy.DROP_OLDEST);
+                    sessions.push(c, frame, LOG_ROOM, SlowConsumerPolicy.DROP_OLDEST);
                 }
             } catch (IllegalStateException afterShutdown) {
                 // the application is being undeployed: a record logged by the container's threads between the

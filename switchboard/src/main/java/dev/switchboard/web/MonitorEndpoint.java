@@ -1,7 +1,6 @@
 package dev.switchboard.web;
 
 import dev.switchboard.engine.Connection;
-import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
 import dev.switchboard.protocol.Codec;
@@ -28,25 +27,22 @@ import jakarta.websocket.server.ServerEndpoint;
 @ServerEndpoint(value = "/ws/monitor", subprotocols = Subprotocols.V1, configurator = HandshakeConfigurator.class)
 public class MonitorEndpoint {
 
+    /**
+     * The engine's entry points: the object itself (a dependent bean), not a client proxy, whose every call costs a
+     * context lookup (on WildFly, building the module's name as a string) on the path of every message.
+     */
     @Inject
-    Hub hub;
+    Sessions sessions;
 
     @Inject
     Handshakes handshakes;
 
-    /**
-     * The engine's entry points, taken from {@link #hub} once when the connection opens: the object itself, not the
-     * CDI client proxy, whose every call costs a context lookup (on WildFly, building the module's name as a string)
-     * on the path of every message.
-     */
-    private Sessions sessions;
 
     @Inject
     Monitor monitor;
 
     @OnOpen
     public void open(Session session) {
-        sessions = hub.sessions();
         Connection connection = Endpoints.open(sessions, handshakes, session, "/ws/monitor");
         if (connection != null) {
             monitor.subscribe(connection);

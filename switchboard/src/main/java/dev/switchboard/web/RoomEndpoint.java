@@ -1,7 +1,6 @@
 package dev.switchboard.web;
 
 import dev.switchboard.engine.Connection;
-import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
 import jakarta.enterprise.context.Dependent;
@@ -29,22 +28,19 @@ import java.nio.ByteBuffer;
 @ServerEndpoint(value = "/ws/rooms/{room}", configurator = HandshakeConfigurator.class)
 public class RoomEndpoint {
 
+    /**
+     * The engine's entry points: the object itself (a dependent bean), not a client proxy, whose every call costs a
+     * context lookup (on WildFly, building the module's name as a string) on the path of every message.
+     */
     @Inject
-    Hub hub;
+    Sessions sessions;
 
     @Inject
     Handshakes handshakes;
 
-    /**
-     * The engine's entry points, taken from {@link #hub} once when the connection opens: the object itself, not the
-     * CDI client proxy, whose every call costs a context lookup (on WildFly, building the module's name as a string)
-     * on the path of every message.
-     */
-    private Sessions sessions;
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
-        sessions = hub.sessions();
         Endpoints.open(sessions, handshakes, session, "/ws/rooms/" + room);
     }
 

@@ -2,7 +2,6 @@ package dev.switchboard.web;
 
 import dev.switchboard.CloseCodes;
 import dev.switchboard.engine.Connection;
-import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.ClientMessageDecoder;
@@ -34,22 +33,19 @@ import java.nio.ByteBuffer;
         decoders = ClientMessageDecoder.class)
 public class SwitchboardEndpoint {
 
+    /**
+     * The engine's entry points: the object itself (a dependent bean), not a client proxy, whose every call costs a
+     * context lookup (on WildFly, building the module's name as a string) on the path of every message.
+     */
     @Inject
-    Hub hub;
+    Sessions sessions;
 
     @Inject
     Handshakes handshakes;
 
-    /**
-     * The engine's entry points, taken from {@link #hub} once when the connection opens: the object itself, not the
-     * CDI client proxy, whose every call costs a context lookup (on WildFly, building the module's name as a string)
-     * on the path of every message.
-     */
-    private Sessions sessions;
 
     @OnOpen
     public void open(Session session) {
-        sessions = hub.sessions();
         Endpoints.open(sessions, handshakes, session, "/ws");
     }
 

@@ -82,7 +82,7 @@ class RedisClusterTest {
         one.removeFromRoom("lobby", "cy");
         one.removeFromRoom("hall", null);
         within(() -> heardByTwo.contains("K lobby cy") && heardByTwo.contains("K hall null"));
-        Map<String, String> answers = one.describeConnections("dee", java.time.Duration.ofSeconds(5));
+        Map<String, String> answers = one.askEveryNode("connections", "dee", java.time.Duration.ofSeconds(5));
         assertEquals(Map.of(two.node(), "[\"dee\"]"), answers, "the other node answered, this one was not asked");
         one.userConnections("dee", 1);
         two.userConnections("dee", 3);
@@ -147,8 +147,8 @@ class RedisClusterTest {
         }
 
         @Override
-        public String describeConnections(String user) {
-            return "[\"" + user + "\"]";
+        public String answer(String question, String argument) {
+            return "[\"" + argument + "\"]";
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.telemetry.NodeMetrics;
 import static dev.switchboard.engine.HubTest.json;
 import static dev.switchboard.engine.HubTest.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +38,11 @@ class DeliveryPolicyTest {
         timers.shutdownNow();
     }
 
+    /** What the hubs of this test tell their telemetry (the node's metrics as the application has them). */
+    private final NodeMetrics metrics = new NodeMetrics();
+
     private Hub hub(int queueMessages, Duration heartbeat, Duration coalesce) {
-        return new Hub(HubTest.settings(queueMessages, heartbeat, coalesce), writers, timers, e -> { }, List.of());
+        return new Hub(HubTest.settings(queueMessages, heartbeat, coalesce), writers, timers, e -> { }, List.of(), metrics);
     }
 
     /** A peer that reads nothing until {@link #release()}: its first send hangs, the rest queue up. */
@@ -142,7 +146,7 @@ class DeliveryPolicyTest {
             hub.publish("chat", Json.createValue(i));
         }
         assertEquals(CloseCodes.SLOW_CONSUMER, slow.closedWith.get(5, TimeUnit.SECONDS));
-        assertEquals(1, hub.stats().slowConsumerCloses());
+        assertEquals(1, metrics.counters().slowConsumerCloses());
     }
 
     /** A hub whose node bounds all queued frames to {@code nodeMax} characters (each queue: 100 000 messages, 1 Mi). */
@@ -150,7 +154,8 @@ class DeliveryPolicyTest {
         Settings.Limits l = new Settings.Limits(0, 1, 0, 3, 200);
         return new Hub(HubTest.settings(100_000, Duration.ZERO, Duration.ZERO).withLimits(new Settings.Limits(
                 l.ratePerSecond(), l.rateBurst(), l.rateStrikes(), l.connectionsPerUser(), l.roomsPerConnection(),
-                l.publishKeyWindow(), l.historyNodeMaxBytes(), l.maxRooms(), nodeMax)), writers, timers, e -> { }, List.of());
+                l.publishKeyWindow(), l.historyNodeMaxBytes(), l.maxRooms(), nodeMax)), writers, timers, e -> { }, List.of(),
+                metrics);
     }
 
     @Test
@@ -176,10 +181,10 @@ class DeliveryPolicyTest {
             hub.publish("crowd:chat", Json.createValue(body + i));
         }
         // 20 queues hold every publication (~15 000 characters each, 300 000 summed), but the node holds each frame once
-        long held = hub.stats().queuedBytes();
+        long held = hub.state().snapshot().queuedBytes();
         assertTrue(held > 10_000 && held < 40_000, "a broadcast frame is counted once: " + held);
         assertTrue(stuck.stream().noneMatch(s -> s.closedWith.isDone()), () -> "within the node's bound nobody is closed: "
-                + hub.stats() + " closed " + stuck.stream().filter(s -> s.closedWith.isDone()).count());
+                + hub.state().snapshot() + " closed " + stuck.stream().filter(s -> s.closedWith.isDone()).count());
         for (int i = 101; i <= 400; i++) {
             hub.publish("crowd:chat", Json.createValue(body + i));
             // the good members keep up: each publication goes out to them before the next (share: 1 000 characters)
@@ -188,8 +193,8 @@ class DeliveryPolicyTest {
         for (Held slow : stuck) {
             assertEquals(CloseCodes.SLOW_CONSUMER, slow.closedWith.get(5, TimeUnit.SECONDS), "over its share at the bound");
         }
-        assertEquals(20, hub.stats().slowConsumerCloses());
-        assertTrue(hub.stats().queueBudgetRefusals() >= 20);
+        assertEquals(20, metrics.counters().slowConsumerCloses());
+        assertTrue(hub.state().snapshot().queueBudgetRefusals() >= 20);
         for (TestTransport t : good) {
             within(Duration.ofSeconds(5), () -> t.texts().stream().filter(x -> x.contains("\"message\"")).count() >= 400,
                     () -> t.texts().size());
@@ -199,7 +204,7 @@ class DeliveryPolicyTest {
                 assertEquals(i + 1, got.get(i).getInt("offset"), "in order");
             }
         }
-        within(Duration.ofSeconds(5), () -> hub.stats().queuedBytes() == 0, () -> hub.stats().queuedBytes());
+        within(Duration.ofSeconds(5), () -> hub.state().snapshot().queuedBytes() == 0, () -> hub.state().snapshot().queuedBytes());
     }
 
     @Test
@@ -211,7 +216,7 @@ class DeliveryPolicyTest {
         String body = "y".repeat(200);
         for (int i = 1; i <= 300; i++) {
             hub.publish("feed:news", Json.createValue(body + i));
-            assertTrue(hub.stats().queuedBytes() <= 20_000 + 300, "the node's bound holds: " + hub.stats().queuedBytes());
+            assertTrue(hub.state().snapshot().queuedBytes() <= 20_000 + 300, "the node's bound holds: " + hub.state().snapshot().queuedBytes());
         }
         assertFalse(c.isClosing(), "a drop-oldest room drops, it does not close");
         assertTrue(c.outbox.dropped() > 150, "the oldest went: " + c.outbox.dropped());
@@ -219,7 +224,7 @@ class DeliveryPolicyTest {
         within(Duration.ofSeconds(5), () -> c.queued() == 0, () -> c.queued());
         List<JsonObject> got = slow.messages();
         assertEquals(body + 300, got.get(got.size() - 1).getString("data"), "the newest arrives");
-        assertEquals(0, hub.stats().queuedBytes());
+        assertEquals(0, hub.state().snapshot().queuedBytes());
     }
 
     @Test
@@ -252,7 +257,7 @@ class DeliveryPolicyTest {
         Connection c = hub.open(silent, "mute", "/ws", false);
         assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, silent.closedWith.get(5, TimeUnit.SECONDS));
         assertTrue(silent.pings >= 1, "pinged before being closed");
-        assertEquals(1, hub.stats().heartbeatCloses());
+        assertEquals(1, metrics.counters().heartbeatCloses());
         assertTrue(c.isClosing());
     }
 
@@ -269,7 +274,7 @@ class DeliveryPolicyTest {
         } finally {
             pongs.cancel(false);
         }
-        assertEquals(0, hub.stats().heartbeatCloses());
+        assertEquals(0, metrics.counters().heartbeatCloses());
     }
 
     @Test
@@ -305,9 +310,9 @@ class DeliveryPolicyTest {
         assertTrue(hub.join(c, null, "lobby", null, null));
         c.close(CloseCodes.GOING_AWAY, "bye");
         assertEquals(CloseCodes.GOING_AWAY, peer.closedWith.get(5, TimeUnit.SECONDS));
-        assertEquals(1, hub.stats().connections(), "still registered: the container has not reported the close");
-        within(Duration.ofSeconds(15), () -> hub.stats().connections() == 0 && hub.presence("lobby").isEmpty(),
-                () -> hub.stats().connections());
+        assertEquals(1, hub.state().snapshot().connections(), "still registered: the container has not reported the close");
+        within(Duration.ofSeconds(15), () -> hub.state().snapshot().connections() == 0 && hub.presence("lobby").isEmpty(),
+                () -> hub.state().snapshot().connections());
     }
 
     @Test

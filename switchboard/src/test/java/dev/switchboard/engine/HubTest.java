@@ -1,5 +1,6 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.telemetry.NodeMetrics;
 import dev.switchboard.config.RoomPolicy;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.SlowConsumerPolicy;
@@ -49,7 +50,8 @@ class HubTest {
     }
 
     private final Settings settings = settings(100, Duration.ZERO, Duration.ZERO);
-    private final Hub hub = new Hub(settings, writers, timers, events::add, List.of(new Echo()));
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final Hub hub = new Hub(settings, writers, timers, events::add, List.of(new Echo()), metrics);
 
     @AfterEach
     void stop() {
@@ -247,7 +249,7 @@ class HubTest {
             within(Duration.ofSeconds(5), () -> ofType(healthy, "message").size() == expected, () -> healthy.frames.size());
         }
         assertEquals(CloseCodes.SLOW_CONSUMER, stalled.closedWith.get(5, TimeUnit.SECONDS));
-        assertEquals(1, hub.stats().slowConsumerCloses());
+        assertEquals(1, metrics.counters().slowConsumerCloses());
         within(Duration.ofSeconds(5), () -> ofType(healthy, "message").size() == 300, () -> healthy.frames.size());
         assertTrue(slow.isClosing());
         assertFalse(fine.isClosing());

@@ -64,11 +64,16 @@ final class MemoryBus implements AutoCloseable {
 
     /** A new node with {@code settings}, tracing with {@code tracing}. */
     Hub node(String name, Settings settings, Tracing tracing) {
+        return node(name, settings, tracing, Telemetry.NONE);
+    }
+
+    /** A new node with {@code settings}, tracing with {@code tracing}, telling {@code telemetry} what happens. */
+    Hub node(String name, Settings settings, Tracing tracing, Telemetry telemetry) {
         ThreadFactory named = r -> new Thread(r, INBOX + name);
         ExecutorService inbox = Executors.newSingleThreadExecutor(named);
         NodeCluster cluster = new NodeCluster(name);
         Hub hub = new Hub(settings, executors.writers, executors.timers, executors.background, e -> { }, List.of(),
-                (caller, action, room) -> true, cluster, new CheckedStore(), tracing, executors.background);
+                (caller, action, room) -> true, cluster, new CheckedStore(), tracing, executors.background, telemetry);
         Cluster.Listener listener = hub.listener(executors.timers, executors.background);
         cluster.listener = listener;
         nodes.add(new Node(name, hub, cluster, inbox));
@@ -282,12 +287,16 @@ final class MemoryBus implements AutoCloseable {
         }
 
         @Override
-        public Map<String, String> describeConnections(String user, java.time.Duration wait) throws StoreUnavailable {
-            enter("describe connections", null);
+        public Map<String, String> askEveryNode(String question, String argument, java.time.Duration wait)
+                throws StoreUnavailable {
+            enter("ask every node", null);
             Map<String, String> answers = new java.util.TreeMap<>();
             for (Node n : nodes) {
                 if (!n.name().equals(name)) {
-                    answers.put(n.name(), n.cluster().listener.describeConnections(user));
+                    String answer = n.cluster().listener.answer(question, argument);
+                    if (answer != null) {
+                        answers.put(n.name(), answer);
+                    }
                 }
             }
             return answers;

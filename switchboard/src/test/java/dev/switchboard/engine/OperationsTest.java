@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.config.RoomPolicy;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.SlowConsumerPolicy;
+import dev.switchboard.telemetry.HealthChecks;
+import dev.switchboard.telemetry.NodeMetrics;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
@@ -24,7 +26,9 @@ class OperationsTest {
     private final MemoryBus bus = new MemoryBus(fixture);
     private final Settings settings = EngineFixture.settings().queue(1000)
             .room(new RoomPolicy(100, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0)).build();
-    private final Hub a = bus.node("a", settings);
+    private final NodeMetrics metricsOfA = new NodeMetrics();
+    private final Hub a = bus.node("a", settings, Tracing.OFF, metricsOfA);
+    private final HealthChecks healthOfA = new HealthChecks(a.state(), metricsOfA, a.sweepInterval());
     private final Hub b = bus.node("b", settings);
 
     @AfterEach
@@ -51,7 +55,7 @@ class OperationsTest {
             assertTrue(joined);
         }
 
-        assertEquals(1, b.removeFromRoom("ops", "kim"), "kim's connection on b");
+        assertEquals(1, b.admin().removeFromRoom("ops", "kim"), "kim's connection on b");
         EngineFixture.within(WAIT, () -> !ofType(onA, "left").isEmpty() && !ofType(onB, "left").isEmpty(),
                 () -> onA.texts() + " / " + onB.texts());
         for (TestTransport t : List.of(onA, onB)) {
@@ -59,11 +63,11 @@ class OperationsTest {
             assertEquals("ops", left.getString("room"));
             assertFalse(left.containsKey("re"), "a removal is not an answer: " + left);
         }
-        EngineFixture.within(WAIT, () -> a.roomView("ops").orElseThrow().connections() == 0,
-                () -> a.roomView("ops"));
-        assertEquals(1, b.roomView("ops").orElseThrow().connections(), "lee stays");
-        EngineFixture.within(WAIT, () -> b.roomView("ops").orElseThrow().members().stream()
-                .map(dev.switchboard.Switchboard.Member::user).toList().equals(List.of("lee")), () -> b.roomView("ops"));
+        EngineFixture.within(WAIT, () -> a.admin().roomView("ops").orElseThrow().connections() == 0,
+                () -> a.admin().roomView("ops"));
+        assertEquals(1, b.admin().roomView("ops").orElseThrow().connections(), "lee stays");
+        EngineFixture.within(WAIT, () -> b.admin().roomView("ops").orElseThrow().members().stream()
+                .map(dev.switchboard.Switchboard.Member::user).toList().equals(List.of("lee")), () -> b.admin().roomView("ops"));
     }
 
     @Test
@@ -72,12 +76,12 @@ class OperationsTest {
         a.open(TestTransport.inline(), "max", "/ws", false);
         b.open(TestTransport.inline(), "max", "/ws", false);
         assertTrue(a.join(one, "j", "seen", null, null));
-        Hub.UserView view = a.user("max");
+        NodeAdmin.UserView view = a.admin().user("max");
         assertEquals(3, view.connections().size(), "every node's, in detail: " + view);
-        assertEquals(List.of("a", "a", "b"), view.connections().stream().map(Hub.ConnectionView::node).toList());
+        assertEquals(List.of("a", "a", "b"), view.connections().stream().map(NodeAdmin.ConnectionView::node).toList());
         assertEquals(Map.of("a", 2, "b", 1), view.byNode());
         assertEquals(List.of(), view.unanswered());
-        Hub.ConnectionView first = view.connections().stream().filter(c -> c.id().equals(one.id())).findFirst().orElseThrow();
+        NodeAdmin.ConnectionView first = view.connections().stream().filter(c -> c.id().equals(one.id())).findFirst().orElseThrow();
         assertEquals(List.of("seen"), first.rooms());
         assertEquals("ok", first.state());
         assertTrue(view.clusterAnswered());
@@ -85,22 +89,22 @@ class OperationsTest {
 
     @Test
     void aDrainedNodeIsNotReadyAndRefusesNewConnectionsUntilItResumes() {
-        assertTrue(a.readiness().stream().allMatch(Hub.Check::up), a.readiness().toString());
-        a.drain(true);
+        assertTrue(healthOfA.readiness().stream().allMatch(HealthChecks.Check::up), healthOfA.readiness().toString());
+        a.admin().drain(true);
         assertFalse(a.sessions().admitting(), "transports refuse new sockets");
-        Hub.Check engine = a.readiness().stream().filter(c -> c.name().equals("switchboard-engine")).findFirst().orElseThrow();
+        HealthChecks.Check engine = healthOfA.readiness().stream().filter(c -> c.name().equals("switchboard-engine")).findFirst().orElseThrow();
         assertFalse(engine.up());
         assertEquals(true, engine.data().get("draining"));
         assertTrue(b.sessions().admitting(), "the other node is not drained");
-        a.drain(false);
+        a.admin().drain(false);
         assertTrue(a.sessions().admitting());
-        assertTrue(a.readiness().stream().allMatch(Hub.Check::up));
+        assertTrue(healthOfA.readiness().stream().allMatch(HealthChecks.Check::up));
     }
 
     @Test
     void theNodeIsLiveWhileItsSweepAndWritersRun() throws Exception {
         a.sweep();
-        EngineFixture.within(WAIT, () -> a.liveness().stream().allMatch(Hub.Check::up), a::liveness);
-        assertEquals(List.of("switchboard-writers", "switchboard-sweep"), a.liveness().stream().map(Hub.Check::name).toList());
+        EngineFixture.within(WAIT, () -> healthOfA.liveness().stream().allMatch(HealthChecks.Check::up), healthOfA::liveness);
+        assertEquals(List.of("switchboard-writers", "switchboard-sweep"), healthOfA.liveness().stream().map(HealthChecks.Check::name).toList());
     }
 }

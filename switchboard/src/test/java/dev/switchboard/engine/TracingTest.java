@@ -67,7 +67,7 @@ class TracingTest {
     }
 
     private Tracing tracing() {
-        return new OpenTelemetryTracing(provider.get("test"));
+        return new dev.switchboard.telemetry.OpenTelemetryTracing(provider.get("test"));
     }
 
     private List<SpanData> named(String name) {

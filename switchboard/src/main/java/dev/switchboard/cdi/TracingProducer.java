@@ -1,4 +1,6 @@
-package dev.switchboard.engine;
+package dev.switchboard.cdi;
+
+import dev.switchboard.engine.Tracing;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -13,7 +15,7 @@ import org.eclipse.microprofile.config.Config;
  * names it is touched: GlassFish, and WildFly without its OpenTelemetry subsystem, have none.
  */
 @ApplicationScoped
-public class TracingProducer {
+class TracingProducer {
 
     private static final Logger LOG = Logger.getLogger(TracingProducer.class.getName());
 
@@ -29,7 +31,7 @@ public class TracingProducer {
             LOG.fine("No OpenTelemetry API in this container: publications are not traced");
             return Tracing.OFF;
         }
-        Tracing tracing = OpenTelemetryTracing.fromContainer();
+        Tracing tracing = ContainerOpenTelemetry.tracing();
         LOG.log(Level.INFO, tracing.on() ? "Tracing publications with the container's OpenTelemetry"
                 : "The container's OpenTelemetry SDK is disabled (otel.sdk.disabled): publications are not traced");
         return tracing;

@@ -1,4 +1,6 @@
-package dev.switchboard.engine;
+package dev.switchboard.telemetry;
+
+import dev.switchboard.engine.Tracing;
 
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -11,7 +13,7 @@ import java.util.Map;
 
 /**
  * {@link Tracing} on OpenTelemetry's API: the container's (MicroProfile Telemetry: Payara, Open Liberty) or a
- * test's SDK. Loaded only when the API is on the class path ({@link TracingProducer}): no other class of the product
+ * test's SDK. Loaded only when the API is on the class path ({@code cdi.TracingProducer}): no other class of the product
  * names an OpenTelemetry type. Spans: {@code switchboard publish} (SERVER for a socket's publish, a child of the
  * HTTP request's span for the API's), {@code switchboard deliver} (CONSUMER, on every node the shared log delivers
  * to), {@code switchboard fan-out} (INTERNAL); attributes {@code switchboard.room}, {@code switchboard.via},
@@ -97,17 +99,12 @@ public final class OpenTelemetryTracing implements Tracing {
     }
 
     /**
-     * The container's OpenTelemetry (MicroProfile Telemetry's {@code OpenTelemetry} bean), or {@link Tracing#OFF}
-     * when there is none or its SDK is disabled ({@code otel.sdk.disabled=true}, MicroProfile Telemetry's default:
-     * its tracer hands out spans with no valid context — the probe below is one, never ended, so never exported).
+     * {@code openTelemetry}'s tracer, or {@link Tracing#OFF} when its SDK is disabled ({@code otel.sdk.disabled=true},
+     * MicroProfile Telemetry's default: its tracer hands out spans with no valid context — the probe below is one,
+     * never ended, so never exported).
      */
-    static Tracing fromContainer() {
-        jakarta.enterprise.inject.Instance<io.opentelemetry.api.OpenTelemetry> found =
-                jakarta.enterprise.inject.spi.CDI.current().select(io.opentelemetry.api.OpenTelemetry.class);
-        if (!found.isResolvable()) {
-            return OFF;
-        }
-        Tracer tracer = found.get().getTracer("dev.switchboard");
+    public static Tracing of(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        Tracer tracer = openTelemetry.getTracer("dev.switchboard");
         boolean enabled = tracer.spanBuilder("switchboard probe").startSpan().getSpanContext().isValid();
         return enabled ? new OpenTelemetryTracing(tracer) : OFF;
     }

@@ -1,0 +1,173 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.CloseCodes;
+import dev.switchboard.Switchboard.Publication;
+import dev.switchboard.SwitchboardEvent;
+import dev.switchboard.config.Settings;
+import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.ServerMessage;
+import dev.switchboard.security.RoomAuthorizer;
+import jakarta.json.JsonValue;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What a connection does to a room, once the dispatcher admitted the message: join (with recovery), leave, publish,
+ * ask for presence; a plain room connection's frames; an operator's removal. Each is authorized by the
+ * {@link RoomAuthorizer} and answered with a typed reply ({@link Replies}).
+ */
+final class RoomActions {
+
+    private final Settings settings;
+    private final Rooms rooms;
+    private final Dispatcher.Messaging messaging;
+    private final RoomAuthorizer authorizer;
+    private final Consumer<SwitchboardEvent> events;
+    private final Replies replies;
+
+    RoomActions(Settings settings, Rooms rooms, Dispatcher.Messaging messaging, RoomAuthorizer authorizer,
+                Consumer<SwitchboardEvent> events, Replies replies) {
+        this.settings = settings;
+        this.rooms = rooms;
+        this.messaging = messaging;
+        this.authorizer = authorizer;
+        this.events = events;
+        this.replies = replies;
+    }
+
+    /**
+     * An operator's removal: the connections here of {@code user} (null: of every member) leave {@code room}. A
+     * {@code /ws} connection is told with {@code left} without {@code re}; a plain room connection, which has no room
+     * without it, is closed with 4403. Returns how many connections were removed.
+     */
+    int removeFromRoom(String name, String user) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return 0;
+        }
+        int removed = 0;
+        for (Connection member : room.members()) {
+            if (user != null && !user.equals(member.user())) {
+                continue;
+            }
+            if (member.kind() == Connection.Kind.ROOM) {
+                member.close(CloseCodes.FORBIDDEN, "removed from room '" + name + "' by an operator");
+                removed++;
+            } else if (room.leave(member)) {
+                replies.send(member, new ServerMessage.Left(null, name));
+                events.accept(new SwitchboardEvent.RoomLeft(name, member.id(), member.user()));
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms or room_full). */
+    boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room)) {
+            replies.send(connection, Replies.forbidden(re, "join", room));
+            return false;
+        }
+        int maxRooms = settings.limits().roomsPerConnection();
+        if (maxRooms > 0 && connection.rooms.size() >= maxRooms && !connection.rooms.contains(room)) {
+            replies.send(connection, new ServerMessage.Error(re, ErrorCode.TOO_MANY_ROOMS,
+                    "a connection may join at most " + maxRooms + " rooms; leave one first", Map.of("room", "too many rooms")));
+            return false;
+        }
+        Room.JoinResult result;
+        do { // a room retired by the sweep between lookup and join is replaced by a new one
+            Room target = rooms.getOrCreate(room);
+            if (target == null) {
+                replies.send(connection, new ServerMessage.Error(re, ErrorCode.NODE_FULL, "this server holds as many rooms as it"
+                        + " may; try again later", Map.of("room", "no room for it on this node")));
+                return false;
+            }
+            result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
+            if (result.retired()) {
+                rooms.retired(target);
+            }
+        } while (result.retired());
+        if (result.full()) {
+            replies.send(connection, new ServerMessage.Error(re, ErrorCode.ROOM_FULL, "room '" + room + "' is full",
+                    Map.of("room", "full")));
+            return false;
+        }
+        if (result.added()) {
+            events.accept(new SwitchboardEvent.RoomJoined(room, connection.id(), connection.user()));
+        }
+        return true;
+    }
+
+    void leave(Connection connection, ClientMessage.Leave m) {
+        Room room = rooms.get(m.room());
+        if (room == null || !room.leave(connection)) {
+            replies.send(connection, Replies.notJoined(m.id(), m.room()));
+            return;
+        }
+        replies.send(connection, new ServerMessage.Left(m.id(), m.room()));
+        events.accept(new SwitchboardEvent.RoomLeft(m.room(), connection.id(), connection.user()));
+    }
+
+    void publish(Connection connection, ClientMessage.Publish m) {
+        Room room = rooms.get(m.room());
+        if (room == null || !room.contains(connection)) {
+            replies.send(connection, Replies.notJoined(m.id(), m.room()));
+            return;
+        }
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, m.room())) {
+            replies.send(connection, Replies.forbidden(m.id(), "publish to", m.room()));
+            return;
+        }
+        // a key is the publisher's own: another user's equal key is another key. Guests get a new name on every
+        // connection, so their keys share one scope (a key is random: another guest cannot guess it), or a guest's
+        // retry after a reconnect would publish again
+        String key = m.key() == null ? null
+                : (connection.caller().anonymous() ? "guest" : "user " + connection.user()) + " " + m.key();
+        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), m.data(), key);
+        if (published == null) {
+            replies.send(connection, new ServerMessage.Error(m.id(), ErrorCode.UNAVAILABLE,
+                    "the server is shutting down: reconnect and publish again", null));
+            return;
+        }
+        Publication publication = published.publication();
+        replies.send(connection, new ServerMessage.Ack(m.id(), publication.room(), publication.offset()));
+    }
+
+    void presence(Connection connection, ClientMessage.PresenceQuery m) {
+        Room room = rooms.get(m.room());
+        if (room == null || !room.contains(connection)) {
+            replies.send(connection, Replies.notJoined(m.id(), m.room()));
+            return;
+        }
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PRESENCE, m.room())) {
+            replies.send(connection, Replies.forbidden(m.id(), "see who is in", m.room()));
+            return;
+        }
+        replies.send(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
+    }
+
+    // ------------------------------------------------------------------ plain room connections (admitted frames)
+
+    /** A text frame of a plain room connection: published as-is when it is JSON, as a JSON string otherwise. */
+    void publishText(Connection connection, String room, String text) {
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PUBLISH, room)) {
+            replies.send(connection, Replies.forbidden(null, "publish to", room));
+            return;
+        }
+        JsonValue data = Codec.parseOrNull(text);
+        messaging.publish(null, room, connection.user(), data != null ? data : Codec.json().createValue(text), null);
+    }
+
+    /** A binary frame of a plain room connection: fanned out to the room's plain connections, not recorded. */
+    void publishBinary(String room, ByteBuffer data) {
+        Room target = rooms.get(room);
+        if (target != null) {
+            // a copy the recipients share: the container may reuse the buffer it handed us once this returns
+            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
+            target.publishBinary(copy);
+        }
+    }
+}

@@ -52,7 +52,7 @@ final class ClusterListener implements Cluster.Listener {
     public void publication(String room, String epoch, long offset, String payload) {
         Room target = rooms.get(room);
         if (target != null) {
-            target.deliver(epoch, offset, payload, System.currentTimeMillis());
+            target.log().deliver(epoch, offset, payload, System.currentTimeMillis());
         }
     }
 
@@ -60,7 +60,7 @@ final class ClusterListener implements Cluster.Listener {
     public void reset(String room, String epoch, long offset) {
         Room target = rooms.get(room);
         if (target != null) {
-            target.reset(epoch, offset);
+            target.log().reset(epoch, offset);
         }
     }
 
@@ -97,7 +97,7 @@ final class ClusterListener implements Cluster.Listener {
             long now = System.currentTimeMillis();
             connections.forEachUser(cluster::userConnections);
             rooms.forEach((name, room) -> {
-                room.resynchronize(now);
+                room.log().resynchronize(now);
                 room.localUsers().forEach((user, count) -> cluster.presence(name, user, count));
                 presenceStale(name);
             });

@@ -8,7 +8,6 @@ import dev.switchboard.config.SlowConsumerPolicy;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ServerMessage;
 import jakarta.json.JsonValue;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -237,47 +236,15 @@ final class Room {
         return log.publish(from, data, nowMillis, key, keyWindowMillis);
     }
 
-    /** Fans a binary frame out to members that accept binary (plain room connections); not recorded. */
-    int publishBinary(ByteBuffer data) {
-        int queued = 0;
-        Outbound shared = new Outbound.Binary(data); // one item in every queue: the node's budget counts it once
-        for (Connection member : members) {
-            if (member.kind() == Connection.Kind.ROOM && member.enqueue(shared, SlowConsumerPolicy.DISCONNECT)) {
-                queued++;
-            }
-        }
-        return queued;
-    }
-
     List<Member> presence() {
-        lock.lock();
-        try {
-            return presence.membersLocked();
-        } finally {
-            lock.unlock();
-        }
+        return locked(presence::membersLocked);
     }
 
     // ------------------------------------------------------------------ shared rooms, from the cluster
 
-    /** A publication of the shared log, on the thread that delivers them in order; never waits for the store. */
-    void deliver(String epoch, long offset, String payload, long nowMillis) {
-        log.deliver(epoch, offset, payload, nowMillis);
-    }
-
-    /** The shared log was reset (another node published alone during an outage). */
-    void reset(String epoch, long offset) {
-        log.reset(epoch, offset);
-    }
-
-    /** The store is reachable again: rejoin the shared log. Off the delivery thread: asks the store. */
-    void resynchronize(long nowMillis) {
-        log.resynchronize(nowMillis);
-    }
-
-    /** Whether what this node published into the room has reached this node's members (always, for a local log). */
-    boolean deliveredOwn() {
-        return log.deliveredOwn();
+    /** The room's log: what the cluster delivers, resets and resynchronizes goes to it (see {@link RoomLog}). */
+    RoomLog log() {
+        return log;
     }
 
     /** Whether this room follows a shared log but goes on alone for now. */

@@ -4,6 +4,7 @@ import dev.switchboard.CloseCodes;
 import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.config.Settings;
+import dev.switchboard.config.SlowConsumerPolicy;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ErrorCode;
@@ -164,10 +165,16 @@ final class RoomActions {
     /** A binary frame of a plain room connection: fanned out to the room's plain connections, not recorded. */
     void publishBinary(String room, ByteBuffer data) {
         Room target = rooms.get(room);
-        if (target != null) {
-            // a copy the recipients share: the container may reuse the buffer it handed us once this returns
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
-            target.publishBinary(copy);
+        if (target == null) {
+            return;
+        }
+        // a copy the recipients share: the container may reuse the buffer it handed us once this returns; one item in
+        // every queue, so the node's budget counts it once
+        Outbound shared = new Outbound.Binary(ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip());
+        for (Connection member : target.members()) {
+            if (member.kind() == Connection.Kind.ROOM) {
+                member.enqueue(shared, SlowConsumerPolicy.DISCONNECT);
+            }
         }
     }
 }

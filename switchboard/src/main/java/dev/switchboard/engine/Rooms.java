@@ -96,7 +96,7 @@ final class Rooms {
     /** Whether every room delivered to this node's members what this node published into it (see shutdown). */
     boolean deliveredOwn() {
         for (Room room : rooms.values()) {
-            if (!room.deliveredOwn()) {
+            if (!room.log().deliveredOwn()) {
                 return false;
             }
         }

@@ -7,9 +7,7 @@ import dev.switchboard.cluster.StoreUnavailable;
 import dev.switchboard.config.RoomPolicy;
 import jakarta.json.JsonValue;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
@@ -71,31 +69,10 @@ final class SharedRoomLog extends RoomLog {
 
     @Override
     Prepared prepareJoin(String sinceEpoch, Long sinceOffset, long nowMillis) {
-        record State(boolean needPosition, String epoch, long offset, boolean windowServes) {
-        }
-        State s = room.locked(() -> new State(!positioned && !local, window.epoch(), window.offset(),
-                sinceOffset == null || !window.epoch().equals(sinceEpoch) || window.since(sinceOffset, nowMillis).isPresent()));
-        LogStore.Position at = null;
-        Map<String, Integer> remote = null;
-        try {
-            if (s.needPosition()) {
-                at = store.position(room.name());
-                // who is already here on other nodes, so that the first joiner's joined.presence shows them
-                remote = cluster.remotePresence(room.name());
-            }
-            String epoch = at != null ? at.epoch() : s.epoch();
-            long upTo = at != null ? at.offset() : s.offset();
-            boolean wanted = sinceOffset != null && epoch.equals(sinceEpoch) && sinceOffset < upTo
-                    && (at != null || !s.windowServes());
-            if (wanted) {
-                Optional<List<LogStore.Entry>> range = store.range(room.name(), policy, sinceOffset, upTo);
-                return new Prepared(at, remote, false, epoch, upTo, range.orElse(null));
-            }
-            return new Prepared(at, remote, false, null, 0, null);
-        } catch (StoreUnavailable e) {
-            LOG.log(Level.FINE, "Join of {0} without the shared log: {1}", new Object[] {room.name(), e.getMessage()});
-            return new Prepared(at, remote, at == null, null, 0, null);
-        }
+        SharedJoins.Window w = room.locked(() -> new SharedJoins.Window(!positioned && !local, window.epoch(),
+                window.offset(), sinceOffset == null || !window.epoch().equals(sinceEpoch)
+                || window.since(sinceOffset, nowMillis).isPresent()));
+        return SharedJoins.prepare(store, cluster, room.name(), policy, w, sinceEpoch, sinceOffset);
     }
 
     @Override
@@ -119,28 +96,7 @@ final class SharedRoomLog extends RoomLog {
 
     @Override
     Optional<List<String>> recoverLocked(Prepared prepared, String sinceEpoch, long sinceOffset, long nowMillis) {
-        if (!window.epoch().equals(sinceEpoch)) {
-            return Optional.empty();
-        }
-        Optional<List<String>> here = window.since(sinceOffset, nowMillis);
-        if (here.isPresent() || prepared.range() == null || !window.epoch().equals(prepared.rangeEpoch())) {
-            return here;
-        }
-        Optional<List<String>> after = window.since(prepared.rangeUpTo(), nowMillis);
-        if (after.isEmpty()) {
-            return Optional.empty(); // the window moved on past what the store gave
-        }
-        List<String> frames = new ArrayList<>(prepared.range().size() + after.get().size());
-        long oldest = nowMillis - policy.historyTtl().toMillis();
-        for (LogStore.Entry entry : prepared.range()) {
-            SharedPayload d = SharedPayload.decode(room.name(), window.epoch(), entry.offset(), entry.payload());
-            if (d.timestampMillis() < oldest) {
-                return Optional.empty(); // older than the history is kept
-            }
-            frames.add(d.frame());
-        }
-        frames.addAll(after.get());
-        return Optional.of(frames);
+        return SharedJoins.recover(window, prepared, room.name(), policy, sinceEpoch, sinceOffset, nowMillis);
     }
 
     // ------------------------------------------------------------------ publications
@@ -193,12 +149,10 @@ final class SharedRoomLog extends RoomLog {
         });
     }
 
-    private void appended(LogStore.Position at) {
-        synchronized (this) {
-            LogStore.Position before = appended;
-            if (before == null || !before.epoch().equals(at.epoch()) || before.offset() < at.offset()) {
-                appended = at;
-            }
+    private synchronized void appended(LogStore.Position at) {
+        LogStore.Position before = appended;
+        if (before == null || !before.epoch().equals(at.epoch()) || before.offset() < at.offset()) {
+            appended = at;
         }
     }
 
@@ -249,13 +203,16 @@ final class SharedRoomLog extends RoomLog {
             background.execute(() -> fill(epoch, after, d.offset() - 1));
             return;
         }
-        SharedPayload decoded = SharedPayload.decode(room.name(), d.epoch(), d.offset(), d.payload());
-        window.append(d.offset(), decoded.timestampMillis(), decoded.frame());
-        broadcastLocked(decoded, d.offset());
+        appendLocked(d.epoch(), d.offset(), d.payload());
     }
 
-    /** To every member here; traced as a delivery continuing the publish's trace, when both are traced. */
-    private void broadcastLocked(SharedPayload decoded, long offset) {
+    /**
+     * The next publication of the log: recorded in the window and queued for every member here; traced as a delivery
+     * continuing the publish's trace, when both are traced.
+     */
+    private void appendLocked(String epoch, long offset, String payload) {
+        SharedPayload decoded = SharedPayload.decode(room.name(), epoch, offset, payload);
+        window.append(offset, decoded.timestampMillis(), decoded.frame());
         if (!room.tracing.on() || decoded.traceparent() == null) {
             room.broadcastLocked(decoded.frame());
             return;
@@ -284,9 +241,7 @@ final class SharedRoomLog extends RoomLog {
             if (window.epoch().equals(epoch) && window.offset() == after) {
                 if (found.isPresent()) {
                     for (LogStore.Entry entry : found.get()) {
-                        SharedPayload decoded = SharedPayload.decode(room.name(), epoch, entry.offset(), entry.payload());
-                        window.append(entry.offset(), decoded.timestampMillis(), decoded.frame());
-                        broadcastLocked(decoded, entry.offset());
+                        appendLocked(epoch, entry.offset(), entry.payload());
                     }
                 } else {
                     adoptLocked(epoch, upTo); // not all held any more: members resynchronize

@@ -293,10 +293,10 @@ public final class RedisCluster implements Cluster {
     public Map<String, String> askEveryNode(String question, String argument, java.time.Duration wait) throws StoreUnavailable {
         Set<String> others = new java.util.HashSet<>(alive);
         others.remove(node);
-        if (others.isEmpty() || !reachable) {
-            if (!reachable) {
-                throw new StoreUnavailable("Redis unreachable: other nodes cannot be asked", null);
-            }
+        if (!reachable) {
+            throw new StoreUnavailable("Redis unreachable: other nodes cannot be asked", null);
+        }
+        if (others.isEmpty()) {
             return Map.of();
         }
         String reply = config.prefix() + ":answers:" + java.util.UUID.randomUUID();
@@ -304,13 +304,10 @@ public final class RedisCluster implements Cluster {
                 .add("node", node).add("question", question).add("argument", argument).add("reply", reply).build()
                 .toString()));
         long deadline = System.nanoTime() + wait.toNanos();
-        Map<String, String> answers = Map.of();
-        while (true) {
-            answers = redis.call(c -> c.hgetall(reply));
-            if (answers.keySet().containsAll(others) || System.nanoTime() >= deadline) {
-                break;
-            }
+        Map<String, String> answers = redis.call(c -> c.hgetall(reply));
+        while (!answers.keySet().containsAll(others) && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+            answers = redis.call(c -> c.hgetall(reply));
         }
         Map<String, String> live = new java.util.TreeMap<>(answers);
         live.keySet().retainAll(others);

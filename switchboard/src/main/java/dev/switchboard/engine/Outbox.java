@@ -43,14 +43,8 @@ final class Outbox {
     /** A close that goes before anything queued (slow consumer, a verdict of the sweep, shutdown). */
     private final AtomicReference<Outbound.Close> verdict = new AtomicReference<>();
     private volatile boolean peerClosed;
-    /** The transport was closed by the writer, or the peer closed: the writer has nothing more to do. */
-    private volatile boolean finished;
-    /** Nanos when {@link #finished} was set, 0 before. */
-    private volatile long finishedNanos;
-    /** The close frame went to the container (its close call returned), or the peer closed first. */
-    private volatile boolean closedOut;
-    /** Where a close goes that may wait for a send that has not completed; null: the writer closes. */
-    private final Executor closer;
+    /** How the output ends: the transport closed once, by the writer. */
+    private final OutputEnd end;
     private volatile boolean batching;
     /** The completion of every send: one instance, not one per send. */
     private final Consumer<Throwable> onSent = this::sent;
@@ -61,15 +55,10 @@ final class Outbox {
     /** The payload of a heartbeat ping the writer is to send before the next frame, or null. */
     private final AtomicReference<ByteBuffer> ping = new AtomicReference<>();
 
-    /** For tests: no node budget, the writer closes. */
-    Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, Telemetry telemetry, Runnable onSlowConsumer) {
-        this(transport, writers, maxMessages, maxSize, QueueBudget.unbounded(), telemetry, onSlowConsumer, null);
-    }
-
     /** {@code closer}: where a close waits when a send has not completed (null: on the writer). */
     Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Telemetry telemetry,
            Runnable onSlowConsumer, Executor closer) {
-        this.closer = closer;
+        this.end = new OutputEnd(transport, closer);
         this.transport = transport;
         this.writers = writers;
         this.queue = new OutboundQueue(maxMessages, maxSize, budget);
@@ -104,7 +93,7 @@ final class Outbox {
 
     /** The writer closed the transport, or the peer closed: nothing more will be written. */
     boolean isFinished() {
-        return finished;
+        return end.finished();
     }
 
     /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
@@ -233,9 +222,9 @@ final class Outbox {
     private void drain() {
         send.idle();
         while (true) {
-            if (finished || peerClosed) {
+            if (end.finished() || peerClosed) {
                 // nothing is written after the close; what an offer racing with it added is discarded here
-                finish();
+                end.finish();
                 discard();
                 writing.set(false);
                 if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
@@ -263,7 +252,8 @@ final class Outbox {
             if (item == null) {
                 writing.set(false);
                 // something queued (or asked for) between poll() and set(false) found writing=true and started no writer
-                if (!pendingWork() || !writing.compareAndSet(false, true)) {
+                boolean pending = !queue.isEmpty() || ping.get() != null || verdict.get() != null || peerClosed;
+                if (!pending || !writing.compareAndSet(false, true)) {
                     return;
                 }
                 continue;
@@ -299,48 +289,21 @@ final class Outbox {
         }
     }
 
-    private boolean pendingWork() {
-        return !queue.isEmpty() || ping.get() != null || verdict.get() != null || peerClosed;
-    }
-
-    private void finish() {
-        if (!finished) {
-            finishedNanos = System.nanoTime();
-            finished = true;
-        }
-    }
-
     /** Nanos when the writer finished (closed the transport, or saw the peer's close), 0 before. */
     long finishedNanos() {
-        return finishedNanos;
+        return end.finishedNanos();
     }
 
     /** True once the writer's close call returned, or the peer closed: nothing is left to send on this connection. */
     boolean closedOut() {
-        return closedOut || peerClosed;
+        return end.closedOut() || peerClosed;
     }
 
-    /** Writer only: discards the queue and closes the transport; nothing is written after. */
+    /** Writer only: discards the queue and closes the transport (see {@link OutputEnd#close}); nothing is written after. */
     private void finish(Outbound.Close close) {
-        finish();
+        end.finish();
         discard();
-        if (closer != null && send.startedNanos() != 0) {
-            // a send to this peer has not completed (it stopped reading): the container's close may wait for it (Open
-            // Liberty does), and must not hold a writer that other connections need
-            closer.execute(() -> {
-                try {
-                    transport.close(close.code(), close.reason());
-                } finally {
-                    closedOut = true;
-                }
-            });
-            return;
-        }
-        try {
-            transport.close(close.code(), close.reason());
-        } finally {
-            closedOut = true;
-        }
+        end.close(close, send.startedNanos() != 0);
     }
 
     /** Writer only. */
@@ -359,7 +322,7 @@ final class Outbox {
         long now = System.nanoTime(); // one clock read per send: its completion time and its duration
         if (failure == null) {
             send.succeeded(now);
-        } else if (!finished && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
+        } else if (!end.finished() && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
                 "slow consumer: send failed or timed out"))) {
             closing.set(true); // the peer is not reading, or is gone
             onSlowConsumer.run();

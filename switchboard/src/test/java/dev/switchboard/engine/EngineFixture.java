@@ -83,7 +83,7 @@ final class EngineFixture implements AutoCloseable {
 
     /** A connection of user {@code u} on {@code /ws}, not registered anywhere, writing on {@code writers}. */
     static Connection connection(Transport transport, Executor writers, boolean batching) {
-        Outbox outbox = new Outbox(transport, writers, 1000, 1 << 20, Telemetry.NONE, () -> { });
+        Outbox outbox = new Outbox(transport, writers, 1000, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
         outbox.batching(batching);
         return new Connection("c1", new Caller("u", Set.of(), false, null), "/ws", outbox, new RateLimiter(0, 1, 0, 0));
     }

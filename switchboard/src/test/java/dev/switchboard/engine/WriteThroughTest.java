@@ -123,9 +123,9 @@ class WriteThroughTest {
         TestTransport a = TestTransport.inline();
         TestTransport b = TestTransport.inline();
         TestTransport d = TestTransport.inline();
-        Outbox outboxA = new Outbox(a, countingWriters, 100, 1 << 20, Telemetry.NONE, () -> { });
-        Outbox outboxB = new Outbox(b, countingWriters, 100, 1 << 20, Telemetry.NONE, () -> { });
-        Outbox outboxD = new Outbox(d, countingWriters, 100, 1 << 20, Telemetry.NONE, () -> { });
+        Outbox outboxA = new Outbox(a, countingWriters, 100, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
+        Outbox outboxB = new Outbox(b, countingWriters, 100, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
+        Outbox outboxD = new Outbox(d, countingWriters, 100, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
         a.duringSend = () -> {
             a.duringSend = null;
             boolean outer = WriteThrough.begin();

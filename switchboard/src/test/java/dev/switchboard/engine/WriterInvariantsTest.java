@@ -37,7 +37,7 @@ class WriterInvariantsTest {
         // the container is inside sendText (writing to the socket) when the queue overflows on another thread
         CountDownLatch release = new CountDownLatch(1);
         TestTransport transport = TestTransport.holdingCalls(release);
-        Outbox outbox = new Outbox(transport, fixture.writers, 3, 1 << 20, Telemetry.NONE, () -> { });
+        Outbox outbox = new Outbox(transport, fixture.writers, 3, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
         assertTrue(outbox.offer("first"));
         assertTrue(transport.sendEntered.await(5, TimeUnit.SECONDS), "the writer is inside the send call");
         for (int i = 0; i < 10; i++) {
@@ -58,7 +58,7 @@ class WriterInvariantsTest {
     void thePeerClosingDiscardsTheQueueOnTheWriterAndNothingIsWrittenAfter() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         TestTransport transport = TestTransport.holdingCalls(release);
-        Outbox outbox = new Outbox(transport, fixture.writers, 100, 1 << 20, Telemetry.NONE, () -> { });
+        Outbox outbox = new Outbox(transport, fixture.writers, 100, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
         outbox.offer("first");
         assertTrue(transport.sendEntered.await(5, TimeUnit.SECONDS));
         for (int i = 0; i < 50; i++) {
@@ -78,7 +78,7 @@ class WriterInvariantsTest {
     void manyPublishersAndCloseVerdictsNeverOverlapOnTheTransport() throws Exception {
         for (int round = 0; round < 20; round++) {
             TestTransport transport = TestTransport.async(fixture.completer);
-            Outbox outbox = new Outbox(transport, fixture.writers, 10_000, 1 << 20, Telemetry.NONE, () -> { });
+            Outbox outbox = new Outbox(transport, fixture.writers, 10_000, 1 << 20, QueueBudget.unbounded(), Telemetry.NONE, () -> { }, null);
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> threads = new java.util.ArrayList<>();
             for (int t = 0; t < 4; t++) {

@@ -6,7 +6,6 @@ import dev.switchboard.cluster.LogStore;
 import dev.switchboard.cluster.StoreUnavailable;
 import dev.switchboard.config.RoomPolicy;
 import jakarta.json.JsonValue;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -31,12 +30,6 @@ import java.util.logging.Logger;
 final class SharedRoomLog extends RoomLog {
 
     private static final Logger LOG = Logger.getLogger(SharedRoomLog.class.getName());
-    /** Deliveries held while a gap is filled (or before the first join positions the room), at most. */
-    static final int MAX_HELD = 10_000;
-
-    /** A delivery waiting for a gap fill. */
-    private record Delivery(String epoch, long offset, String payload) {
-    }
 
     private final LogStore store;
     private final Cluster cluster;
@@ -51,7 +44,7 @@ final class SharedRoomLog extends RoomLog {
     private boolean publishedLocally;
     /** A gap fill is under way: deliveries wait in {@link #held}. */
     private boolean filling;
-    private final ArrayDeque<Delivery> held = new ArrayDeque<>();
+    private final HeldDeliveries held;
     /** Counts the times the room adopted another position (a reset, a resynchronization), under the lock. */
     private long generation;
     /** The latest position this node appended (acknowledged to its publisher), until it comes back through deliver(). */
@@ -63,9 +56,8 @@ final class SharedRoomLog extends RoomLog {
         this.cluster = cluster;
         this.background = background;
         this.policy = room.policy();
+        this.held = new HeldDeliveries(policy.historySize());
     }
-
-    // ------------------------------------------------------------------ joins
 
     @Override
     Prepared prepareJoin(String sinceEpoch, Long sinceOffset, long nowMillis) {
@@ -90,7 +82,7 @@ final class SharedRoomLog extends RoomLog {
             room.remotePresenceLocked(prepared.remote());
         }
         // what arrived between the store's answer and now; anything of another epoch came before the position was read
-        held.removeIf(d -> !d.epoch().equals(prepared.position().epoch()) || d.offset() <= prepared.position().offset());
+        held.dropCoveredBy(prepared.position().epoch(), prepared.position().offset());
         replayLocked(System.currentTimeMillis());
     }
 
@@ -98,8 +90,6 @@ final class SharedRoomLog extends RoomLog {
     Optional<List<String>> recoverLocked(Prepared prepared, String sinceEpoch, long sinceOffset, long nowMillis) {
         return SharedJoins.recover(window, prepared, room.name(), policy, sinceEpoch, sinceOffset, nowMillis);
     }
-
-    // ------------------------------------------------------------------ publications
 
     @Override
     Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
@@ -183,21 +173,21 @@ final class SharedRoomLog extends RoomLog {
                 return; // local: resynchronize() catches up when the store is back
             }
             if (!positioned || filling) {
-                hold(new Delivery(epoch, offset, payload));
+                held.hold(new HeldDeliveries.Delivery(epoch, offset, payload), positioned);
                 return;
             }
-            applyLocked(new Delivery(epoch, offset, payload), nowMillis);
+            applyLocked(new HeldDeliveries.Delivery(epoch, offset, payload), nowMillis);
         });
     }
 
-    private void applyLocked(Delivery d, long nowMillis) {
+    private void applyLocked(HeldDeliveries.Delivery d, long nowMillis) {
         if (!d.epoch().equals(window.epoch())) {
             adoptLocked(d.epoch(), d.offset() - 1);
         } else if (d.offset() <= window.offset()) {
             return; // already delivered (or before this node followed the room)
         } else if (d.offset() > window.offset() + 1) {
             filling = true;
-            hold(d);
+            held.hold(d, positioned);
             String epoch = window.epoch();
             long after = window.offset();
             background.execute(() -> fill(epoch, after, d.offset() - 1));
@@ -255,20 +245,8 @@ final class SharedRoomLog extends RoomLog {
     private void replayLocked(long nowMillis) {
         int waiting = held.size();
         for (int i = 0; i < waiting && !filling && positioned; i++) {
-            applyLocked(held.pollFirst(), nowMillis);
+            applyLocked(held.next(), nowMillis);
         }
-    }
-
-    /**
-     * Keeps {@code d} for later. Before the room is positioned (no member yet: a join will read the position), only as
-     * many as the window would hold, for the join that reads the position while they arrive; during a gap fill up to
-     * {@link #MAX_HELD}.
-     */
-    private void hold(Delivery d) {
-        if (held.size() >= (positioned ? MAX_HELD : Math.max(1, policy.historySize()))) {
-            held.pollFirst(); // a gap the next fill or resynchronization repairs (members are told if it cannot)
-        }
-        held.addLast(d);
     }
 
     /** On the delivery thread: the log was reset (another node published alone during an outage). */
@@ -290,11 +268,9 @@ final class SharedRoomLog extends RoomLog {
      */
     @Override
     void resynchronize(long nowMillis) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (resynchronizeOnce(nowMillis)) {
-                return;
-            }
-            // the log moved on (a reset from another node) while the store was asked: ask again
+        // up to three attempts: the log may move on (a reset from another node) while the store is asked
+        for (int attempt = 0; attempt < 3 && !resynchronizeOnce(nowMillis); attempt++) {
+            LOG.log(Level.FINE, "Room {0}: the log moved on during a resynchronization; asking again", room.name());
         }
     }
 

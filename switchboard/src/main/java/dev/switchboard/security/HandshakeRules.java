@@ -1,6 +1,7 @@
 package dev.switchboard.security;
 
 import dev.switchboard.config.Settings;
+import dev.switchboard.config.SocketPaths;
 import dev.switchboard.protocol.Subprotocols;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,7 +16,7 @@ import java.util.List;
  * bytes in base64 → else 400: the same answers on every container); TLS (with
  * {@code switchboard.require-tls}) → 403; the Origin ({@link OriginPolicy}) → 403; the subprotocol list (at most
  * {@link #MAX_OFFERED} entries, at most {@link #MAX_CREDENTIALS} of them {@code bearer.}/{@code ticket.}; on
- * {@code /ws}, one of ours among them) → 400. {@link SwitchboardAuthenticationMechanism} runs them before it looks at
+ * the protocol's endpoint, one of ours among them) → 400. {@link SwitchboardAuthenticationMechanism} runs them before it looks at
  * a credential, so a refused handshake costs no signature check, and {@code HandshakeFilter} runs them again and
  * answers with the status (the mechanism runs first on every container, but does not write responses). Thread-safe.
  */
@@ -29,6 +30,9 @@ public class HandshakeRules {
 
     @Inject
     Settings settings;
+
+    @Inject
+    SocketPaths paths;
 
     private volatile OriginPolicy origins;
 
@@ -91,7 +95,7 @@ public class HandshakeRules {
         if (credentials > MAX_CREDENTIALS) {
             return new Refusal(400, "At most " + MAX_CREDENTIALS + " credential (bearer. or ticket.) may be offered");
         }
-        if ("/ws".equals(path(request)) && !offered.isEmpty() && offered.stream().noneMatch(Subprotocols::known)) {
+        if (paths.socket().equals(path(request)) && !offered.isEmpty() && offered.stream().noneMatch(Subprotocols::known)) {
             return new Refusal(400, "Unsupported subprotocol: offer '" + Subprotocols.V1 + "' or none");
         }
         return null;

@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * annotation. Jakarta Security 3 allows one mechanism per application: two would make the deployment ambiguous, so
  * Switchboard's steps aside (its bean is vetoed) and Switchboard takes the caller the container authenticated
  * ({@link ApiAccess#callerOf}). Server keys ({@code X-Switchboard-Key}) work either way; tickets and bearer tokens
- * offered at the handshake are verified by Switchboard's mechanism only.
+ * offered at the handshake are then verified by {@code HandshakeFilter}.
  */
 public class MechanismChoice implements Extension {
 

@@ -8,7 +8,6 @@ import dev.switchboard.protocol.RoomNames;
 import dev.switchboard.protocol.Subprotocols;
 import dev.switchboard.security.Handshakes;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.logging.Level;
@@ -56,14 +55,6 @@ final class Endpoints {
 
     static Connection connection(Session session) {
         return (Connection) session.getUserProperties().get(CONNECTION);
-    }
-
-    /** A pong from the peer: it answers the heartbeat when it echoes the ping's token. */
-    static void pong(Sessions sessions, Session session, PongMessage pong) {
-        Connection connection = connection(session);
-        if (connection != null) {
-            sessions.pong(connection, pong.getApplicationData());
-        }
     }
 
     static void close(Sessions sessions, Session session, CloseReason reason) {

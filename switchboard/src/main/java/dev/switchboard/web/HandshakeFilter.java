@@ -1,7 +1,10 @@
 package dev.switchboard.web;
 
+import dev.switchboard.config.SocketPaths;
 import dev.switchboard.security.ApiAccess;
 import dev.switchboard.security.Caller;
+import dev.switchboard.security.Credentials;
+import dev.switchboard.security.MechanismChoice;
 import dev.switchboard.security.HandshakeRules;
 import dev.switchboard.security.SwitchboardAuthenticationMechanism;
 import jakarta.inject.Inject;
@@ -10,6 +13,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.logging.Level;
@@ -23,11 +27,16 @@ import java.util.logging.Logger;
  *   <li>credentials the authentication mechanism refused → 401, enforced here whatever the container did with the
  *       mechanism's answer (Open Liberty lets such a request through as a guest on URLs without a security
  *       constraint: open-liberty issue 2837);</li>
- *   <li>{@code /ws/monitor}: a caller with {@code switchboard.monitor.role} (401 without credentials, 403 without the
- *       role).</li>
+ *   <li>when the application authenticates with its own mechanism ({@link MechanismChoice}): a ticket or token offered
+ *       as a subprotocol is verified here (401 when not valid), and the connection gets its caller;</li>
+ *   <li>{@code switchboard.auth.anonymous=false}: no caller → 401;</li>
+ *   <li>the monitor ({@code <switchboard.path>/monitor}): a caller with {@code switchboard.monitor.role} (401 without
+ *       credentials, 403 without the role).</li>
  * </ol>
+ * Mapped to every request and acting on handshakes to {@link SocketPaths} only: the path is a setting.
  */
-@WebFilter(urlPatterns = {"/ws", "/ws/*"}, asyncSupported = true)
+// "/*" and a check of the path: the endpoints' path is a setting (SocketPaths), an annotation's patterns are not
+@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
 
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
@@ -44,10 +53,20 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     dev.switchboard.engine.Sessions sessions;
 
+    @Inject
+    SocketPaths paths;
+
+    @Inject
+    MechanismChoice mechanisms;
+
+    @Inject
+    Credentials credentials;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (HandshakeRules.isHandshake(request)) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (HandshakeRules.isHandshake(request) && paths.covers(path)) {
             HandshakeRules.Refusal refusal = rules.check(request);
             if (refusal != null) {
                 if (refusal.status() == 403 && refusal.message().startsWith("Origin")) {
@@ -78,9 +97,24 @@ public class HandshakeFilter extends HttpFilter {
                 response.getWriter().write("This node is draining: connect to another");
                 return;
             }
-            Caller caller = access.callerOf(request);
-            if (caller != null && request.getAttribute(SwitchboardAuthenticationMechanism.CALLER_ATTRIBUTE) == null) {
-                handshakes.authenticatedByContainer(caller); // the application's own mechanism authenticated it
+            String credential = mechanisms.applicationAuthenticates() ? HandshakeRules.offered(request).stream()
+                    .filter(Credentials::isCredential).findFirst().orElse(null) : null;
+            Caller caller;
+            if (credential != null) {
+                // the application's own mechanism does not know Switchboard's tickets and tokens: verified here
+                caller = credentials.verify(credential).orElse(null);
+                if (caller == null) {
+                    response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
+                    response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Credentials not valid");
+                    return;
+                }
+                handshakes.authenticatedByContainer(caller);
+                request = new CallerRequest(request, caller); // the upgrade gives the connection this principal
+            } else {
+                caller = access.callerOf(request);
+                if (caller != null && request.getAttribute(SwitchboardAuthenticationMechanism.CALLER_ATTRIBUTE) == null) {
+                    handshakes.authenticatedByContainer(caller); // the application's own mechanism authenticated it
+                }
             }
             if (caller == null && !access.guestsMayConnect()) {
                 // switchboard.auth.anonymous=false, enforced here too: with the application's own mechanism,
@@ -89,7 +123,7 @@ public class HandshakeFilter extends HttpFilter {
                 response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Sign in to connect (switchboard.auth.anonymous=false)");
                 return;
             }
-            if ("/ws/monitor".equals(request.getRequestURI().substring(request.getContextPath().length()))) {
+            if (paths.monitor().equals(path)) {
                 if (!access.mayOperate(caller)) {
                     if (caller == null) {
                         response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
@@ -101,5 +135,33 @@ public class HandshakeFilter extends HttpFilter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    /**
+     * A handshake authenticated by a Switchboard credential while the application has its own mechanism: the
+     * container's upgrade (the next filter: Tyrus's, Undertow's) takes the connection's principal from this request.
+     */
+    private static final class CallerRequest extends HttpServletRequestWrapper {
+        private final Caller caller;
+
+        CallerRequest(HttpServletRequest request, Caller caller) {
+            super(request);
+            this.caller = caller;
+        }
+
+        @Override
+        public java.security.Principal getUserPrincipal() {
+            return caller::name;
+        }
+
+        @Override
+        public String getRemoteUser() {
+            return caller.name();
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            return caller.hasRole(role);
+        }
     }
 }

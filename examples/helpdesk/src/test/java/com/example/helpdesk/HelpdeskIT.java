@@ -95,8 +95,25 @@ class HelpdeskIT {
 
     @Test
     void strangersAreRefusedAtTheHandshake() throws Exception {
-        assertEquals(401, handshakeStatus(null), "no credentials: switchboard.auth.anonymous=false");
-        assertEquals(401, handshakeStatus(basic("ada", "wrong")), "a wrong password: the application's mechanism");
+        assertEquals(401, handshakeStatus(ws(), null), "no credentials: switchboard.auth.anonymous=false");
+        assertEquals(401, handshakeStatus(ws(), basic("ada", "wrong")), "a wrong password: the application's mechanism");
+        assertEquals(401, handshakeStatus(ws(), null, "ticket.forged-ticket-0123456789"), "a forged ticket");
+        // the endpoints are where switchboard.path put them, and nowhere else
+        assertEquals(404, handshakeStatus(URI.create(ws().toString().replace("/desk/live", "/ws")), basic("ada", "ada-secret")));
+    }
+
+    /** A browser cannot set Authorization on a WebSocket: it asks the API for a ticket, signed in by the application. */
+    @Test
+    void aTicketFromTheApiOpensTheSocketAsTheUserWithTheirRoles() throws Exception {
+        HttpResponse<String> issued = post("api/tickets", basic("bob", "bob-secret"), "");
+        assertEquals(200, issued.statusCode(), issued.body());
+        String ticket = "ticket." + json(issued.body()).getString("ticket");
+        try (Screen agent = Screen.open(ws(), null, ticket)) {
+            assertEquals("bob", agent.expect("welcome").getString("user"), "the ticket's user, not a guest");
+            agent.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"desk:tickets\"}");
+            assertEquals("desk:tickets", agent.expect("joined").getString("room"), "with the agent role the application gave");
+        }
+        assertEquals(401, handshakeStatus(ws(), null, ticket), "a ticket is used once");
     }
 
     @Test
@@ -123,7 +140,8 @@ class HelpdeskIT {
     }
 
     private URI ws() {
-        return URI.create("ws://127.0.0.1:" + url.getPort() + base().getPath() + "ws");
+        // the help desk moves Switchboard's endpoints (switchboard.path in its microprofile-config.properties)
+        return URI.create("ws://127.0.0.1:" + url.getPort() + base().getPath() + "desk/live");
     }
 
     private static String basic(String user, String password) {
@@ -148,8 +166,8 @@ class HelpdeskIT {
     }
 
     /** The HTTP status a refused handshake got (a handshake that succeeds fails the test). */
-    private int handshakeStatus(String authorization) throws Exception {
-        try (Screen unexpected = Screen.open(ws(), authorization)) {
+    private int handshakeStatus(URI uri, String authorization, String... credentials) throws Exception {
+        try (Screen unexpected = Screen.open(uri, authorization, credentials)) {
             throw new AssertionError("the handshake was accepted: " + unexpected.expect("welcome"));
         } catch (CompletionException | java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {

@@ -17,7 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A help desk screen's connection to {@code /ws}, on the JDK's WebSocket client: every message it receives, in order;
+ * A help desk screen's connection to Switchboard ({@code switchboard.path}), on the JDK's WebSocket client: every message it receives, in order;
  * every wait bounded, failing with what arrived instead.
  */
 final class Screen implements WebSocket.Listener, AutoCloseable {
@@ -32,11 +32,14 @@ final class Screen implements WebSocket.Listener, AutoCloseable {
     private Screen() {
     }
 
-    /** Connects offering {@code switchboard.v1}, with {@code authorization} (null: none) on the handshake. */
-    static Screen open(URI uri, String authorization) throws Exception {
+    /**
+     * Connects offering {@code switchboard.v1} and then {@code credentials} (e.g. {@code ticket.<ticket>}), with
+     * {@code authorization} (null: none) on the handshake.
+     */
+    static Screen open(URI uri, String authorization, String... credentials) throws Exception {
         Screen screen = new Screen();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT)
-                .subprotocols("switchboard.v1");
+                .subprotocols("switchboard.v1", credentials);
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }

@@ -1,0 +1,59 @@
+package dev.switchboard.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Where Switchboard's WebSocket endpoints are, in the application: {@code switchboard.path} (default {@code /ws}) for
+ * the protocol, and under it {@code /rooms/{room}} for plain clients and {@code /monitor} for operators. Maps a
+ * request's path to the engine's name of the endpoint ({@code /ws}, {@code /ws/rooms/<room>}, {@code /ws/monitor}:
+ * the names the engine, logs and stats use, whatever the path). A path that is not a plain path (absolute, no
+ * trailing slash, letters, digits, {@code - _ . /}) fails the deployment with the setting's name.
+ */
+@ApplicationScoped
+public class SocketPaths {
+
+    /** The setting that moves every WebSocket endpoint. */
+    public static final String SETTING = "switchboard.path";
+    static final String DEFAULT = "/ws";
+
+    private String socket;
+
+    /** For the container's client proxy. */
+    protected SocketPaths() {
+    }
+
+    @Inject
+    SocketPaths(Config config) {
+        this(config.getOptionalValue(SETTING, String.class).orElse(DEFAULT).trim());
+    }
+
+    SocketPaths(String socket) {
+        if (!socket.matches("(/[A-Za-z0-9._-]+)+")) {
+            throw new IllegalArgumentException(SETTING + " must be a path like /ws or /app/live (a slash, then letters,"
+                    + " digits, '-', '_', '.' and further slashes; no trailing slash), not '" + socket + "'");
+        }
+        this.socket = socket;
+    }
+
+    /** The protocol's endpoint, {@code switchboard.path}. */
+    public String socket() {
+        return socket;
+    }
+
+    /** The URI template of the plain room endpoint. */
+    public String rooms() {
+        return socket + "/rooms/{room}";
+    }
+
+    /** The operators' endpoint. */
+    public String monitor() {
+        return socket + "/monitor";
+    }
+
+    /** Whether {@code path} (the request's, without the context path) is one of Switchboard's endpoints or under them. */
+    public boolean covers(String path) {
+        return path.startsWith(socket) && (path.length() == socket.length() || path.charAt(socket.length()) == '/');
+    }
+}

@@ -1,0 +1,70 @@
+package dev.switchboard.web;
+
+import dev.switchboard.config.Settings;
+import dev.switchboard.config.SocketPaths;
+import dev.switchboard.engine.Sessions;
+import dev.switchboard.protocol.Subprotocols;
+import dev.switchboard.security.Handshakes;
+import jakarta.inject.Inject;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Adds Switchboard's three WebSocket endpoints to the application while it deploys, at the paths of
+ * {@link SocketPaths} ({@code switchboard.path}): programmatic endpoints ({@code ServerContainer.addEndpoint} from a
+ * listener, Jakarta WebSocket 2.1 section 6.4), so that the path is a setting rather than an annotation, as OmniFaces
+ * does for its push endpoint. The endpoints are created by one {@link HandshakeConfigurator} holding the engine's
+ * entry points (not by the container, not through CDI per connection). Found by the container's scan of the library's
+ * JAR ({@code @WebListener}); the {@code Endpoint} subclasses in it also make Tyrus set up its WebSocket container in an
+ * application that has no endpoint of its own (Tyrus skips it otherwise: tyrus issue 597).
+ */
+@WebListener
+public class EndpointRegistration implements ServletContextListener {
+
+    private static final Logger LOG = Logger.getLogger(EndpointRegistration.class.getName());
+
+    @Inject
+    Sessions sessions;
+
+    @Inject
+    Handshakes handshakes;
+
+    @Inject
+    Monitor monitor;
+
+    @Inject
+    Settings settings;
+
+    @Inject
+    SocketPaths paths;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServerContainer container = (ServerContainer) event.getServletContext().getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IllegalStateException("Switchboard: the server gave this application no WebSocket container"
+                    + " (servlet context attribute " + ServerContainer.class.getName() + "); is WebSocket enabled?");
+        }
+        HandshakeConfigurator configurator = new HandshakeConfigurator(sessions, handshakes, monitor,
+                settings.socket().permessageDeflate());
+        try {
+            container.addEndpoint(ServerEndpointConfig.Builder.create(SwitchboardEndpoint.class, paths.socket())
+                    .subprotocols(List.of(Subprotocols.BATCH, Subprotocols.V1)).configurator(configurator).build());
+            container.addEndpoint(ServerEndpointConfig.Builder.create(RoomEndpoint.class, paths.rooms())
+                    .configurator(configurator).build());
+            container.addEndpoint(ServerEndpointConfig.Builder.create(MonitorEndpoint.class, paths.monitor())
+                    .subprotocols(List.of(Subprotocols.V1)).configurator(configurator).build());
+        } catch (DeploymentException e) {
+            throw new IllegalStateException("Switchboard: its WebSocket endpoints could not be added at "
+                    + paths.socket() + " (" + SocketPaths.SETTING + "): " + e.getMessage(), e);
+        }
+        LOG.info("Switchboard serves WebSocket connections at " + event.getServletContext().getContextPath()
+                + paths.socket() + " (" + SocketPaths.SETTING + ")");
+    }
+}

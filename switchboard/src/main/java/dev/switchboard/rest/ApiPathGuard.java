@@ -9,9 +9,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.NotFoundException;
 
 /**
- * Keeps the HTTP API at {@link SwitchboardApplication#PATH} only. An application whose own JAX-RS {@code Application}
- * lists no classes is given every resource of the WAR, Switchboard's among them, under its own path; there they
- * answer 404, as if absent. Bound to every resource of the API ({@link ServedUnderApi}).
+ * Keeps the HTTP API where {@link SwitchboardApplication} is mapped: {@code /api}, or where the application's
+ * {@code web.xml} maps the servlet named after it (Jakarta REST's servlet-mapping for an {@code Application} class,
+ * which overrides {@code @ApplicationPath}). An application whose own JAX-RS {@code Application} lists no classes is
+ * given every resource of the WAR, Switchboard's among them, under its own path; there they answer 404, as if absent.
+ * Bound to every resource of the API ({@link ServedUnderApi}).
  */
 @ServedUnderApi
 @Interceptor
@@ -23,7 +25,8 @@ public class ApiPathGuard {
 
     @AroundInvoke
     Object guard(InvocationContext invocation) throws Exception {
-        if (!SwitchboardApplication.PATH.equals(request.getServletPath())) {
+        if (!SwitchboardApplication.PATH.equals(request.getServletPath())
+                && !SwitchboardApplication.class.getName().equals(request.getHttpServletMapping().getServletName())) {
             throw new NotFoundException();
         }
         return invocation.proceed();

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The help desk as its users meet it: the WAR this module built (the application's classes and the switchboard JAR,
  * nothing copied), deployed as is. Its own mechanism authenticates the handshake and the API calls; its own beans
- * publish and observe; Switchboard's HTTP API stays under /api and refuses strangers.
+ * publish and observe; Switchboard's HTTP API stays where the application's web.xml put it
+ * ({@code /desk/api}), its endpoints where {@code switchboard.path} put them, and both refuse strangers.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -105,7 +106,7 @@ class HelpdeskIT {
     /** A browser cannot set Authorization on a WebSocket: it asks the API for a ticket, signed in by the application. */
     @Test
     void aTicketFromTheApiOpensTheSocketAsTheUserWithTheirRoles() throws Exception {
-        HttpResponse<String> issued = post("api/tickets", basic("bob", "bob-secret"), "");
+        HttpResponse<String> issued = post("desk/api/tickets", basic("bob", "bob-secret"), "");
         assertEquals(200, issued.statusCode(), issued.body());
         String ticket = "ticket." + json(issued.body()).getString("ticket");
         try (Screen agent = Screen.open(ws(), null, ticket)) {
@@ -117,15 +118,19 @@ class HelpdeskIT {
     }
 
     @Test
-    void switchboardsApiStaysUnderApiAndRefusesStrangers() throws Exception {
+    void switchboardsApiStaysWhereTheApplicationPutItAndRefusesStrangers() throws Exception {
         // the help desk's Application lists nothing, so the container hands it Switchboard's resources too: 404 there
         assertEquals(404, get("app/rooms", basic("ada", "ada-secret")).statusCode());
         assertEquals(404, get("app/stats", basic("ada", "ada-secret")).statusCode());
-        // under /api: the caller is who the application authenticated, with the roles it holds
-        assertEquals(401, get("api/rooms/desk:tickets/presence", null).statusCode(), "anonymous");
-        assertEquals(401, get("api/rooms/desk:tickets/presence", basic("ada", "wrong")).statusCode(), "a wrong password");
-        assertEquals(403, get("api/admin/rooms", basic("ada", "ada-secret")).statusCode(), "an agent is not an admin");
-        assertEquals(403, get("api/stats", basic("carol", "carol-secret")).statusCode(), "a customer is not an operator");
+        // not at /api: the help desk moved the API (its web.xml)
+        assertEquals(404, get("api/rooms/desk:tickets/presence", basic("ada", "ada-secret")).statusCode());
+        // under /desk/api: the caller is who the application authenticated, with the roles it holds
+        HttpResponse<String> presence = get("desk/api/rooms/presence?room=desk:tickets", basic("ada", "ada-secret"));
+        assertEquals(200, presence.statusCode(), "an agent sees who is in the agents' room: " + presence.body());
+        assertEquals(401, get("desk/api/rooms/desk:tickets/presence", null).statusCode(), "anonymous");
+        assertEquals(401, get("desk/api/rooms/desk:tickets/presence", basic("ada", "wrong")).statusCode(), "a wrong password");
+        assertEquals(403, get("desk/api/admin/rooms", basic("ada", "ada-secret")).statusCode(), "an agent is not an admin");
+        assertEquals(403, get("desk/api/stats", basic("carol", "carol-secret")).statusCode(), "a customer is not an operator");
         // the application's own API refuses the wrong role too
         assertEquals(403, get("app/tickets", basic("carol", "carol-secret")).statusCode());
         assertEquals(401, get("app/tickets", null).statusCode());

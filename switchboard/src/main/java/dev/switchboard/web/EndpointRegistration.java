@@ -10,6 +10,7 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Extension;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
@@ -51,15 +52,21 @@ public class EndpointRegistration implements ServletContextListener {
             throw new IllegalStateException("Switchboard: the server gave this application no WebSocket container"
                     + " (servlet context attribute " + ServerContainer.class.getName() + "); is WebSocket enabled?");
         }
-        HandshakeConfigurator configurator = new HandshakeConfigurator(sessions, handshakes, monitor,
-                settings.socket().permessageDeflate());
+        boolean deflate = settings.socket().permessageDeflate();
+        HandshakeConfigurator configurator = new HandshakeConfigurator(sessions, handshakes, monitor, deflate);
+        // Container quirk (WildFly, Undertow): a programmatic endpoint negotiates only the extensions its configuration
+        // lists (an annotated one, every extension the container has installed): the container's permessage-deflate
+        // is listed when switchboard.permessage-deflate=true
+        List<Extension> extensions = !deflate ? List.of() : container.getInstalledExtensions().stream()
+                .filter(e -> "permessage-deflate".equals(e.getName())).toList();
         try {
             container.addEndpoint(ServerEndpointConfig.Builder.create(SwitchboardEndpoint.class, paths.socket())
-                    .subprotocols(List.of(Subprotocols.BATCH, Subprotocols.V1)).configurator(configurator).build());
-            container.addEndpoint(ServerEndpointConfig.Builder.create(RoomEndpoint.class, paths.rooms())
+                    .subprotocols(List.of(Subprotocols.BATCH, Subprotocols.V1)).extensions(extensions)
                     .configurator(configurator).build());
+            container.addEndpoint(ServerEndpointConfig.Builder.create(RoomEndpoint.class, paths.rooms())
+                    .extensions(extensions).configurator(configurator).build());
             container.addEndpoint(ServerEndpointConfig.Builder.create(MonitorEndpoint.class, paths.monitor())
-                    .subprotocols(List.of(Subprotocols.V1)).configurator(configurator).build());
+                    .subprotocols(List.of(Subprotocols.V1)).extensions(extensions).configurator(configurator).build());
         } catch (DeploymentException e) {
             throw new IllegalStateException("Switchboard: its WebSocket endpoints could not be added at "
                     + paths.socket() + " (" + SocketPaths.SETTING + "): " + e.getMessage(), e);

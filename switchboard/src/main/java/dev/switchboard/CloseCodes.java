@@ -1,7 +1,7 @@
 package dev.switchboard;
 
 /**
- * Every close code Switchboard sends, with what it means to a client. Mirrored in {@code webapp/js/switchboard.js}
+ * Every close code Switchboard sends, with what it means to a client. Mirrored in {@code switchboard-js/switchboard.js}
  * ({@code CloseCodes}); a test checks that the two tables agree. The client does not reconnect after
  * {@link #NORMAL}, {@link #POLICY_VIOLATION}, {@link #UNAUTHENTICATED} and {@link #FORBIDDEN}; it reconnects with
  * backoff after everything else ({@link #CREDENTIALS_EXPIRED}: with new credentials).

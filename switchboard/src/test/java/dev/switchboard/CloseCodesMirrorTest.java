@@ -23,7 +23,7 @@ class CloseCodesMirrorTest {
                 java.put(f.getName(), f.getInt(null));
             }
         }
-        String js = Files.readString(Path.of("../webapp/js/switchboard.js"));
+        String js = Files.readString(Path.of("../switchboard-js/switchboard.js"));
         Matcher table = Pattern.compile("export const CloseCodes = Object\\.freeze\\(\\{(.*?)\\}\\);", Pattern.DOTALL).matcher(js);
         assertEquals(true, table.find(), "CloseCodes table not found in switchboard.js");
         Map<String, Integer> mirrored = new TreeMap<>();

@@ -65,8 +65,14 @@ final class Browser implements AutoCloseable {
         Files.write(dir.resolve(System.getProperty("arquillian.launch", "server") + "-" + name + ".png"), png);
     }
 
+    /** Quits the browser and deletes its profile (a few MB in the temporary directory per browser otherwise). */
     @Override
     public void close() {
         driver.quit();
+        try (java.util.stream.Stream<Path> files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a profile left behind costs disk, not correctness
+        }
     }
 }

@@ -6,10 +6,10 @@ import org.eclipse.microprofile.config.Config;
 
 /**
  * Where Switchboard's WebSocket endpoints are, in the application: {@code switchboard.path} (default {@code /ws}) for
- * the protocol, and under it {@code /rooms/{room}} for plain clients and {@code /monitor} for operators. Maps a
- * request's path to the engine's name of the endpoint ({@code /ws}, {@code /ws/rooms/<room>}, {@code /ws/monitor}:
- * the names the engine, logs and stats use, whatever the path). A path that is not a plain path (absolute, no
- * trailing slash, letters, digits, {@code - _ . /}) fails the deployment with the setting's name.
+ * the protocol, and under it {@code /rooms/{room}} for plain clients and {@code /monitor} for operators. Read once,
+ * at deployment. (The engine keeps naming the endpoints {@code /ws}, {@code /ws/rooms/<room>} and {@code /ws/monitor}
+ * in logs and stats, whatever the path.) A path that is not a plain path (absolute, no trailing slash, letters,
+ * digits, {@code - _ . /}) fails the deployment with the setting's name.
  */
 @ApplicationScoped
 public class SocketPaths {

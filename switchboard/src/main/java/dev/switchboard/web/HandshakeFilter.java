@@ -65,8 +65,8 @@ public class HandshakeFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (HandshakeRules.isHandshake(request) && paths.covers(path)) {
+        // every request of the application passes here: a header lookup, and the path only for handshakes
+        if (HandshakeRules.isHandshake(request) && paths.covers(path(request))) {
             HandshakeRules.Refusal refusal = rules.check(request);
             if (refusal != null) {
                 if (refusal.status() == 403 && refusal.message().startsWith("Origin")) {
@@ -123,7 +123,7 @@ public class HandshakeFilter extends HttpFilter {
                 response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Sign in to connect (switchboard.auth.anonymous=false)");
                 return;
             }
-            if (paths.monitor().equals(path)) {
+            if (paths.monitor().equals(path(request))) {
                 if (!access.mayOperate(caller)) {
                     if (caller == null) {
                         response.setHeader("WWW-Authenticate", SwitchboardAuthenticationMechanism.CHALLENGE);
@@ -135,6 +135,11 @@ public class HandshakeFilter extends HttpFilter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    /** The request's path within the application. */
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
     }
 
     /**

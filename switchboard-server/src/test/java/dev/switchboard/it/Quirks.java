@@ -56,7 +56,7 @@ final class Quirks {
     /** A word only the current server's JVM has on its command line (HeapIT finds its pid by it). */
     static String processMarker() {
         return switch (launch()) {
-            case "payara", "payara7" -> "payara-micro"; // payara-micro.jar, payara-micro-7.jar
+            case "payara", "payara7" -> "PayaraMicroHost.java"; // the suite's one Payara Micro (it.payara.PayaraMicroSuite)
             case "glassfish" -> "domains/switchboard";
             case "liberty" -> "ws-server.jar";
             default -> "jboss-modules.jar";

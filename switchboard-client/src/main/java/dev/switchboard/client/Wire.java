@@ -1,0 +1,84 @@
+package dev.switchboard.client;
+
+import dev.switchboard.client.Events.Joined;
+import dev.switchboard.client.Events.Member;
+import dev.switchboard.client.Events.Publication;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Reads the server's messages into the client's records, and answers its requests. Stateless (docs/PROTOCOL.md). */
+final class Wire {
+
+    private Wire() {
+    }
+
+    /** One text frame's messages: {@code switchboard.v1.batch} carries several, one per line (JSON has no raw newline). */
+    static List<String> frames(String text) {
+        return text.indexOf('\n') < 0 ? List.of(text) : List.of(text.split("\n"));
+    }
+
+    static Joined joined(JsonObject m) {
+        Boolean recovered = m.containsKey("recovered") ? m.getBoolean("recovered") : null;
+        return new Joined(m.getString("room"), m.getString("epoch"), m.getJsonNumber("offset").longValue(), recovered,
+                members(m.getJsonArray("presence")));
+    }
+
+    static Publication publication(JsonObject m, Codec codec) {
+        return new Publication(m.getString("room"), m.getString("epoch"), m.getJsonNumber("offset").longValue(),
+                m.getString("from", null), m.getJsonNumber("ts") == null ? 0 : m.getJsonNumber("ts").longValue(),
+                m.getOrDefault("data", JsonValue.NULL), codec);
+    }
+
+    static List<Member> members(JsonArray array) {
+        if (array == null) {
+            return List.of();
+        }
+        return array.getValuesAs(JsonObject.class).stream()
+                .map(o -> new Member(o.getString("user"), o.getInt("connections", 1))).toList();
+    }
+
+    static List<String> strings(JsonArray array) {
+        return array == null ? List.of() : array.getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+    }
+
+    /**
+     * Answers the server's {@code request} with {@code handler}'s result (a value or a stage of one), as
+     * {@code reply {re, data}}, or {@code reply {re, error, message}} when there is no handler or it failed.
+     */
+    static void answer(JsonObject request, Function<JsonValue, ?> handler, Codec codec, Scheduler scheduler, Consumer<String> send) {
+        String id = request.getString("id", "");
+        if (handler == null) {
+            send.accept(reply(id).add("error", "unknown_method")
+                    .add("message", "no handler for " + request.getString("method", "")).build().toString());
+            return;
+        }
+        CompletionStage<?> result;
+        try {
+            Object value = handler.apply(request.getOrDefault("data", JsonValue.NULL));
+            result = value instanceof CompletionStage<?> stage ? stage : CompletableFuture.completedFuture(value);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((value, error) -> scheduler.execute(() -> {
+            if (error == null) {
+                send.accept(reply(id).add("data", codec.encode(value)).build().toString());
+            } else {
+                SwitchboardException e = SwitchboardClient.unwrap(error);
+                send.accept(reply(id).add("error", e.code()).add("message", String.valueOf(e.getMessage())).build().toString());
+            }
+        }));
+    }
+
+    private static JsonObjectBuilder reply(String id) {
+        return Json.createObjectBuilder().add("type", "reply").add("re", id);
+    }
+}

@@ -2,6 +2,7 @@ package dev.switchboard.client;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
@@ -25,12 +26,15 @@ import java.util.function.Supplier;
  * @param codec             null: {@link Codec#standard()}
  * @param scheduler         null: a daemon thread of the client's own
  * @param random            the jitter's source, in [0, 1)
+ * @param headers           added to every handshake request: the application's own {@code Authorization}, when its
+ *                          mechanism authenticates the socket (README "Use it in your application")
  */
 public record ClientOptions(List<String> protocols, Duration connectTimeout, Duration reconnectInitial,
                             Duration reconnectMax, Duration reconnectMinUptime, Duration requestTimeout,
                             int offlineQueueSize, Duration pingInterval,
                             Supplier<? extends CompletionStage<String>> credentials, double refreshAheadRatio,
-                            Transport transport, Codec codec, Scheduler scheduler, DoubleSupplier random) {
+                            Transport transport, Codec codec, Scheduler scheduler, DoubleSupplier random,
+                            Map<String, List<String>> headers) {
 
     public static final String PROTOCOL = "switchboard.v1";
     public static final String BATCH_PROTOCOL = "switchboard.v1.batch";
@@ -65,6 +69,7 @@ public record ClientOptions(List<String> protocols, Duration connectTimeout, Dur
         private Codec codec;
         private Scheduler scheduler;
         private DoubleSupplier random = Math::random;
+        private Map<String, List<String>> headers = Map.of();
 
         public Builder protocols(List<String> protocols) {
             this.protocols = List.copyOf(protocols);
@@ -133,13 +138,21 @@ public record ClientOptions(List<String> protocols, Duration connectTimeout, Dur
             return this;
         }
 
+        /** A header on every handshake request, e.g. {@code header("Authorization", "Basic …")}. */
+        public Builder header(String name, String value) {
+            Map<String, List<String>> all = new java.util.LinkedHashMap<>(headers);
+            all.put(name, List.of(value));
+            this.headers = Map.copyOf(all);
+            return this;
+        }
+
         public ClientOptions build() {
             if (protocols.isEmpty() || offlineQueueSize < 0 || refreshAheadRatio <= 0 || refreshAheadRatio > 1) {
                 throw new IllegalArgumentException("protocols must not be empty, offlineQueueSize ≥ 0, refreshAheadRatio in (0, 1]");
             }
             return new ClientOptions(protocols, connectTimeout, reconnectInitial, reconnectMax, reconnectMinUptime,
                     requestTimeout, offlineQueueSize, pingInterval, credentials, refreshAheadRatio, transport, codec,
-                    scheduler, random);
+                    scheduler, random, headers);
         }
     }
 }

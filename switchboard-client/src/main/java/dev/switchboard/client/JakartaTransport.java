@@ -11,6 +11,7 @@ import jakarta.websocket.WebSocketContainer;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -37,14 +38,29 @@ public final class JakartaTransport implements Transport {
         };
     }
 
-    /** On the container {@link ContainerProvider} finds: Tyrus' standalone client when it is on the class path. */
+    /**
+     * On the container {@link ContainerProvider} finds (Tyrus' standalone client when it is on the class path), one
+     * for all the clients of the JVM: each container has its own I/O threads.
+     */
     public static JakartaTransport standard() {
-        return new JakartaTransport(ContainerProvider.getWebSocketContainer());
+        return Shared.TRANSPORT;
+    }
+
+    /** Created on first use. */
+    private static final class Shared {
+        static final JakartaTransport TRANSPORT = new JakartaTransport(ContainerProvider.getWebSocketContainer());
     }
 
     @Override
-    public CompletionStage<Connection> connect(URI uri, List<String> subprotocols, Listener listener) {
-        ClientEndpointConfig config = ClientEndpointConfig.Builder.create().preferredSubprotocols(subprotocols).build();
+    public CompletionStage<Connection> connect(URI uri, List<String> subprotocols, Map<String, List<String>> headers,
+                                               Listener listener) {
+        ClientEndpointConfig config = ClientEndpointConfig.Builder.create().preferredSubprotocols(subprotocols)
+                .configurator(new ClientEndpointConfig.Configurator() {
+                    @Override
+                    public void beforeRequest(Map<String, List<String>> request) {
+                        request.putAll(headers);
+                    }
+                }).build();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 Session session = container.connectToServer(new Adapter(listener), config, uri);

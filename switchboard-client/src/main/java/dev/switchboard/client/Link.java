@@ -118,7 +118,7 @@ final class Link {
                 closed(CloseCodes.ABNORMAL, "not open within " + options.connectTimeout().toMillis() + " ms");
             }
         }, options.connectTimeout());
-        transport.connect(uri, protocols, new Transport.Listener() {
+        transport.connect(uri, protocols, options.headers(), new Transport.Listener() {
             @Override
             public void onOpen(Transport.Connection opened) {
                 scheduler.execute(() -> {

@@ -49,6 +49,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final Scheduler scheduler;
     private final Calls calls;
     private final Link link;
+    private final Inbox inbox;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, Function<JsonValue, ?>> handlers = new ConcurrentHashMap<>();
     private final Listeners<StateChange> states = new Listeners<>();
@@ -57,6 +58,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final Listeners<Direct> directs = new Listeners<>();
     private final Listeners<SwitchboardException> errors = new Listeners<>();
     private volatile Welcome welcome;
+    private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
 
     private SwitchboardClient(URI uri, ClientOptions options) {
         this.options = options;
@@ -66,6 +68,7 @@ public final class SwitchboardClient implements AutoCloseable {
         this.calls = new Calls(scheduler, options.offlineQueueSize());
         Transport transport = options.transport() != null ? options.transport() : JakartaTransport.standard();
         this.link = new Link(wsUri(uri), options, transport, codec, scheduler, new LinkEvents());
+        this.inbox = new Inbox(rooms, calls, handlers, directs, errors, codec, scheduler, link::send);
     }
 
     /** Connects to {@code uri} (e.g. {@code ws://host:8080/app/ws}; http and https are taken as ws and wss). */
@@ -88,6 +91,11 @@ public final class SwitchboardClient implements AutoCloseable {
         return welcome;
     }
 
+    /** Completes with the first welcome, or exceptionally when the client closes for good before it. */
+    public CompletionStage<Welcome> ready() {
+        return firstWelcome;
+    }
+
     /** The codec this client encodes and decodes payloads with. */
     public Codec codec() {
         return codec;
@@ -96,6 +104,13 @@ public final class SwitchboardClient implements AutoCloseable {
     /** Joins {@code room}, now or as soon as the client is open, and after every reconnect with what it missed. */
     public Room join(String room) {
         return join(room, null, null);
+    }
+
+    /** Joins {@code room} with {@code onMessage} listening before the join is sent (so it misses nothing). */
+    public Room join(String room, Consumer<? super Events.Publication> onMessage) {
+        Room joined = rooms.computeIfAbsent(room, n -> new Room(this, n, null, null));
+        joined.onMessage(onMessage);
+        return join(room);
     }
 
     /** Joins {@code room} recovering from a position: the publications after {@code offset} in {@code epoch}. */
@@ -144,7 +159,10 @@ public final class SwitchboardClient implements AutoCloseable {
         return callOrQueue(message("send").add("to", user).add("data", codec.encode(data)).build()).thenApply(a -> null);
     }
 
-    /** Calls the server's handler for {@code method}; completes with the reply's data. */
+    /**
+     * Calls the server's handler for {@code method}; completes with the reply's data. Not queued: while the client is
+     * not open it fails with {@code disconnected} (await {@link #ready()} first).
+     */
     public CompletionStage<JsonValue> request(String method, Object data) {
         return request(method, data, options.requestTimeout());
     }
@@ -213,6 +231,7 @@ public final class SwitchboardClient implements AutoCloseable {
         @Override
         public void opened(Welcome welcomed) {
             welcome = welcomed;
+            firstWelcome.complete(welcomed);
             rooms.values().forEach(SwitchboardClient.this::sendJoin);
             for (Calls.Queued queued : calls.drain()) {
                 calls.call(queued.message(), queued.answer(), options.requestTimeout(), link::send);
@@ -222,7 +241,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
         @Override
         public void received(JsonObject message) {
-            receive(message);
+            inbox.receive(message);
         }
 
         @Override
@@ -237,6 +256,7 @@ public final class SwitchboardClient implements AutoCloseable {
         @Override
         public void shutDown(SwitchboardException error) {
             calls.failAll(error);
+            firstWelcome.completeExceptionally(error);
             rooms.values().forEach(room -> room.ready.completeExceptionally(error));
             if (options.scheduler() == null) {
                 scheduler.shutdown();
@@ -256,48 +276,6 @@ public final class SwitchboardClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- messages (event thread)
 
-    private void receive(JsonObject message) {
-        switch (message.getString("type", "")) {
-            case "joined" -> {
-                calls.settle(message);
-                Room room = rooms.get(message.getString("room", ""));
-                if (room != null) {
-                    room.joined(Wire.joined(message));
-                }
-            }
-            case "message" -> {
-                Room room = rooms.get(message.getString("room", ""));
-                if (room != null) {
-                    room.message(Wire.publication(message, codec));
-                }
-            }
-            case "presence_diff" -> {
-                Room room = rooms.get(message.getString("room", ""));
-                if (room != null) {
-                    room.presenceDiff(Wire.strings(message.getJsonArray("joins")), Wire.strings(message.getJsonArray("leaves")));
-                }
-            }
-            case "direct" -> directs.emit(new Direct(message.getString("from", null), message.getOrDefault("data", JsonValue.NULL), codec));
-            case "request" -> Wire.answer(message, handlers.get(message.getString("method", "")), codec, scheduler, link::send);
-            case "pong" -> { }
-            case "left" -> {
-                if (message.containsKey("re")) {
-                    calls.settle(message);
-                } else {
-                    Room room = rooms.remove(message.getString("room", ""));
-                    if (room != null) {
-                        room.removed(); // an administrator removed this connection: not rejoined
-                    }
-                }
-            }
-            default -> {
-                if (!calls.settle(message) && "error".equals(message.getString("type", ""))) {
-                    errors.emit(new SwitchboardException(message.getString("code", "internal"),
-                            message.getString("message", null), message.getJsonObject("details")));
-                }
-            }
-        }
-    }
 
     private void sendJoin(Room room) {
         JsonObjectBuilder join = message("join").add("room", room.name());

@@ -2,6 +2,7 @@ package dev.switchboard.client;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,10 +14,11 @@ import java.util.concurrent.CompletionStage;
 public interface Transport {
 
     /**
-     * Opens a connection offering {@code subprotocols} in order. Completes with the connection once the handshake
-     * succeeded, exceptionally when it failed (an HTTP refusal, a network error).
+     * Opens a connection offering {@code subprotocols} in order, with {@code headers} on the handshake request (e.g.
+     * the application's own {@code Authorization}). Completes with the connection once the handshake succeeded,
+     * exceptionally when it failed (an HTTP refusal, a network error).
      */
-    CompletionStage<Connection> connect(URI uri, List<String> subprotocols, Listener listener);
+    CompletionStage<Connection> connect(URI uri, List<String> subprotocols, Map<String, List<String>> headers, Listener listener);
 
     /** An open connection. */
     interface Connection {

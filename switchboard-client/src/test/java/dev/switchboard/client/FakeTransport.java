@@ -82,7 +82,8 @@ final class FakeTransport implements Transport {
     final List<Attempt> attempts = new ArrayList<>();
 
     @Override
-    public CompletionStage<Connection> connect(URI uri, List<String> subprotocols, Listener listener) {
+    public CompletionStage<Connection> connect(URI uri, List<String> subprotocols, java.util.Map<String, List<String>> headers,
+                                               Listener listener) {
         Attempt attempt = new Attempt(List.copyOf(subprotocols), listener);
         attempts.add(attempt);
         return attempt.result;

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * from a socket with a small receive buffer — a slow link;</li>
  * <li>{@link #delay(long)}: every chunk is forwarded that long after it was read, both ways — latency, not a
  * narrower pipe;</li>
- * <li>{@link #heal()}: forwards normally again.</li>
+ * <li>{@link #cut()}: closes every connection through it (both ends see the TCP connection end) and refuses new
+ * ones — a dropped link, as a client meets it when the network or a load balancer fails;</li>
+ * <li>{@link #heal()}: forwards normally again (and accepts again).</li>
  * </ul>
  * A reader and a writer thread per direction and connection; {@link #close()} closes every socket.
  */
@@ -34,6 +36,7 @@ final class TcpProxy implements AutoCloseable {
     private volatile java.util.concurrent.CountDownLatch flowing = new java.util.concurrent.CountDownLatch(0);
     private volatile int downBytesPerSecond;
     private volatile long delayMillis;
+    private volatile boolean refusing;
     private final AtomicLong forwardedDown = new AtomicLong();
 
     TcpProxy(String host, int port) throws IOException {
@@ -70,7 +73,14 @@ final class TcpProxy implements AutoCloseable {
         delayMillis = millis;
     }
 
+    void cut() {
+        refusing = true;
+        sockets.forEach(TcpProxy::quietly);
+        sockets.clear();
+    }
+
     void heal() {
+        refusing = false;
         flowing.countDown();
         downBytesPerSecond = 0;
         delayMillis = 0;
@@ -85,6 +95,10 @@ final class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (refusing) {
+                    quietly(client);
+                    continue;
+                }
                 Socket server = new Socket();
                 server.setReceiveBufferSize(16 * 1024); // set before connecting: a small window, so a slow link is slow
                 try {

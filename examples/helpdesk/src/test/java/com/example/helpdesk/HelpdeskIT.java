@@ -3,6 +3,10 @@ package com.example.helpdesk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.client.ClientOptions;
+import dev.switchboard.test.Credentials;
+import dev.switchboard.test.SwitchboardApi;
+import dev.switchboard.test.TestClient;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -13,9 +17,8 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The help desk as its users meet it: the WAR this module built (the application's classes and the switchboard JAR,
+ * The help desk as its users meet it, tested with Switchboard's test kit (switchboard-test: {@link TestClient},
+ * {@link SwitchboardApi}); raw handshakes ({@link Screen}) only for the strangers it must refuse. The WAR this module built (the application's classes and the switchboard JAR,
  * nothing copied), deployed as is. Its own mechanism authenticates the handshake and the API calls; its own beans
  * publish and observe; Switchboard's HTTP API stays where the application's web.xml put it
  * ({@code /desk/api}), its endpoints where {@code switchboard.path} put them, and both refuse strangers.
@@ -51,19 +55,17 @@ class HelpdeskIT {
 
     @Test
     void anAgentSeesACustomersTicketAsItIsOpenedAndTheCustomerItsAnswer() throws Exception {
-        try (Screen agent = Screen.open(ws(), basic("ada", "ada-secret"));
-             Screen customer = Screen.open(ws(), basic("carol", "carol-secret"))) {
-            assertEquals("ada", agent.expect("welcome").getString("user"), "the user the application authenticated");
-            assertEquals("carol", customer.expect("welcome").getString("user"));
-            agent.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"desk:tickets\"}");
-            assertEquals("desk:tickets", agent.expect("joined").getString("room"));
+        try (TestClient agent = TestClient.connect(ws(), signedIn("ada", "ada-secret"));
+             TestClient customer = TestClient.connect(ws(), signedIn("carol", "carol-secret"))) {
+            assertEquals("ada", agent.user(), "the user the application authenticated");
+            assertEquals("carol", customer.user());
+            agent.join("desk:tickets");
 
             HttpResponse<String> opened = post("app/tickets", basic("carol", "carol-secret"), "{\"subject\":\"Printer on fire\"}");
             assertEquals(201, opened.statusCode(), opened.body());
             long id = json(opened.body()).getJsonNumber("id").longValue();
 
-            JsonObject message = agent.expect("message");
-            JsonObject data = message.getJsonObject("data");
+            JsonObject data = agent.awaitMessage("desk:tickets").data().asJsonObject();
             assertEquals("opened", data.getString("event"));
             assertEquals(id, data.getJsonNumber("id").longValue());
             assertEquals("Printer on fire", data.getString("subject"));
@@ -71,10 +73,10 @@ class HelpdeskIT {
 
             HttpResponse<String> answered = post("app/tickets/" + id + "/answer", basic("ada", "ada-secret"), "");
             assertEquals(200, answered.statusCode(), answered.body());
-            JsonObject direct = customer.expect("direct").getJsonObject("data");
+            JsonObject direct = customer.awaitDirect().data().asJsonObject();
             assertEquals("answered", direct.getString("event"));
             assertEquals(id, direct.getJsonNumber("id").longValue());
-            assertEquals("answered", agent.expect("message").getJsonObject("data").getString("event"));
+            assertEquals("answered", agent.awaitMessage("desk:tickets").data().asJsonObject().getString("event"));
 
             HttpResponse<String> watchers = get("app/tickets/watchers", basic("bob", "bob-secret"));
             assertEquals(200, watchers.statusCode(), watchers.body());
@@ -84,13 +86,9 @@ class HelpdeskIT {
     }
 
     @Test
-    void aCustomerMayNotJoinTheAgentsRoom() throws Exception {
-        try (Screen customer = Screen.open(ws(), basic("dan", "dan-secret"))) {
-            customer.expect("welcome");
-            customer.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"desk:tickets\"}");
-            JsonObject error = customer.expect("error");
-            assertEquals("forbidden", error.getString("code"), "agents only: switchboard.room-class.desk.roles");
-            assertEquals("j", error.getString("re"));
+    void aCustomerMayNotJoinTheAgentsRoom() {
+        try (TestClient customer = TestClient.connect(ws(), signedIn("dan", "dan-secret"))) {
+            assertEquals("forbidden", customer.joinRefused("desk:tickets"), "agents only: switchboard.room-class.desk.roles");
         }
     }
 
@@ -106,13 +104,11 @@ class HelpdeskIT {
     /** A browser cannot set Authorization on a WebSocket: it asks the API for a ticket, signed in by the application. */
     @Test
     void aTicketFromTheApiOpensTheSocketAsTheUserWithTheirRoles() throws Exception {
-        HttpResponse<String> issued = post("desk/api/tickets", basic("bob", "bob-secret"), "");
-        assertEquals(200, issued.statusCode(), issued.body());
-        String ticket = "ticket." + json(issued.body()).getString("ticket");
-        try (Screen agent = Screen.open(ws(), null, ticket)) {
-            assertEquals("bob", agent.expect("welcome").getString("user"), "the ticket's user, not a guest");
-            agent.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"desk:tickets\"}");
-            assertEquals("desk:tickets", agent.expect("joined").getString("room"), "with the agent role the application gave");
+        String ticket = SwitchboardApi.at(base().resolve("desk/api/")).as(basic("bob", "bob-secret")).ticket();
+        try (TestClient agent = TestClient.connect(ws(), ClientOptions.builder()
+                .credentials(() -> CompletableFuture.completedFuture(ticket)))) {
+            assertEquals("bob", agent.user(), "the ticket's user, not a guest");
+            agent.join("desk:tickets"); // with the agent role the application gave
         }
         assertEquals(401, handshakeStatus(ws(), null, ticket), "a ticket is used once");
     }
@@ -150,7 +146,12 @@ class HelpdeskIT {
     }
 
     private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return Credentials.basic(user, password);
+    }
+
+    /** A client signed in by the help desk's own mechanism: Basic on the handshake. */
+    private static ClientOptions.Builder signedIn(String user, String password) {
+        return ClientOptions.builder().header("Authorization", basic(user, password));
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {

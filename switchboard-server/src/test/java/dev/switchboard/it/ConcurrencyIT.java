@@ -3,6 +3,11 @@ package dev.switchboard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.client.Events.Ack;
+import dev.switchboard.client.Events.Publication;
+import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.test.Await;
+import dev.switchboard.test.TestClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -11,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,9 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Many publishers, each on its own connection and container thread, sending into one room at once: every member
- * receives every message once, offsets without gaps, each publisher's order kept, and no send ever overlaps
- * (overlapping sends on one session throw on every container).
+ * Many publishers, each on its own connection (Java clients, each publishing from a thread of its own), sending into
+ * one room at once: every member receives every message once, offsets without gaps, each publisher's order kept, its
+ * acks in order, and no send ever overlaps (overlapping sends on one session throw on every container).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -46,59 +52,58 @@ class ConcurrencyIT {
 
     @Test
     void manyThreadsPublishingToOneSubscriberLoseNothingAndKeepOrder() throws Exception {
-        URI ws = Deployments.ws(url);
-        List<WsClient> publishers = new ArrayList<>();
-        try (WsClient subscriber = WsClient.connect(ws)) {
-            long base = subscriber.send(ProtocolIT.msg("join", "s", "room", "crowd")).expect("joined")
-                    .getJsonNumber("offset").longValue();
+        URI ws = Deployments.ws(url).resolve("ws");
+        List<SwitchboardClient> publishers = new ArrayList<>();
+        try (TestClient subscriber = TestClient.connect(ws)) {
+            long base = subscriber.join("crowd").offset();
             for (int p = 0; p < PUBLISHERS; p++) {
-                WsClient publisher = WsClient.connect(ws);
+                SwitchboardClient publisher = SwitchboardClient.connect(ws);
                 publishers.add(publisher);
-                publisher.send(ProtocolIT.msg("join", "j", "room", "crowd")).expect("joined");
+                Await.value(publisher.join("crowd").ready(), () -> "a publisher joined");
             }
-            assertEquals("sync", subscriber.send(ProtocolIT.msg("ping", "sync")).expect("pong").getString("re"));
 
             ExecutorService threads = Executors.newFixedThreadPool(PUBLISHERS);
             CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
+            List<Future<List<CompletionStage<Ack>>>> sent = new ArrayList<>();
             for (int p = 0; p < PUBLISHERS; p++) {
                 int sender = p;
-                WsClient publisher = publishers.get(p);
-                done.add(threads.submit(() -> {
+                SwitchboardClient publisher = publishers.get(p);
+                sent.add(threads.submit(() -> {
                     assertTrue(start.await(10, TimeUnit.SECONDS));
+                    List<CompletionStage<Ack>> acks = new ArrayList<>();
                     for (int i = 0; i < EACH; i++) {
-                        publisher.send(Json.createObjectBuilder().add("type", "publish").add("id", "m" + i)
-                                .add("room", "crowd").add("data", Json.createObjectBuilder().add("s", sender).add("n", i)).build());
+                        acks.add(publisher.publish("crowd", Json.createObjectBuilder().add("s", sender).add("n", i).build()));
                     }
-                    return null;
+                    return acks;
                 }));
             }
             start.countDown();
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
+            for (int p = 0; p < PUBLISHERS; p++) {
+                long previous = -1;
+                for (CompletionStage<Ack> ack : sent.get(p).get(60, TimeUnit.SECONDS)) {
+                    long offset = Await.value(ack, () -> "an ack").offset();
+                    assertTrue(offset > previous, "a publisher's acks follow its order: " + previous + " then " + offset);
+                    previous = offset;
+                }
             }
             threads.shutdown();
 
             int[] next = new int[PUBLISHERS];
             Set<Long> offsets = new HashSet<>();
-            for (int k = 0; k < PUBLISHERS * EACH; k++) {
-                JsonObject m = subscriber.expect("message");
-                long offset = m.getJsonNumber("offset").longValue();
-                assertEquals(base + k + 1, offset, "offsets arrive in order, without gaps");
-                assertTrue(offsets.add(offset), "duplicate offset " + offset);
-                JsonObject data = m.getJsonObject("data");
+            List<Publication> all = subscriber.awaitMessages("crowd", PUBLISHERS * EACH);
+            for (int k = 0; k < all.size(); k++) {
+                Publication m = all.get(k);
+                assertEquals(base + k + 1, m.offset(), "offsets arrive in order, without gaps");
+                assertTrue(offsets.add(m.offset()), "duplicate offset " + m.offset());
+                JsonObject data = m.data().asJsonObject();
                 int s = data.getInt("s");
                 assertEquals(next[s]++, data.getInt("n"), "order of publisher " + s);
             }
-            for (WsClient publisher : publishers) {
-                for (int i = 0; i < EACH; i++) {
-                    assertEquals("m" + i, publisher.skipTo("ack").getString("re"), "acks in order");
-                }
-                assertTrue(publisher.isOpen(), "publisher closed: " + publisher.closeInfo());
+            for (SwitchboardClient publisher : publishers) {
+                assertEquals(SwitchboardClient.State.OPEN, publisher.state(), "no publisher was closed");
             }
-            assertEquals("end", subscriber.send(ProtocolIT.msg("ping", "end")).expect("pong").getString("re"));
         } finally {
-            publishers.forEach(WsClient::close);
+            publishers.forEach(SwitchboardClient::close);
         }
     }
 }

@@ -2,9 +2,16 @@ package dev.switchboard.it;
 
 import static dev.switchboard.it.ProtocolIT.msg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.client.Events.Joined;
+import dev.switchboard.client.Events.Publication;
+import dev.switchboard.client.Room;
+import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.test.Await;
+import dev.switchboard.test.TestClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -17,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -58,35 +66,40 @@ class DeliveryIT {
         }
     }
 
+    /** With the Java client: a client that joins again {@code since} the last offset it saw recovers the rest. */
     @Test
     void aClientAwayWhile100MessagesArePublishedRecoversAllInOrder() throws Exception {
-        try (WsClient publisher = WsClient.connect(ws())) {
-            publisher.send(msg("join", "1", "room", "recovery")).expect("joined");
+        URI endpoint = ws().resolve("ws");
+        try (TestClient publisher = TestClient.connect(endpoint)) {
+            publisher.join("recovery");
             String epoch;
             long lastSeen;
-            try (WsClient away = WsClient.connect(ws())) {
-                epoch = away.send(msg("join", "1", "room", "recovery")).expect("joined").getString("epoch");
-                publisher.send(msg("publish", "p", "room", "recovery", "data", "seen"));
-                lastSeen = away.expect("message").getJsonNumber("offset").longValue();
-                assertEquals("p", publisher.skipTo("ack").getString("re"));
+            try (TestClient away = TestClient.connect(endpoint)) {
+                epoch = away.join("recovery").epoch();
+                publisher.publish("recovery", "seen");
+                lastSeen = away.awaitMessage("recovery").offset();
             }
-            publish(publisher, "recovery", 100);
-            try (WsClient back = WsClient.connect(ws())) {
-                JsonObject since = Json.createObjectBuilder().add("epoch", epoch).add("offset", lastSeen).build();
-                JsonObject joined = back.send(msg("join", "2", "room", "recovery", "since", since)).expect("joined");
-                assertTrue(joined.getBoolean("recovered"), joined.toString());
-                assertEquals(lastSeen + 100, joined.getJsonNumber("offset").longValue());
-                Set<Long> offsets = new HashSet<>();
-                for (int i = 0; i < 100; i++) {
-                    JsonObject m = back.expect("message");
-                    long offset = m.getJsonNumber("offset").longValue();
-                    assertEquals(lastSeen + 1 + i, offset, "in order, no gap");
-                    assertTrue(offsets.add(offset), "no duplicate");
-                    assertEquals("missed-" + i, m.getString("data"));
+            for (int i = 0; i < 100; i++) {
+                publisher.client().publish("recovery", "missed-" + i);
+            }
+            assertEquals(lastSeen + 101, publisher.publish("recovery", "last-missed").offset(), "every ack came, in order");
+            try (SwitchboardClient back = SwitchboardClient.connect(endpoint)) {
+                java.util.concurrent.BlockingQueue<Publication> received = new java.util.concurrent.LinkedBlockingQueue<>();
+                Room room = back.join("recovery", epoch, lastSeen);
+                room.onMessage(received::add);
+                Joined joined = Await.value(room.ready(), () -> "joined since " + lastSeen);
+                assertEquals(Boolean.TRUE, joined.recovered(), joined.toString());
+                assertEquals(lastSeen + 101, joined.offset());
+                for (int i = 0; i < 101; i++) {
+                    Publication m = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertNotNull(m, "recovered publication " + i);
+                    assertEquals(lastSeen + 1 + i, m.offset(), "in order, no gap");
+                    assertEquals(i < 100 ? "missed-" + i : "last-missed", m.data(String.class));
                 }
-                publisher.send(msg("publish", "live", "room", "recovery", "data", "live"));
-                JsonObject live = back.expect("message");
-                assertEquals(lastSeen + 101, live.getJsonNumber("offset").longValue(), "live continues after the replay");
+                publisher.publish("recovery", "live");
+                Publication live = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertNotNull(live, "live after the replay");
+                assertEquals(lastSeen + 102, live.offset(), "live continues after the replay");
             }
         }
     }
@@ -114,39 +127,41 @@ class DeliveryIT {
         }
     }
 
+    /** The Java client applies the server's presence diffs: its view converges to what the room says. */
     @Test
     void presenceDiffsConvergeToThePresenceOfTheRoom() throws Exception {
-        try (WsClient watcher = WsClient.connect(ws())) {
-            JsonObject joined = watcher.send(msg("join", "1", "room", "converge")).expect("joined");
-            Set<String> view = new TreeSet<>();
-            joined.getJsonArray("presence").forEach(m -> view.add(m.asJsonObject().getString("user")));
-            List<WsClient> others = new ArrayList<>();
+        URI endpoint = ws().resolve("ws");
+        try (SwitchboardClient watcher = SwitchboardClient.connect(endpoint)) {
+            java.util.concurrent.BlockingQueue<Map<String, Integer>> views = new java.util.concurrent.LinkedBlockingQueue<>();
+            Room room = watcher.join("converge");
+            room.onPresence(views::add);
+            Await.value(room.ready(), () -> "the watcher joined");
+            List<TestClient> others = new ArrayList<>();
             try {
                 for (int i = 0; i < 6; i++) {
-                    WsClient c = WsClient.connect(ws());
-                    c.send(msg("join", "1", "room", "converge")).expect("joined");
+                    TestClient c = TestClient.connect(endpoint);
+                    c.join("converge");
                     others.add(c);
                 }
                 for (int i = 0; i < 3; i++) {
                     others.get(i).close();
                 }
-                Set<String> expected = new TreeSet<>(List.of(watcher.user));
+                Set<String> expected = new TreeSet<>(List.of(Await.value(watcher.ready(), () -> "welcome").user()));
                 for (int i = 3; i < 6; i++) {
-                    expected.add(others.get(i).user);
+                    expected.add(others.get(i).user());
                 }
-                // apply diffs until the view matches what the room says, bounded by WsClient's per-frame wait
-                for (int frames = 0; !view.equals(expected); frames++) {
-                    assertTrue(frames < 100, "presence did not converge: " + view + " vs " + expected);
-                    JsonObject diff = watcher.skipTo("presence_diff");
-                    diff.getJsonArray("joins").getValuesAs(JsonString::getString).forEach(view::add);
-                    diff.getJsonArray("leaves").getValuesAs(JsonString::getString).forEach(view::remove);
+                // the view after each diff, until it matches what the room says (bounded: 10 s per change)
+                Set<String> view = new TreeSet<>(room.members().keySet());
+                while (!view.equals(expected)) {
+                    Map<String, Integer> next = views.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertNotNull(next, "presence did not converge: " + view + " vs " + expected);
+                    view = new TreeSet<>(next.keySet());
                 }
-                JsonObject presence = watcher.send(msg("presence", "p", "room", "converge")).expect("presence");
                 Set<String> server = new TreeSet<>();
-                presence.getJsonArray("members").forEach(m -> server.add(m.asJsonObject().getString("user")));
+                Await.value(watcher.presence("converge"), () -> "presence").forEach(m -> server.add(m.user()));
                 assertEquals(expected, server);
             } finally {
-                others.forEach(WsClient::close);
+                others.forEach(TestClient::close);
             }
         }
     }

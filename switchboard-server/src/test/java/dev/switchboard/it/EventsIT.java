@@ -1,8 +1,13 @@
 package dev.switchboard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.client.SwitchboardException;
+import dev.switchboard.test.Await;
+import dev.switchboard.test.TestClient;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -58,54 +63,52 @@ class EventsIT {
                 .map(o -> o.getString("event")).collect(Collectors.toList());
     }
 
+    /** The server's requests to a client (the Java client's handler answers, fails, or never answers). */
     @Test
     void theServerAsksAClientAndGetsItsReplyItsErrorOrATimeout() throws Exception {
-        try (WsClient c = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1")) {
-            String connection = c.expect("welcome").getString("session");
-            var asked = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/ask/" + connection))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            JsonObject request = c.expect("request");
-            assertEquals("confirm", request.getString("method"));
-            assertEquals("proceed?", request.getString("data"));
-            c.send(Json.createObjectBuilder().add("type", "reply").add("re", request.getString("id")).add("data", "yes").build());
-            assertEquals("{\"answer\":\"yes\"}", asked.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
-
-            var refused = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/ask/" + connection))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            JsonObject second = c.expect("request");
-            c.send(Json.createObjectBuilder().add("type", "reply").add("re", second.getString("id")).add("error", "declined").build());
-            assertEquals("{\"error\":\"declined\"}", refused.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
-
-            var ignored = http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve("probe-api/probe/ask/" + connection))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            c.expect("request"); // never answered: the server's 2 s timeout
-            assertEquals("{\"error\":\"timeout\"}", ignored.get(10, java.util.concurrent.TimeUnit.SECONDS).body());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.BlockingQueue<String> questions = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (SwitchboardClient c = SwitchboardClient.connect(Deployments.ws(url).resolve("ws"))) {
+            c.handle("confirm", data -> {
+                questions.add(((jakarta.json.JsonString) data).getString());
+                return switch (asked.incrementAndGet()) {
+                    case 1 -> "yes";
+                    case 2 -> throw new SwitchboardException("declined", "not now");
+                    default -> new java.util.concurrent.CompletableFuture<String>(); // never answered
+                };
+            });
+            String connection = Await.value(c.ready(), () -> "welcomed").session();
+            assertEquals("{\"answer\":\"yes\"}", post("probe-api/probe/ask/" + connection));
+            assertEquals("proceed?", questions.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("{\"error\":\"declined\"}", post("probe-api/probe/ask/" + connection));
+            assertEquals("{\"error\":\"timeout\"}", post("probe-api/probe/ask/" + connection), "the server's 2 s timeout");
+            assertEquals(3, asked.get());
         }
         assertEquals("{\"error\":\"unknown_connection\"}", post("probe-api/probe/ask/no-such-connection"));
     }
 
     @Test
     void lifecycleAndPublishingReachApplicationObserversAndTheApiPushes() throws Exception {
-        URI ws = Deployments.ws(url);
         String user;
-        try (WsClient c = WsClient.connect(ws)) {
-            c.send(ProtocolIT.msg("request", "w", "method", "echo", "data", "x")).expect("reply");
-            c.send(ProtocolIT.msg("join", "1", "room", "observed")).expect("joined");
-            user = c.send(ProtocolIT.msg("presence", "2", "room", "observed")).expect("presence")
-                    .getJsonArray("members").getJsonObject(0).getString("user");
+        try (TestClient c = TestClient.connect(Deployments.ws(url).resolve("ws"))) {
+            assertEquals("x", Await.value(c.client().request("echo", "x", String.class), () -> "echo"));
+            c.join("observed");
+            user = c.user();
+            assertEquals(List.of(user), Await.value(c.client().presence("observed"), () -> "presence").stream()
+                    .map(dev.switchboard.client.Events.Member::user).toList());
 
             JsonObject pushed = Json.createReader(new StringReader(post("probe-api/probe/push/" + user))).readObject();
             assertEquals(1, pushed.getInt("reached"));
-            JsonObject direct = c.expect("direct");
-            assertEquals("pushed by the application", direct.getString("data"));
-            assertTrue(!direct.containsKey("from"), "pushes from the application have no sender");
+            dev.switchboard.client.Events.Direct direct = c.awaitDirect();
+            assertEquals("pushed by the application", direct.data(String.class));
+            assertNull(direct.from(), "pushes from the application have no sender");
 
             JsonObject published = Json.createReader(new StringReader(post("probe-api/probe/publish/observed"))).readObject();
             assertTrue(published.getJsonArray("rooms").getValuesAs(jakarta.json.JsonString::getString).contains("observed"));
-            JsonObject message = c.expect("message");
-            assertEquals("app", message.getJsonObject("data").getString("from"));
-            assertEquals(published.getJsonNumber("offset").longValue(), message.getJsonNumber("offset").longValue());
-            c.send(ProtocolIT.msg("leave", "3", "room", "observed")).expect("left");
+            dev.switchboard.client.Events.Publication message = c.awaitMessage("observed");
+            assertEquals("app", message.data().asJsonObject().getString("from"));
+            assertEquals(published.getJsonNumber("offset").longValue(), message.offset());
+            Await.value(c.client().leave("observed"), () -> "left");
         }
         // the close is observed asynchronously to the client's close: bounded wait on the server's record of it
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -282,7 +282,16 @@ export class SwitchboardClient extends Emitter {
     }
     this.#ws = ws;
     const connectTimer = this.#timer(() => {
-      if (ws.readyState !== 1) ws.close(); // abandoned; onclose schedules the next attempt
+      if (ws.readyState === 1 || this.#ws !== ws) return;
+      // Abandoned, without waiting for its close event: Node 20's WebSocket (undici) fires none for a connection that
+      // died during the handshake, nor after close() on it, and the client would wait for it forever.
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close();
+      } catch {
+        // a socket that cannot even be closed is dropped all the same
+      }
+      this.#closed(1006, `not open within ${this.#options.connectTimeoutMs} ms`);
     }, this.#options.connectTimeoutMs);
     ws.onmessage = (event) => {
       // switchboard.v1.batch: one or more JSON messages, separated by newlines (JSON text never contains a raw one)

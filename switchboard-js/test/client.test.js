@@ -249,3 +249,22 @@ test('close() ends for good: pending operations fail with closed, no reconnect',
   assert.equal(FakeSocket.all.length, 1);
   assert.equal(client.state, State.CLOSED);
 });
+
+test('an attempt that never opens, and whose socket never reports its close, is abandoned and retried', async (t) => {
+  const clock = timers(t);
+  const client = open({ connectTimeoutMs: 10000, reconnectInitialDelayMs: 500 });
+  const first = FakeSocket.last();
+  first.close = () => { first.readyState = 2; }; // as Node 20's WebSocket: no close event, ever
+  clock.tick(9999);
+  assert.equal(FakeSocket.all.length, 1, 'not abandoned before the timeout');
+  clock.tick(1);
+  await settle();
+  assert.equal(client.state, State.RECONNECTING);
+  clock.tick(500);
+  await settle();
+  assert.equal(FakeSocket.all.length, 2, 'another attempt after the backoff');
+  FakeSocket.last().accept();
+  await settle();
+  assert.equal(client.state, State.OPEN);
+  client.close();
+});

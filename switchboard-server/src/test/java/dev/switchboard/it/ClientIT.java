@@ -15,6 +15,7 @@ import dev.switchboard.client.Events.Publication;
 import dev.switchboard.client.Room;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardException;
+import dev.switchboard.test.TestClient;
 import jakarta.json.Json;
 import java.io.StringReader;
 import java.net.URI;
@@ -53,7 +54,7 @@ class ClientIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.builtWar("client-it");
+        return Deployments.builtWar("client-it", Deployments.TEST_RATE + "switchboard.auth.jwt-secret=" + AuthIT.SECRET + "\n");
     }
 
     @ArquillianResource
@@ -176,6 +177,32 @@ class ClientIT {
         try (SwitchboardClient operator = SwitchboardClient.connect(ws(), options)) {
             assertEquals(Deployments.OPERATOR, await(operator.ready(), "welcomed").user(), "the ticket's user");
             assertEquals(1, issued.size(), "one ticket per attempt");
+        }
+    }
+
+    @Test
+    void shortLivedTokensAreRefreshedOverTheSocketWithoutReconnecting() throws Exception {
+        String room = "client-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(3);
+        ClientOptions.Builder options = ClientOptions.builder().credentials(() -> {
+            asked.countDown();
+            try { // a 3-second token each time: the client must refresh it over the socket before it lapses
+                return java.util.concurrent.CompletableFuture.completedFuture("bearer." + AuthIT.token("bob", List.of("ops"),
+                        java.time.Instant.now().plusSeconds(3), AuthIT.SECRET));
+            } catch (Exception e) {
+                return java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+        });
+        try (TestClient bob = TestClient.connect(ws(), options)) {
+            String session = bob.welcome().session();
+            assertEquals("bob", bob.user());
+            assertNotNull(bob.welcome().expiresInMs(), "the server says when the token lapses");
+            bob.join(room);
+            assertTrue(asked.await(12, TimeUnit.SECONDS), "two refreshes after the first token, within two lifetimes");
+            assertEquals(session, bob.client().welcome().session(), "the same connection: refreshed, not reconnected");
+            assertTrue(bob.received().stream().noneMatch(e -> e instanceof Closed), "never closed: " + bob.received());
+            bob.publish(room, new Note(1, "still here"));
+            assertEquals(new Note(1, "still here"), bob.awaitMessage(room, Note.class));
         }
     }
 }

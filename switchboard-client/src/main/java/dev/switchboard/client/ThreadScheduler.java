@@ -25,10 +25,16 @@ final class ThreadScheduler implements Scheduler {
         executor = Executors.unconfigurableScheduledExecutorService(pool);
     }
 
+    /**
+     * After {@link #shutdown()} (the client closed for good, its state final) the task runs on the caller's thread, so
+     * that a call on a closed client answers {@code closed} at once instead of never.
+     */
     @Override
     public void execute(Runnable task) {
-        if (!executor.isShutdown()) {
+        try {
             executor.execute(guarded(task));
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            guarded(task).run();
         }
     }
 

@@ -7,7 +7,9 @@ import jakarta.json.JsonValue;
  * ({@code @ApplicationScoped}); Switchboard finds every bean of this type at startup. Method names are unique.
  *
  * <p>{@link #handle} runs on the thread that received the request: do quick work there, or hand it off. Throw
- * {@link RequestFailure} for a typed {@code error} reply; any other exception becomes {@code internal}.
+ * {@link RequestFailure} or {@link Rejection} for a typed {@code error} reply; any other exception becomes
+ * {@code internal} with an incident id (logged on the server with its cause). {@link TypedRequestHandler} is the
+ * typed form (records in and out, Bean Validation, a time limit).
  */
 public interface RequestHandler {
 
@@ -16,6 +18,14 @@ public interface RequestHandler {
 
     /** Returns the {@code data} of the {@code reply}; {@code null} means JSON {@code null}. */
     JsonValue handle(String user, JsonValue data);
+
+    /**
+     * What Switchboard calls: {@link #handle(String, JsonValue)} with the caller's name. Override it instead when the
+     * answer depends on the caller's roles.
+     */
+    default JsonValue handle(dev.switchboard.security.Caller caller, JsonValue data) {
+        return handle(caller.name(), data);
+    }
 
     /** A typed failure of a request: becomes {@code error {re, code, message}}. */
     final class RequestFailure extends RuntimeException {

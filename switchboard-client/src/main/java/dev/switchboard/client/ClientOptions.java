@@ -123,6 +123,14 @@ public record ClientOptions(List<String> protocols, Duration connectTimeout, Dur
             return this;
         }
 
+        /**
+         * {@code wss://} trusting what {@code sslContext} trusts (e.g. a private CA) on the standard transport:
+         * {@code transport(JakartaTransport.standard().withSslContext(sslContext))}.
+         */
+        public Builder sslContext(javax.net.ssl.SSLContext sslContext) {
+            return transport(JakartaTransport.standard().withSslContext(sslContext));
+        }
+
         public Builder codec(Codec codec) {
             this.codec = codec;
             return this;

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /**
  * {@link Transport} on the Jakarta WebSocket client API: {@link ContainerProvider#getWebSocketContainer()} (Tyrus'
@@ -27,10 +28,16 @@ public final class JakartaTransport implements Transport {
     private static final System.Logger LOG = System.getLogger(JakartaTransport.class.getName());
 
     private final WebSocketContainer container;
+    private final SSLContext sslContext;
     private final Executor connector;
 
     public JakartaTransport(WebSocketContainer container) {
+        this(container, null);
+    }
+
+    private JakartaTransport(WebSocketContainer container, SSLContext sslContext) {
         this.container = container;
+        this.sslContext = sslContext;
         this.connector = task -> {
             Thread t = new Thread(task, "switchboard-client-connect");
             t.setDaemon(true);
@@ -46,6 +53,15 @@ public final class JakartaTransport implements Transport {
         return Shared.TRANSPORT;
     }
 
+    /**
+     * The same container, with {@code wss://} handshakes trusting what {@code sslContext} trusts (a private CA, a
+     * development certificate) instead of the JVM's default trust store; host names are still verified. Uses Jakarta
+     * WebSocket 2.1's {@link ClientEndpointConfig#getSSLContext()}, which Tyrus honours.
+     */
+    public JakartaTransport withSslContext(SSLContext sslContext) {
+        return new JakartaTransport(container, sslContext);
+    }
+
     /** Created on first use. */
     private static final class Shared {
         static final JakartaTransport TRANSPORT = new JakartaTransport(ContainerProvider.getWebSocketContainer());
@@ -55,6 +71,7 @@ public final class JakartaTransport implements Transport {
     public CompletionStage<Connection> connect(URI uri, List<String> subprotocols, Map<String, List<String>> headers,
                                                Listener listener) {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create().preferredSubprotocols(subprotocols)
+                .sslContext(sslContext)
                 .configurator(new ClientEndpointConfig.Configurator() {
                     @Override
                     public void beforeRequest(Map<String, List<String>> request) {

@@ -2,6 +2,7 @@ package dev.switchboard.it;
 
 import static dev.switchboard.it.ProtocolIT.msg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -25,8 +26,14 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import dev.switchboard.client.ClientOptions;
+import dev.switchboard.client.Events.Closed;
+import dev.switchboard.client.Events.Direct;
+import dev.switchboard.test.Await;
+import dev.switchboard.test.TestClient;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -36,7 +43,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Authentication at the handshake (Jakarta Security) and authorization per room, black-box on both servers.
+ * Authentication at the handshake (Jakarta Security) and authorization per room, black-box on every server: users
+ * as the Java client (the kit's {@link TestClient}); raw sockets only for what a hostile peer does (forged refreshes,
+ * refused handshakes, whose HTTP status the client does not see).
  * This WAR: users alice (role chat) and bob (role ops), a JWT key, room class {@code staff} for role ops, guests
  * limited to demo rooms (the default).
  */
@@ -67,7 +76,20 @@ class AuthIT {
         return jwt.serialize();
     }
 
-    /** Connects offering switchboard.v1 and {@code credential} (bearer.… or ticket.…), consuming the welcome. */
+    /** The Java client signed in with {@code token}, welcomed. */
+    private TestClient signedIn(String token) {
+        return TestClient.connect(endpoint(), bearer(token));
+    }
+
+    private static ClientOptions.Builder bearer(String token) {
+        return ClientOptions.builder().credentials(() -> CompletableFuture.completedFuture("bearer." + token));
+    }
+
+    private URI endpoint() {
+        return Deployments.ws(url).resolve("ws");
+    }
+
+    /** A raw socket offering switchboard.v1 and {@code credential}: for the refresh a hostile peer forges. */
     private WsClient connectWith(String credential) throws Exception {
         WsClient c = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1", credential);
         assertEquals("switchboard.v1", c.socket.getSubprotocol());
@@ -87,16 +109,15 @@ class AuthIT {
     }
 
     @Test
-    void guestsMayUseDemoRoomsOnly() throws Exception {
-        try (WsClient guest = WsClient.connect(Deployments.ws(url))) {
-            assertTrue(guest.user.startsWith("guest-"));
-            guest.send(msg("join", "1", "room", "lobby")).expect("joined");
-            guest.send(msg("join", "2", "room", "demo:chat")).expect("joined");
-            JsonObject refused = guest.send(msg("join", "3", "room", "staff:ops")).expect("error");
-            assertEquals("forbidden", refused.getString("code"));
-            assertEquals("forbidden", guest.send(msg("join", "4", "room", "team:x")).expect("error").getString("code"));
-            assertEquals("forbidden", guest.send(msg("send", "5", "to", "alice", "data", "hi")).expect("error").getString("code"));
-            assertEquals("ok", guest.send(msg("ping", "ok")).expect("pong").getString("re"), "the connection goes on");
+    void guestsMayUseDemoRoomsOnly() {
+        try (TestClient guest = TestClient.connect(endpoint())) {
+            assertTrue(guest.user().startsWith("guest-"), guest.user());
+            guest.join("lobby");
+            guest.join("demo:chat");
+            assertEquals("forbidden", guest.joinRefused("staff:ops"));
+            assertEquals("forbidden", guest.joinRefused("team:x"));
+            assertEquals("forbidden", Await.errorCode(guest.client().send("alice", "hi"), () -> "a guest's direct message"));
+            assertEquals(1, guest.publish("lobby", "still here").offset(), "the connection goes on");
         }
     }
 
@@ -104,15 +125,16 @@ class AuthIT {
     void aSignedTokenInTheSubprotocolNamesTheUserAndItsRolesDecideTheRooms() throws Exception {
         String bob = token("bob", List.of("ops"), Instant.now().plusSeconds(300), SECRET);
         String alice = token("alice", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
-        try (WsClient b = connectWith("bearer." + bob); WsClient a = connectWith("bearer." + alice)) {
-            assertEquals("bob", b.user);
-            assertEquals("alice", a.user);
-            b.send(msg("join", "1", "room", "staff:ops")).expect("joined");
-            assertEquals("forbidden", a.send(msg("join", "1", "room", "staff:ops")).expect("error").getString("code"));
-            a.send(msg("join", "2", "room", "team:x")).expect("joined"); // no roles required: any signed-in user
-            assertEquals("ack", a.send(msg("send", "3", "to", "bob", "data", "psst")).expect("ack").getString("type"));
-            JsonObject direct = b.expect("direct");
-            assertEquals("alice", direct.getString("from"));
+        try (TestClient b = signedIn(bob); TestClient a = signedIn(alice)) {
+            assertEquals("bob", b.user());
+            assertEquals("alice", a.user());
+            b.join("staff:ops");
+            assertEquals("forbidden", a.joinRefused("staff:ops"));
+            a.join("team:x"); // no roles required: any signed-in user
+            Await.value(a.client().send("bob", "psst"), () -> "alice's direct message acknowledged");
+            Direct direct = b.awaitDirect();
+            assertEquals("alice", direct.from());
+            assertEquals("psst", direct.data(String.class));
         }
     }
 
@@ -138,8 +160,9 @@ class AuthIT {
                 .header("Authorization", basic("alice", "wonderland")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, issued.statusCode(), issued.body());
         String ticket = Json.createReader(new StringReader(issued.body())).readObject().getString("ticket");
-        try (WsClient alice = connectWith("ticket." + ticket)) {
-            assertEquals("alice", alice.user);
+        try (TestClient alice = TestClient.connect(endpoint(), ClientOptions.builder()
+                .credentials(() -> CompletableFuture.completedFuture("ticket." + ticket)))) {
+            assertEquals("alice", alice.user());
         }
         assertEquals(401, refusedWith("ticket." + ticket), "a ticket opens one connection");
     }
@@ -183,19 +206,21 @@ class AuthIT {
     void logoutClosesTheUsersSocketsWith1008AndItsTokensStopWorking() throws Exception {
         String token = token("carol", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
         String operator = token("root", List.of("admin"), Instant.now().plusSeconds(300), SECRET);
-        try (WsClient first = connectWith("bearer." + token); WsClient second = connectWith("bearer." + token);
+        try (TestClient first = signedIn(token); TestClient second = signedIn(token);
              WsClient monitor = WsClient.raw(Deployments.ws(url).resolve("ws/monitor"), "switchboard.v1", "bearer." + operator)) {
-            first.send(msg("join", "1", "room", "team:y")).expect("joined");
-            second.send(msg("join", "2", "room", "team:y")).expect("joined");
-            second.send(msg("publish", "3", "room", "team:y", "data", "secret-body-" + SECRET.hashCode())).expect("message");
-            second.expect("ack");
+            first.join("team:y");
+            second.join("team:y");
+            second.publish("team:y", "secret-body-" + SECRET.hashCode());
             HttpResponse<String> out = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/logout"))
                     .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, out.statusCode(), out.body());
             assertEquals(2, Json.createReader(new StringReader(out.body())).readObject().getInt("closedConnections"));
-            assertEquals(1008, first.awaitClose().code());
-            assertEquals(1008, second.awaitClose().code());
+            for (TestClient signedOut : List.of(first, second)) {
+                Closed closed = signedOut.awaitClose();
+                assertEquals(1008, closed.code(), closed.toString());
+                assertFalse(closed.willReconnect(), "the client does not come back after 1008");
+            }
             assertEquals(401, refusedWith("bearer." + token), "the token was revoked");
 
             // nothing secret reached the server log: not the token, not a message body (the monitor sees the log)
@@ -220,7 +245,7 @@ class AuthIT {
     void anAdministratorRevokesAnotherUsersSessions() throws Exception {
         String dave = token("dave", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
         String admin = token("root", List.of("admin"), Instant.now().plusSeconds(300), SECRET);
-        try (WsClient d = connectWith("bearer." + dave)) {
+        try (TestClient d = signedIn(dave)) {
             HttpResponse<String> denied = http.send(HttpRequest.newBuilder(Deployments.base(url).resolve("api/users/dave/sessions"))
                     .header("Authorization", "Bearer " + dave).DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(403, denied.statusCode());
@@ -234,11 +259,11 @@ class AuthIT {
     @Test
     void connectionsPerUserAreBoundedWith1013() throws Exception {
         String erin = token("erin", List.of("chat"), Instant.now().plusSeconds(300), SECRET);
-        try (WsClient a = connectWith("bearer." + erin); WsClient b = connectWith("bearer." + erin);
-             WsClient c = connectWith("bearer." + erin);
-             WsClient d = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1", "bearer." + erin)) {
+        try (TestClient a = signedIn(erin); TestClient b = signedIn(erin); TestClient c = signedIn(erin);
+             TestClient d = TestClient.connecting(endpoint(), bearer(erin))) {
             assertEquals(1013, d.awaitClose().code(), "a fourth connection for the same user");
-            assertEquals("ok", a.send(msg("ping", "ok")).expect("pong").getString("re"), "the others go on");
+            a.join("team:w");
+            assertEquals(1, a.publish("team:w", "ok").offset(), "the others go on");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.switchboard.it;
 
-import static dev.switchboard.it.ProtocolIT.msg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
@@ -26,6 +24,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import dev.switchboard.client.Events.Closed;
+import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.test.Await;
+import dev.switchboard.test.TestClient;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -77,6 +79,11 @@ class OperationsIT {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The protocol endpoint, for the Java client. */
+    private URI endpoint() {
+        return Deployments.ws(url).resolve("ws");
     }
 
     private URI base() {
@@ -184,9 +191,8 @@ class OperationsIT {
     @Test
     void aDrainedNodeIsNotReadyRefusesNewSocketsWith503AndKeepsThoseOpen() throws Exception {
         String room = "drain-" + UUID.randomUUID().toString().substring(0, 6);
-        try (WsClient member = WsClient.connect(Deployments.ws(url))) {
-            member.send(msg("join", "j1", "room", room));
-            member.expect("joined");
+        try (TestClient member = TestClient.connect(endpoint())) {
+            member.join(room);
 
             refused(call("POST", "api/admin/drain", null), 401, "unauthenticated", "drain, anonymous");
             refused(call("POST", "api/admin/drain", ALICE), 403, "forbidden", "drain, not an administrator");
@@ -207,7 +213,7 @@ class OperationsIT {
                         base().resolve("api/rooms/" + room + "/messages"))).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"during\":\"drain\"}")).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(202, published.statusCode(), published.body());
-                assertEquals("drain", member.expect("message").getJsonObject("data").getString("during"),
+                assertEquals("drain", member.awaitMessage(room).data().asJsonObject().getString("during"),
                         "a connection open before the drain is still served");
                 assertMetric("switchboard_draining", Map.of(), v -> v == 1.0, "the scrape shows the drain");
             } finally {
@@ -215,8 +221,8 @@ class OperationsIT {
             }
             assertEquals(200, undrained.statusCode(), "the drain ends: " + undrained.body());
             assertEquals(200, call("GET", "api/health/ready", KEY).statusCode(), "ready again after the drain ends");
-            try (WsClient again = WsClient.connect(Deployments.ws(url))) {
-                assertNotNull(again.user, "sockets are taken again");
+            try (TestClient again = TestClient.connect(endpoint())) {
+                assertNotNull(again.user(), "sockets are taken again");
             }
         }
     }
@@ -310,16 +316,14 @@ class OperationsIT {
         String room = "metrics-" + UUID.randomUUID().toString().substring(0, 6);
         JsonArray before = scrape();
         double publicationsBefore = sample(before, "switchboard_publications_total", Map.of());
-        try (WsClient member = WsClient.connect(Deployments.ws(url));
+        try (TestClient member = TestClient.connect(endpoint());
              WsClient plain = WsClient.raw(Deployments.ws(url).resolve("ws/rooms/" + room))) {
-            member.send(msg("join", "j1", "room", room));
-            member.expect("joined");
+            member.join(room);
             for (int i = 1; i <= 3; i++) {
-                member.send(msg("publish", "p" + i, "room", room, "data", Json.createValue(i)));
-                member.skipTo("ack");
+                member.publish(room, i);
             }
-            member.send(msg("publish", "x1", "room", "not-joined-" + room, "data", JsonValue.NULL));
-            assertEquals("not_joined", member.skipTo("error").getString("code"));
+            assertEquals("not_joined", Await.errorCode(member.client().publish("not-joined-" + room, null),
+                    () -> "a publish to a room not joined"));
 
             JsonArray after = scrape();
             assertEquals("counter", type(after, "switchboard_publications"));
@@ -370,17 +374,13 @@ class OperationsIT {
     void theAdminApiShowsRoomsAndUsersAndRemovesMembersAndClosesRooms() throws Exception {
         String room = "admin-" + UUID.randomUUID().toString().substring(0, 6);
         String other = room + "-b";
-        try (WsClient a = WsClient.connect(Deployments.ws(url)); WsClient b = WsClient.connect(Deployments.ws(url));
+        try (TestClient a = TestClient.connect(endpoint()); TestClient b = TestClient.connect(endpoint());
              WsClient plain = WsClient.raw(Deployments.ws(url).resolve("ws/rooms/" + other))) {
-            for (WsClient c : List.of(a, b)) {
-                c.send(msg("join", "j", "room", room));
-                c.expect("joined");
-            }
-            b.send(msg("join", "j2", "room", other));
-            b.expect("joined");
+            a.join(room);
+            b.join(room);
+            b.join(other);
             for (int i = 1; i <= 2; i++) {
-                a.send(msg("publish", "p" + i, "room", room, "data", Json.createValue("message " + i)));
-                a.skipTo("ack");
+                a.publish(room, "message " + i);
             }
 
             JsonObject rooms = json(call("GET", "api/admin/rooms", OPS));
@@ -393,10 +393,10 @@ class OperationsIT {
             assertTrue(view.getJsonNumber("historyBytes").longValue() > 0);
             assertFalse(view.getString("epoch").isEmpty());
             assertEquals("disconnect", view.getString("slowConsumer"));
-            assertEquals(List.of(a.user, b.user).stream().sorted().toList(), view.getJsonArray("members")
+            assertEquals(List.of(a.user(), b.user()).stream().sorted().toList(), view.getJsonArray("members")
                     .getValuesAs(JsonObject.class).stream().map(m -> m.getString("user")).sorted().toList());
 
-            JsonObject user = json(call("GET", "api/admin/connections?user=" + enc(b.user), KEY));
+            JsonObject user = json(call("GET", "api/admin/connections?user=" + enc(b.user()), KEY));
             assertEquals(1, user.getJsonArray("connections").size());
             JsonObject connection = user.getJsonArray("connections").getJsonObject(0);
             assertEquals(user.getString("node"), connection.getString("node"));
@@ -407,25 +407,23 @@ class OperationsIT {
             assertTrue(connection.getInt("queueLimit") > 0);
             assertEquals(1, user.getJsonObject("byNode").getInt(user.getString("node")));
 
-            // remove one member: it is told with left (no re); the other stays
-            HttpResponse<String> removed = call("DELETE", "api/admin/room/members?room=" + enc(room) + "&user=" + enc(b.user), OPS);
+            // remove one member: it is told with left (no re), which the client reports as a removal; the other stays
+            HttpResponse<String> removed = call("DELETE", "api/admin/room/members?room=" + enc(room) + "&user=" + enc(b.user()), OPS);
             assertEquals(200, removed.statusCode(), removed.body());
             assertEquals(1, json(removed).getInt("removedHere"));
-            JsonObject left = b.skipTo("left");
-            assertEquals(room, left.getString("room"));
-            assertFalse(left.containsKey("re") && !left.isNull("re"), "a removal is not an answer: " + left);
-            a.send(msg("publish", "p3", "room", room, "data", Json.createValue("after")));
-            a.skipTo("ack");
+            assertEquals(room, b.awaitRemoved().room());
+            a.publish(room, "after");
             assertEquals(1, json(call("GET", "api/admin/room?room=" + enc(room), OPS)).getInt("connections"));
 
             // close the other room: the /ws member gets left, the plain socket is closed with 4403
             HttpResponse<String> closed = call("DELETE", "api/admin/room?room=" + enc(other), KEY);
             assertEquals(200, closed.statusCode(), closed.body());
-            assertEquals(other, b.skipTo("left").getString("room"));
+            assertEquals(other, b.awaitRemoved().room());
             assertEquals(4403, plain.awaitClose().code(), "a plain room socket has no room left: closed");
             awaitAnswer("the closed room has no member left", "api/admin/room?room=" + enc(other), OPS,
                     r -> r.statusCode() == 200 && json(r).getInt("connections") == 0);
-            assertTrue(b.isOpen(), "removal from rooms leaves the connection open");
+            assertEquals(SwitchboardClient.State.OPEN, b.client().state(), "removal from rooms leaves the connection open");
+            assertEquals(List.of(), b.received().stream().filter(Closed.class::isInstance).toList(), "never closed");
         }
     }
 
@@ -455,11 +453,9 @@ class OperationsIT {
     @Test
     void theAdminPageSignsInAnAdministratorShowsRoomsAndRemovesAMember() throws Exception {
         String room = "page-" + UUID.randomUUID().toString().substring(0, 6);
-        try (WsClient member = WsClient.connect(Deployments.ws(url)); Browser b = new Browser()) {
-            member.send(msg("join", "j", "room", room));
-            member.expect("joined");
-            member.send(msg("publish", "p", "room", room, "data", Json.createValue("hello")));
-            member.skipTo("ack");
+        try (TestClient member = TestClient.connect(endpoint()); Browser b = new Browser()) {
+            member.join(room);
+            member.publish(room, "hello");
 
             b.open(base().resolve("admin.html").toString());
             b.until("the sign-in card is shown", d -> b.find("#signin").isDisplayed());
@@ -474,21 +470,21 @@ class OperationsIT {
             b.find("#signinGo").click();
 
             String row = "#rooms tr[data-room='" + room + "']";
-            b.until("the room is listed with its member", d -> !b.all(row + " .member[data-user='" + member.user + "']").isEmpty());
+            b.until("the room is listed with its member", d -> !b.all(row + " .member[data-user='" + member.user() + "']").isEmpty());
             List<String> cells = b.all(row + " td").stream().map(WebElement::getText).toList();
             assertEquals("1", cells.get(1), "connections: " + cells);
             assertEquals("1", cells.get(4), "offset: " + cells);
             assertTrue(cells.get(5).startsWith("1 ·"), "history: " + cells);
             assertEquals("ready", b.find("#ready").getText());
 
-            b.find("#user").sendKeys(member.user);
+            b.find("#user").sendKeys(member.user());
             b.find("#lookup button[type=submit]").click();
             b.until("the user's connection is shown", d -> !b.all("#connections tbody tr").isEmpty());
             assertTrue(b.find("#connections tbody").getText().contains(room), "its rooms are shown");
             b.screenshot("admin");
 
-            b.find(row + " .member[data-user='" + member.user + "'] button").click();
-            assertEquals(room, member.skipTo("left").getString("room"), "the member is removed from the page");
+            b.find(row + " .member[data-user='" + member.user() + "'] button").click();
+            assertEquals(room, member.awaitRemoved().room(), "the member is removed from the page");
             b.until("the page no longer lists the member", d -> b.all(row + " .member").isEmpty());
 
             b.find("#disconnect").click();

@@ -10,10 +10,10 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import dev.switchboard.test.TestClient;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -102,29 +102,24 @@ class SecurityIT {
         }
     }
 
+    /** Ordinary clients (the Java client) meeting the limits: each refusal a typed error, the connection kept. */
     @Test
-    void roomsPerConnectionAndMembersPerRoomAreBounded() throws Exception {
-        try (WsClient c = WsClient.connect(Deployments.ws(url))) {
+    void roomsPerConnectionAndMembersPerRoomAreBounded() {
+        URI ws = Deployments.ws(url).resolve("ws");
+        try (TestClient c = TestClient.connect(ws)) {
             for (int i = 0; i < 3; i++) {
-                c.send(msg("join", "j" + i, "room", "many-" + i)).expect("joined");
+                c.join("many-" + i);
             }
-            JsonObject refused = c.send(msg("join", "j3", "room", "many-3")).expect("error");
-            assertEquals("too_many_rooms", refused.getString("code"));
-            assertEquals("j3", refused.getString("re"));
+            assertEquals("too_many_rooms", c.joinRefused("many-3"));
+            assertEquals(1, c.publish("many-0", "still joined").offset(), "the connection and its rooms go on");
         }
-        List<WsClient> members = new ArrayList<>();
-        try {
-            for (int i = 0; i < 2; i++) {
-                WsClient m = WsClient.connect(Deployments.ws(url));
-                members.add(m);
-                m.send(msg("join", "j", "room", "small:club")).expect("joined");
-            }
-            WsClient third = WsClient.connect(Deployments.ws(url));
-            members.add(third);
-            assertEquals("room_full", third.send(msg("join", "j", "room", "small:club")).expect("error").getString("code"));
-            assertEquals("still", third.send(msg("ping", "still")).expect("pong").getString("re"), "the connection stays open");
-        } finally {
-            members.forEach(WsClient::close);
+        try (TestClient first = TestClient.connect(ws); TestClient second = TestClient.connect(ws);
+             TestClient third = TestClient.connect(ws)) {
+            first.join("small:club");
+            second.join("small:club");
+            assertEquals("room_full", third.joinRefused("small:club"));
+            third.join("elsewhere");
+            assertEquals(1, third.publish("elsewhere", "still here").offset(), "the refused one stays connected");
         }
     }
 }

@@ -1,13 +1,11 @@
 package dev.switchboard.it;
 
-import static dev.switchboard.it.ProtocolIT.msg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
@@ -17,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import dev.switchboard.client.ClientOptions;
+import dev.switchboard.test.TestClient;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * wss on both servers with the development certificate the build generated, and {@code switchboard.require-tls}
- * (CONFIDENTIAL) refusing plain ws. The client trusts exactly that certificate, and checks the host name.
+ * (CONFIDENTIAL) refusing plain ws. The Java client trusts exactly that certificate, and checks the host name.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -47,7 +47,8 @@ class WssIT {
         return URI.create("wss://127.0.0.1:" + port + Deployments.base(url).getPath());
     }
 
-    private static HttpClient trustingTheDevCertificate() throws Exception {
+    /** Trusts exactly the development certificate the build generated. */
+    private static SSLContext trustingTheDevCertificate() throws Exception {
         KeyStore trust = KeyStore.getInstance("JKS");
         try (InputStream in = Files.newInputStream(Path.of(System.getProperty("tls.keystore")))) {
             trust.load(in, "changeit".toCharArray());
@@ -56,20 +57,17 @@ class WssIT {
         tmf.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).build();
+        return tls;
     }
 
+    /** The Java client over wss, trusting the development certificate: welcomed, joins, publishes and hears it. */
     @Test
     void wssServesTheProtocolWithTheDevelopmentCertificate() throws Exception {
-        WsClient.Listener listener = new WsClient.Listener();
-        WebSocket socket = trustingTheDevCertificate().newWebSocketBuilder().subprotocols("switchboard.v1")
-                .buildAsync(wss().resolve("ws"), listener).get(10, TimeUnit.SECONDS);
-        try {
-            assertEquals("welcome", listener.next().getString("type"));
-            socket.sendText(msg("join", "1", "room", "secure").toString(), true).get(10, TimeUnit.SECONDS);
-            assertEquals("joined", listener.next().getString("type"));
-        } finally {
-            socket.abort();
+        try (TestClient client = TestClient.connect(wss().resolve("ws"),
+                ClientOptions.builder().sslContext(trustingTheDevCertificate()))) {
+            client.join("secure");
+            assertEquals(1, client.publish("secure", "over tls").offset());
+            assertEquals("over tls", client.awaitMessage("secure", String.class));
         }
     }
 

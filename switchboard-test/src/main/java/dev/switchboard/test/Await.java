@@ -48,4 +48,16 @@ public final class Await {
             throw new AssertionError(what.get() + ": interrupted", e);
         }
     }
+
+    /**
+     * The error code the server answered {@code stage} with (e.g. {@code forbidden}); an {@link AssertionError} when it
+     * succeeds, times out or fails with something other than a {@link dev.switchboard.client.SwitchboardException}.
+     */
+    public static String errorCode(CompletionStage<?> stage, Supplier<String> what) {
+        Throwable failure = failure(stage, what);
+        if (failure instanceof dev.switchboard.client.SwitchboardException e) {
+            return e.code();
+        }
+        throw new AssertionError(what.get() + ": expected an error with a code, got " + failure, failure);
+    }
 }

@@ -7,8 +7,8 @@ import dev.switchboard.client.Events.Direct;
 import dev.switchboard.client.Events.Joined;
 import dev.switchboard.client.Events.Publication;
 import dev.switchboard.client.Events.Welcome;
+import dev.switchboard.client.Room;
 import dev.switchboard.client.SwitchboardClient;
-import dev.switchboard.client.SwitchboardException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +38,11 @@ public final class TestClient implements AutoCloseable {
     private final BlockingQueue<Direct> directs = new LinkedBlockingQueue<>();
     private final List<Object> everything = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Closed> closes = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Removed> removals = new LinkedBlockingQueue<>();
+
+    /** An administrator (or the application) removed this connection from {@code room}; it is not rejoined. */
+    public record Removed(String room) {
+    }
 
     private TestClient(SwitchboardClient client) {
         this.client = client;
@@ -57,6 +62,13 @@ public final class TestClient implements AutoCloseable {
         TestClient test = new TestClient(SwitchboardClient.connect(endpoint, options.build()));
         test.welcome();
         return test;
+    }
+
+    /**
+     * Connecting, not awaited: for a connection the test expects the server to close or refuse ({@link #awaitClose()}).
+     */
+    public static TestClient connecting(URI endpoint, ClientOptions.Builder options) {
+        return new TestClient(SwitchboardClient.connect(endpoint, options.build()));
     }
 
     public static TestClient connect(URI endpoint) {
@@ -86,17 +98,25 @@ public final class TestClient implements AutoCloseable {
     /** Joins {@code room}, asserting the server's {@code joined}. */
     public Joined join(String room) {
         BlockingQueue<Publication> received = rooms.computeIfAbsent(room, r -> new LinkedBlockingQueue<>());
-        return Await.value(client.join(room, p -> {
+        Room joining = client.join(room, p -> {
             everything.add(p);
             received.add(p);
-        }).ready(), () -> "joined " + room);
+        });
+        joining.onRemoved(name -> {
+            Removed removed = new Removed(name);
+            everything.add(removed);
+            removals.add(removed);
+        });
+        return Await.value(joining.ready(), () -> "joined " + room);
     }
 
     /** Joins {@code room}, asserting the server refuses; answers the error code (e.g. {@code forbidden}). */
     public String joinRefused(String room) {
-        Throwable failure = Await.failure(client.join(room).ready(), () -> "a refused join of " + room);
-        client.leave(room);
-        return failure instanceof SwitchboardException e ? e.code() : String.valueOf(failure);
+        try {
+            return Await.errorCode(client.join(room).ready(), () -> "a refused join of " + room);
+        } finally {
+            client.leave(room);
+        }
     }
 
     /** Publishes {@code data} (JSON-B) to a joined room, asserting the ack. */
@@ -150,6 +170,15 @@ public final class TestClient implements AutoCloseable {
         return next;
     }
 
+    /** The next removal from a joined room (the server's {@code left} without {@code re}). */
+    public Removed awaitRemoved() {
+        Removed next = poll(removals, Await.DEFAULT.toNanos());
+        if (next == null) {
+            throw new AssertionError("expected a removal from a room within " + Await.DEFAULT.toMillis() + " ms; everything received: " + everything);
+        }
+        return next;
+    }
+
     /** The next close of the connection (the client may reconnect after it: see {@link Closed#willReconnect()}). */
     public Closed awaitClose() {
         Closed next = poll(closes, Await.DEFAULT.toNanos());
@@ -159,7 +188,7 @@ public final class TestClient implements AutoCloseable {
         return next;
     }
 
-    /** Everything received so far, in order: publications, direct messages, errors, closes. */
+    /** Everything received so far, in order: publications, direct messages, removals, errors, closes. */
     public List<Object> received() {
         return List.copyOf(everything);
     }

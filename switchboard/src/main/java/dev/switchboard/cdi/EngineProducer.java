@@ -1,6 +1,8 @@
 package dev.switchboard.cdi;
 
 import dev.switchboard.RequestHandler;
+import dev.switchboard.RoomHandler;
+import dev.switchboard.TypedRequestHandler;
 import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
@@ -8,6 +10,7 @@ import dev.switchboard.config.Settings;
 import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.NodeAdmin;
 import dev.switchboard.engine.NodeState;
+import dev.switchboard.engine.RoomRules;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.engine.Tracing;
 import dev.switchboard.engine.WriterPool;
@@ -27,10 +30,18 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.validation.Validation;
+import jakarta.validation.ValidationException;
+import jakarta.validation.Validator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The composition root in CDI: makes the engine ({@link Hub}) and the adapters that listen to it, and hands the
@@ -74,13 +85,54 @@ class EngineProducer {
         pool.stop();
     }
 
+    /**
+     * The threads of the application's handlers ({@link RoomHandler}, {@link TypedRequestHandler}), from the same
+     * managed thread factory as the writers: {@code switchboard.handlers.threads} (default 64) at most, each call
+     * bounded by {@code switchboard.handlers.timeout-ms} (default 5000).
+     */
+    @Produces
+    @Singleton
+    HandlerPool handlerPool(WriterPool pool) {
+        Config config = ConfigProvider.getConfig();
+        int threads = config.getOptionalValue("switchboard.handlers.threads", Integer.class).orElse(64);
+        long timeoutMs = config.getOptionalValue("switchboard.handlers.timeout-ms", Long.class).orElse(5000L);
+        if (threads < 1 || timeoutMs < 1) {
+            throw new IllegalArgumentException("switchboard.handlers.threads and switchboard.handlers.timeout-ms must be"
+                    + " at least 1, got " + threads + " and " + timeoutMs);
+        }
+        return new HandlerPool(pool.threadFactory(), threads, Duration.ofMillis(timeoutMs));
+    }
+
+    void stop(@Disposes HandlerPool pool) {
+        pool.stop();
+    }
+
     @Produces
     @ApplicationScoped
     Hub hub(Settings settings, WriterPool pool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
-            RoomAuthorizer authorizer, Cluster cluster, LogStore store, Credentials credentials, Tracing tracing,
-            NodeMetrics metrics) {
-        return new Hub(settings, pool, events::fire, handlers, authorizer, cluster, store, credentials::verify, tracing,
-                metrics);
+            Instance<TypedRequestHandler<?, ?>> typedHandlers, Instance<RoomHandler<?>> roomHandlers,
+            Instance<Validator> validators, HandlerPool handlerPool, RoomAuthorizer authorizer, Cluster cluster,
+            LogStore store, Credentials credentials, Tracing tracing, NodeMetrics metrics) {
+        Payloads payloads = new Payloads(validator(validators));
+        List<RequestHandler> requests = new ArrayList<>();
+        handlers.forEach(requests::add);
+        typedHandlers.forEach(typed -> requests.add(new TypedRequests(typed, handlerPool, payloads)));
+        RoomRules rules = roomHandlers.isUnsatisfied() ? RoomRules.NONE : new HandlerRules(roomHandlers, handlerPool, payloads);
+        return new Hub(settings, pool, events::fire, requests, authorizer, rules, cluster, store, credentials::verify,
+                tracing, metrics);
+    }
+
+    /** The container's Bean Validation (a CDI bean in Jakarta EE), else its default factory, else none. */
+    private static Validator validator(Instance<Validator> validators) {
+        if (validators.isResolvable()) {
+            return validators.get();
+        }
+        try {
+            return Validation.buildDefaultValidatorFactory().getValidator();
+        } catch (ValidationException e) {
+            LOG.log(Level.INFO, "No Bean Validation in this container: payloads are decoded, not validated", e);
+            return null;
+        }
     }
 
     /**

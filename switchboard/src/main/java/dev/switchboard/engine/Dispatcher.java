@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * What transports call ({@link Sessions}), and one client message → one action and its reply: rate admission,
@@ -30,14 +28,11 @@ import java.util.logging.Logger;
  */
 final class Dispatcher implements Sessions {
 
-    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
-
     private final Settings settings;
     private final Connections connections;
     private final Rooms rooms;
     private final Messaging messaging;
     private final ServerRequests serverRequests;
-    private final RoomAuthorizer authorizer;
     private final Telemetry telemetry;
     private final Consumer<SwitchboardEvent> events;
     /**
@@ -84,7 +79,6 @@ final class Dispatcher implements Sessions {
         this.rooms = rooms;
         this.messaging = messaging;
         this.serverRequests = serverRequests;
-        this.authorizer = authorizer;
         this.telemetry = telemetry;
         this.events = events;
         this.replies = new Replies(telemetry);
@@ -96,9 +90,14 @@ final class Dispatcher implements Sessions {
         return roomActions;
     }
 
-    /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms or room_full). */
+    /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms, room_full or the rules' code). */
     boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
-        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset);
+        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset) == null;
+    }
+
+    /** The application's rules for rooms; set once, at construction. */
+    void ruleRoomsWith(RoomRules rules) {
+        roomActions.ruleWith(rules);
     }
 
     /** An operator's removal of {@code user} (null: every member) from {@code room} here; how many were removed. */
@@ -147,10 +146,11 @@ final class Dispatcher implements Sessions {
         events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         if (connection.kind() == Connection.Kind.ROOM) {
             String room = endpoint.substring("/ws/rooms/".length());
-            if (!roomActions.join(connection, null, room, null, null)) {
-                // a plain client cannot go on without its room: forbidden (4403), or full (1013, try later)
-                boolean allowed = authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room);
-                connection.close(allowed ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.FORBIDDEN, allowed ? "room full" : "forbidden");
+            String refused = roomActions.join(connection, null, room, null, null);
+            if (refused != null) {
+                // a plain client cannot go on without its room: full (1013, try later), or refused (4403)
+                boolean later = ErrorCode.ROOM_FULL.equals(refused) || ErrorCode.NODE_FULL.equals(refused);
+                connection.close(later ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.FORBIDDEN, later ? "room full" : refused);
             }
         }
         return connection;
@@ -193,6 +193,7 @@ final class Dispatcher implements Sessions {
             Room room = rooms.get(name);
             if (room != null && room.leave(connection)) {
                 events.accept(new SwitchboardEvent.RoomLeft(name, connection.id(), connection.user()));
+                roomActions.left(connection, name);
             }
         }
         events.accept(new SwitchboardEvent.ConnectionClosed(connection.id(), connection.user(), code, reason));
@@ -257,8 +258,8 @@ final class Dispatcher implements Sessions {
                         m.details().isEmpty() ? null : m.details()));
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Failed to handle a " + message.getClass().getSimpleName() + " from " + connection, e);
-            reply(connection, new ServerMessage.Error(message.id(), ErrorCode.INTERNAL, "internal error", null));
+            reply(connection, Replies.incident(message.id(), "handling a " + message.getClass().getSimpleName()
+                    + " from " + connection, e));
         }
     }
 

@@ -61,14 +61,16 @@ public class Hub implements Switchboard {
 
     /**
      * The node as the application runs it: the writers and timers of {@code pool}, the cluster started here,
-     * {@code credentials} verifying a connection's {@code refresh}, {@code telemetry} told what happens.
+     * {@code credentials} verifying a connection's {@code refresh}, {@code rules} the application's for its rooms,
+     * {@code telemetry} told what happens.
      */
     public Hub(Settings settings, WriterPool pool, Consumer<SwitchboardEvent> events, Iterable<RequestHandler> handlers,
-               RoomAuthorizer authorizer, Cluster cluster, LogStore store,
+               RoomAuthorizer authorizer, RoomRules rules, Cluster cluster, LogStore store,
                Function<String, Optional<Caller>> credentials, Tracing tracing, Telemetry telemetry) {
         this(settings, pool, pool.scheduler(), pool.background(), events, handlers, authorizer, cluster, store, tracing,
                 pool.closer(), telemetry);
         dispatcher.verifyCredentialsWith(credentials);
+        dispatcher.ruleRoomsWith(rules);
         cluster.start(listener(pool.scheduler(), pool.background()), pool.threadFactory(), pool.scheduler());
     }
 
@@ -278,6 +280,11 @@ public class Hub implements Switchboard {
             events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         }
         return connection;
+    }
+
+    /** The application's rules for its rooms (the public constructor takes them). */
+    void ruleRoomsWith(RoomRules rules) {
+        dispatcher.ruleRoomsWith(rules);
     }
 
     boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {

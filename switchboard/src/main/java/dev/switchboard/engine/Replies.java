@@ -28,6 +28,11 @@ final class Replies {
                 Map.of("room", "forbidden"));
     }
 
+    /** {@code internal}, the cause logged under an incident id the message names. */
+    static ServerMessage incident(String re, String doing, Throwable cause) {
+        return new ServerMessage.Error(re, ErrorCode.INTERNAL, Incidents.record(doing, cause), null);
+    }
+
     static ServerMessage notJoined(String re, String room) {
         return new ServerMessage.Error(re, ErrorCode.NOT_JOINED, "join room '" + room + "' first", Map.of("room", "not joined"));
     }

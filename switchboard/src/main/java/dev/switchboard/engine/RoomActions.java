@@ -18,7 +18,8 @@ import java.util.function.Consumer;
 /**
  * What a connection does to a room, once the dispatcher admitted the message: join (with recovery), leave, publish,
  * ask for presence; a plain room connection's frames; an operator's removal. Each is authorized by the
- * {@link RoomAuthorizer} and answered with a typed reply ({@link Replies}).
+ * {@link RoomAuthorizer}, then put to the application's {@link RoomRules} (outside the room's lock), and answered with
+ * a typed reply ({@link Replies}).
  */
 final class RoomActions {
 
@@ -28,6 +29,8 @@ final class RoomActions {
     private final RoomAuthorizer authorizer;
     private final Consumer<SwitchboardEvent> events;
     private final Replies replies;
+    /** The application's rules; set once, at construction (see {@link Dispatcher#ruleRoomsWith}). */
+    private volatile RoomRules rules = RoomRules.NONE;
 
     RoomActions(Settings settings, Rooms rooms, Dispatcher.Messaging messaging, RoomAuthorizer authorizer,
                 Consumer<SwitchboardEvent> events, Replies replies) {
@@ -37,6 +40,28 @@ final class RoomActions {
         this.authorizer = authorizer;
         this.events = events;
         this.replies = replies;
+    }
+
+    void ruleWith(RoomRules rules) {
+        this.rules = rules;
+    }
+
+    /** The rules' refusal answered to {@code connection}; true when refused. */
+    private boolean refused(Connection connection, String re, RoomRules.Verdict verdict) {
+        if (verdict instanceof RoomRules.Refused no) {
+            replies.send(connection, new ServerMessage.Error(re, no.code(), no.message(),
+                    no.details().isEmpty() ? null : no.details()));
+            return true;
+        }
+        return false;
+    }
+
+    /** Tells the rules that {@code connection} left {@code room}, when they govern it. */
+    void left(Connection connection, String room) {
+        RoomRules current = rules;
+        if (current.governs(room)) {
+            current.left(connection.caller(), connection.id(), room);
+        }
     }
 
     /**
@@ -60,23 +85,34 @@ final class RoomActions {
             } else if (room.leave(member)) {
                 replies.send(member, new ServerMessage.Left(null, name));
                 events.accept(new SwitchboardEvent.RoomLeft(name, member.id(), member.user()));
+                left(member, name);
                 removed++;
             }
         }
         return removed;
     }
 
-    /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms or room_full). */
-    boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+    /**
+     * Joins {@code room}: null when joined; otherwise the error code it was answered with ({@code forbidden},
+     * {@code too_many_rooms}, {@code room_full}, {@code node_full}, or the application's rules' own code).
+     */
+    String join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
         if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room)) {
             replies.send(connection, Replies.forbidden(re, "join", room));
-            return false;
+            return ErrorCode.FORBIDDEN;
         }
         int maxRooms = settings.limits().roomsPerConnection();
         if (maxRooms > 0 && connection.rooms.size() >= maxRooms && !connection.rooms.contains(room)) {
             replies.send(connection, new ServerMessage.Error(re, ErrorCode.TOO_MANY_ROOMS,
                     "a connection may join at most " + maxRooms + " rooms; leave one first", Map.of("room", "too many rooms")));
-            return false;
+            return ErrorCode.TOO_MANY_ROOMS;
+        }
+        RoomRules current = rules;
+        if (current.governs(room) && !connection.rooms.contains(room)) {
+            RoomRules.Verdict verdict = current.join(connection.caller(), connection.id(), room);
+            if (refused(connection, re, verdict)) {
+                return ((RoomRules.Refused) verdict).code();
+            }
         }
         Room.JoinResult result;
         do { // a room retired by the sweep between lookup and join is replaced by a new one
@@ -84,7 +120,7 @@ final class RoomActions {
             if (target == null) {
                 replies.send(connection, new ServerMessage.Error(re, ErrorCode.NODE_FULL, "this server holds as many rooms as it"
                         + " may; try again later", Map.of("room", "no room for it on this node")));
-                return false;
+                return ErrorCode.NODE_FULL;
             }
             result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
             if (result.retired()) {
@@ -94,12 +130,12 @@ final class RoomActions {
         if (result.full()) {
             replies.send(connection, new ServerMessage.Error(re, ErrorCode.ROOM_FULL, "room '" + room + "' is full",
                     Map.of("room", "full")));
-            return false;
+            return ErrorCode.ROOM_FULL;
         }
         if (result.added()) {
             events.accept(new SwitchboardEvent.RoomJoined(room, connection.id(), connection.user()));
         }
-        return true;
+        return null;
     }
 
     void leave(Connection connection, ClientMessage.Leave m) {
@@ -110,6 +146,7 @@ final class RoomActions {
         }
         replies.send(connection, new ServerMessage.Left(m.id(), m.room()));
         events.accept(new SwitchboardEvent.RoomLeft(m.room(), connection.id(), connection.user()));
+        left(connection, m.room());
     }
 
     void publish(Connection connection, ClientMessage.Publish m) {
@@ -122,12 +159,21 @@ final class RoomActions {
             replies.send(connection, Replies.forbidden(m.id(), "publish to", m.room()));
             return;
         }
+        JsonValue data = m.data();
+        RoomRules current = rules;
+        if (current.governs(m.room())) {
+            RoomRules.Verdict verdict = current.publish(connection.caller(), connection.id(), m.room(), data);
+            if (refused(connection, m.id(), verdict)) {
+                return;
+            }
+            data = ((RoomRules.Allowed) verdict).data();
+        }
         // a key is the publisher's own: another user's equal key is another key. Guests get a new name on every
         // connection, so their keys share one scope (a key is random: another guest cannot guess it), or a guest's
         // retry after a reconnect would publish again
         String key = m.key() == null ? null
                 : (connection.caller().anonymous() ? "guest" : "user " + connection.user()) + " " + m.key();
-        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), m.data(), key);
+        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), data, key);
         if (published == null) {
             replies.send(connection, new ServerMessage.Error(m.id(), ErrorCode.UNAVAILABLE,
                     "the server is shutting down: reconnect and publish again", null));
@@ -158,8 +204,17 @@ final class RoomActions {
             replies.send(connection, Replies.forbidden(null, "publish to", room));
             return;
         }
-        JsonValue data = Codec.parseOrNull(text);
-        messaging.publish(null, room, connection.user(), data != null ? data : Codec.json().createValue(text), null);
+        JsonValue parsed = Codec.parseOrNull(text);
+        JsonValue data = parsed != null ? parsed : Codec.json().createValue(text);
+        RoomRules current = rules;
+        if (current.governs(room)) {
+            RoomRules.Verdict verdict = current.publish(connection.caller(), connection.id(), room, data);
+            if (refused(connection, null, verdict)) {
+                return;
+            }
+            data = ((RoomRules.Allowed) verdict).data();
+        }
+        messaging.publish(null, room, connection.user(), data, null);
     }
 
     /** A binary frame of a plain room connection: fanned out to the room's plain connections, not recorded. */

@@ -1,5 +1,6 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.Rejection;
 import dev.switchboard.RequestHandler;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.ErrorCode;
@@ -81,10 +82,15 @@ final class UserActions {
             return;
         }
         try {
-            JsonValue result = handler.handle(connection.user(), m.data() == null ? JsonValue.NULL : m.data());
+            JsonValue result = handler.handle(connection.caller(), m.data() == null ? JsonValue.NULL : m.data());
             replies.send(connection, new ServerMessage.Reply(m.id(), result == null ? JsonValue.NULL : result));
         } catch (RequestHandler.RequestFailure e) {
             replies.send(connection, new ServerMessage.Error(m.id(), e.code(), e.getMessage(), null));
+        } catch (Rejection e) {
+            replies.send(connection, new ServerMessage.Error(m.id(), e.code(), e.getMessage(),
+                    e.details().isEmpty() ? null : e.details()));
+        } catch (RuntimeException e) {
+            replies.send(connection, Replies.incident(m.id(), "answering request '" + m.method() + "' of " + connection, e));
         }
     }
 }

@@ -56,7 +56,7 @@ public final class WriterPool implements Executor {
     }
 
     /** The container's thread factory, for other long-lived threads of the engine. */
-    java.util.concurrent.ThreadFactory threadFactory() {
+    public java.util.concurrent.ThreadFactory threadFactory() {
         return threadFactory;
     }
 

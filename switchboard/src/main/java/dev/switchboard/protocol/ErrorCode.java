@@ -31,7 +31,11 @@ public final class ErrorCode {
     public static final String TOO_BIG = "too_big";
     /** {@code refresh}: the new credentials are not valid, or name another user; the connection goes on with the old ones. */
     public static final String BAD_CREDENTIALS = "bad_credentials";
-    /** An unexpected server failure; logged on the server with its cause. */
+    /** The application's handler (or the client asked by a server request) did not answer in time. */
+    public static final String TIMEOUT = "timeout";
+    /** Every thread for the application's handlers is at work ({@code switchboard.handlers.threads}): try again. */
+    public static final String BUSY = "busy";
+    /** An unexpected server failure; logged on the server with its cause under the incident id the message names. */
     public static final String INTERNAL = "internal";
 
     private ErrorCode() {

@@ -14,6 +14,11 @@ public interface Switchboard {
      * Publishes {@code data} to every member of {@code room} (on every node) and into the room's history.
      * A room with no members still records the publication. {@code from} is {@code null} for the server.
      *
+     * <p>Called inside an active JTA transaction, the publication goes out <b>after the transaction commits</b> (in
+     * the order of the calls) and <b>never if it rolls back</b>; it then answers a pending {@link Publication} (epoch
+     * {@code null}, offset −1), its place being known only after the commit. Direct messages ({@link #sendToUser}) go
+     * at once, in a transaction or not.
+     *
      * @throws IllegalArgumentException if {@code room} is not a valid room name
      * @throws Refused                 if this node is shutting down, or holds {@code switchboard.max-rooms} rooms and
      *                                  {@code room} is not one of them
@@ -65,6 +70,10 @@ public interface Switchboard {
 
     /** Where a publication landed: clients recover from {@code (epoch, offset)}. */
     record Publication(String room, String epoch, long offset) {
+        /** Made inside a JTA transaction: it goes out after the commit, and its epoch and offset are not known yet. */
+        public boolean pending() {
+            return epoch == null;
+        }
     }
 
     /** A user present in a room with {@code connections} open connections. */

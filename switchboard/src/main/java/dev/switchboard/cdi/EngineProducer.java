@@ -2,6 +2,7 @@ package dev.switchboard.cdi;
 
 import dev.switchboard.RequestHandler;
 import dev.switchboard.RoomHandler;
+import dev.switchboard.Switchboard;
 import dev.switchboard.TypedRequestHandler;
 import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.cluster.Cluster;
@@ -29,7 +30,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidationException;
 import jakarta.validation.Validator;
@@ -107,8 +110,10 @@ class EngineProducer {
         pool.stop();
     }
 
+    /** The engine, as itself only: the application's {@code Switchboard} is {@link #switchboard}. */
     @Produces
     @ApplicationScoped
+    @Typed(Hub.class)
     Hub hub(Settings settings, WriterPool pool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
             Instance<TypedRequestHandler<?, ?>> typedHandlers, Instance<RoomHandler<?>> roomHandlers,
             Instance<Validator> validators, HandlerPool handlerPool, RoomAuthorizer authorizer, Cluster cluster,
@@ -120,6 +125,22 @@ class EngineProducer {
         RoomRules rules = roomHandlers.isUnsatisfied() ? RoomRules.NONE : new HandlerRules(roomHandlers, handlerPool, payloads);
         return new Hub(settings, pool, events::fire, requests, authorizer, rules, cluster, store, credentials::verify,
                 tracing, metrics);
+    }
+
+    /**
+     * What the application injects: the engine, with publications inside a JTA transaction held until it commits
+     * ({@link AfterCommit}). The registry is looked up by its standard name; a container without JTA publishes at once.
+     */
+    @Produces
+    @ApplicationScoped
+    Switchboard switchboard(Hub hub) {
+        TransactionSynchronizationRegistry transactions = null;
+        try {
+            transactions = InitialContext.doLookup("java:comp/TransactionSynchronizationRegistry");
+        } catch (NamingException | ClassCastException e) {
+            LOG.log(Level.INFO, "No JTA in this container: publications go out at once, inside a transaction or not", e);
+        }
+        return new AfterCommit(hub, transactions);
     }
 
     /** The container's Bean Validation (a CDI bean in Jakarta EE), else its default factory, else none. */

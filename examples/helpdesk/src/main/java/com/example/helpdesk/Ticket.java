@@ -9,6 +9,8 @@ import java.time.Instant;
 /** A customer's request for help: stored in the server's default datasource. */
 @Entity
 @NamedQuery(name = "Ticket.all", query = "select t from Ticket t order by t.id")
+@NamedQuery(name = "Ticket.openWithSubject", query = "select count(t) from Ticket t where t.customer = :customer"
+        + " and t.subject = :subject and t.status = com.example.helpdesk.Ticket.Status.OPEN")
 public class Ticket {
 
     /** Where a ticket stands. */

@@ -44,8 +44,12 @@ public class TicketResource {
         if (subject.isEmpty() || subject.length() > 200) {
             return Response.status(400).entity(Json.createObjectBuilder().add("error", "subject: 1 to 200 characters").build()).build();
         }
-        Ticket ticket = tickets.open(subject, security.getUserPrincipal().getName());
-        return Response.status(201).entity(Tickets.json("opened", ticket)).build();
+        try {
+            Ticket ticket = tickets.open(subject, security.getUserPrincipal().getName());
+            return Response.status(201).entity(Tickets.json("opened", ticket)).build();
+        } catch (Tickets.DuplicateTicket e) {
+            return Response.status(409).entity(Json.createObjectBuilder().add("error", e.getMessage()).build()).build();
+        }
     }
 
     @GET

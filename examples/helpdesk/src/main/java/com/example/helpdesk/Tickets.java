@@ -27,13 +27,31 @@ public class Tickets {
     @Inject
     Switchboard switchboard;
 
+    /**
+     * Opens a ticket and tells the agents. A customer's second open ticket with the same subject is refused with
+     * {@link DuplicateTicket}, counted after the insert (so that two at once cannot both pass); the transaction then
+     * rolls back and the agents hear nothing of it: Switchboard publishes what a transaction published after it
+     * commits, never after a rollback.
+     */
     @Transactional
     public Ticket open(String subject, String customer) {
         Ticket ticket = new Ticket(subject, customer, Instant.now());
         entities.persist(ticket);
         entities.flush(); // the id, for the publication
         switchboard.publish(AGENTS_ROOM, json("opened", ticket));
+        long same = entities.createNamedQuery("Ticket.openWithSubject", Long.class).setParameter("customer", customer)
+                .setParameter("subject", subject).getSingleResult();
+        if (same > 1) {
+            throw new DuplicateTicket(subject);
+        }
         return ticket;
+    }
+
+    /** The customer has an open ticket with this subject already; the transaction rolls back. */
+    public static final class DuplicateTicket extends RuntimeException {
+        public DuplicateTicket(String subject) {
+            super("you already have an open ticket about '" + subject + "'");
+        }
     }
 
     @Transactional

@@ -85,6 +85,33 @@ class HelpdeskIT {
         }
     }
 
+    /**
+     * The ticket is published inside the application's JPA transaction: a committed one reaches the agents once, a
+     * rolled-back one (a duplicate, refused after the insert and the publish) never.
+     */
+    @Test
+    void aTicketPublishedInARolledBackTransactionNeverReachesTheAgents() throws Exception {
+        String subject = "Coffee machine " + java.util.UUID.randomUUID().toString().substring(0, 6);
+        try (TestClient agent = TestClient.connect(ws(), signedIn("ada", "ada-secret"))) {
+            agent.join("desk:tickets");
+            HttpResponse<String> first = post("app/tickets", basic("dan", "dan-secret"), "{\"subject\":\"" + subject + "\"}");
+            assertEquals(201, first.statusCode(), first.body());
+            HttpResponse<String> duplicate = post("app/tickets", basic("dan", "dan-secret"), "{\"subject\":\"" + subject + "\"}");
+            assertEquals(409, duplicate.statusCode(), duplicate.body());
+            HttpResponse<String> next = post("app/tickets", basic("dan", "dan-secret"), "{\"subject\":\"" + subject + " again\"}");
+            assertEquals(201, next.statusCode(), next.body());
+
+            java.util.List<String> heard = agent.awaitMessages("desk:tickets", 2).stream()
+                    .map(p -> p.data().asJsonObject().getString("subject")).toList();
+            assertEquals(java.util.List.of(subject, subject + " again"), heard,
+                    "the committed ones, once each, in order; the rolled-back one not at all");
+            agent.assertNoMessage("desk:tickets", Duration.ofMillis(300));
+            long stored = Json.createReader(new StringReader(get("app/tickets", basic("ada", "ada-secret")).body())).readArray()
+                    .getValuesAs(JsonObject.class).stream().filter(t -> t.getString("subject").startsWith(subject)).count();
+            assertEquals(2, stored, "the duplicate was rolled back");
+        }
+    }
+
     @Test
     void aCustomerMayNotJoinTheAgentsRoom() {
         try (TestClient customer = TestClient.connect(ws(), signedIn("dan", "dan-secret"))) {

@@ -1,0 +1,150 @@
+package dev.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.client.SwitchboardException;
+import dev.switchboard.it.userapp.OrderRooms;
+import dev.switchboard.it.userapp.Quotes;
+import dev.switchboard.test.Await;
+import dev.switchboard.test.SwitchboardArchives;
+import dev.switchboard.test.TestClient;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.EmptyAsset;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The application's code in its rooms, on every server: a user's WAR with the library, a {@link OrderRooms} room
+ * handler and a {@link Quotes} typed request handler (Bean Validation on their records, the container's own
+ * validator), used by the Java client as a browser's user would.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class HandlersIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return SwitchboardArchives.addLibrary(ShrinkWrap.create(WebArchive.class, "handlers-it.war"))
+                .addClasses(OrderRooms.class, OrderRooms.Note.class, OrderRooms.Stamped.class, Quotes.class,
+                        Quotes.Line.class, Quotes.Quote.class)
+                .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml")
+                .addAsResource(new StringAsset("switchboard.auth.anonymous-room-classes=*\n"
+                        + "switchboard.handlers.timeout-ms=1000\n"), "META-INF/microprofile-config.properties");
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private URI endpoint() {
+        return Deployments.ws(url).resolve("ws");
+    }
+
+    private static JsonObject note(String text, int quantity) {
+        return jakarta.json.Json.createObjectBuilder().add("text", text).add("quantity", quantity).build();
+    }
+
+    @Test
+    void aMembersPublicationIsValidatedThenPublishedAsTheHandlerMadeIt() {
+        String room = "orders:" + UUID.randomUUID().toString().substring(0, 8);
+        try (TestClient clerk = TestClient.connect(endpoint()); TestClient watcher = TestClient.connect(endpoint())) {
+            clerk.join(room);
+            watcher.join(room);
+            assertEquals(1, clerk.publish(room, note("packed", 2)).offset());
+            JsonObject stamped = watcher.awaitMessage(room).data().asJsonObject();
+            assertEquals(Map.of("text", "packed", "quantity", 2, "by", clerk.user()),
+                    Map.of("text", stamped.getString("text"), "quantity", stamped.getInt("quantity"), "by", stamped.getString("by")),
+                    "published as the handler stamped it: " + stamped);
+
+            SwitchboardException invalid = rejected(clerk.client().publish(room, note("", 0)), "an invalid note");
+            assertEquals("invalid", invalid.code());
+            assertEquals("must not be blank", invalid.details().getString("text"), invalid.details().toString());
+            assertTrue(invalid.details().getString("quantity").startsWith("must be greater than or equal to 1"),
+                    invalid.details().toString());
+            assertEquals("invalid", rejected(clerk.client().publish(room, "just a string"), "not a Note").code());
+
+            assertEquals(2, clerk.publish(room, note("shipped", 2)).offset(), "the refused ones took no offset");
+            assertEquals("shipped", watcher.awaitMessage(room).data().asJsonObject().getString("text"),
+                    "the next thing the watcher hears is the next valid note");
+        }
+    }
+
+    @Test
+    void theHandlerRefusesAJoinWithItsOwnCodeAndIsToldOfLeaves() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        try (TestClient clerk = TestClient.connect(endpoint())) {
+            assertEquals("archived", clerk.joinRefused("orders:archived-" + suffix));
+            clerk.join("orders:" + suffix);
+            clerk.join("chat:" + suffix); // no handler: as always
+            Await.value(clerk.client().leave("orders:" + suffix), () -> "the leave");
+            String left = clerk.user() + " orders:" + suffix;
+            long deadline = System.nanoTime() + Await.DEFAULT.toNanos();
+            List<String> leaves = quote(clerk, "A-1").getJsonArray("leaves").getValuesAs(jakarta.json.JsonString.class)
+                    .stream().map(jakarta.json.JsonString::getString).toList();
+            while (!leaves.contains(left) && System.nanoTime() < deadline) { // onLeave runs without anyone waiting
+                leaves = quote(clerk, "A-1").getJsonArray("leaves").getValuesAs(jakarta.json.JsonString.class)
+                        .stream().map(jakarta.json.JsonString::getString).toList();
+            }
+            assertTrue(leaves.contains(left), "the handler was told of the leave: " + leaves);
+            assertTrue(leaves.stream().noneMatch(l -> l.endsWith("chat:" + suffix)), "nor of rooms it does not rule");
+        }
+    }
+
+    @Test
+    void aTypedRequestIsAnsweredWithARecordOrATypedError() {
+        try (TestClient buyer = TestClient.connect(endpoint())) {
+            JsonObject quote = quote(buyer, "A-1");
+            assertEquals(750, quote.getInt("totalCents"));
+            assertEquals(buyer.user(), quote.getString("forUser"));
+            assertTrue(quote.getBoolean("naming"), "the handler runs with the application's naming context (java:comp)");
+
+            SwitchboardException invalid = rejected(buyer.client().request("quote", Map.of("sku", " ", "quantity", -1)),
+                    "an invalid line");
+            assertEquals("invalid", invalid.code());
+            assertEquals(List.of("quantity", "sku"), invalid.details().keySet().stream().sorted().toList());
+            assertEquals("discontinued", rejected(buyer.client().request("quote", Map.of("sku", "GONE", "quantity", 1)),
+                    "a refused line").code());
+            SwitchboardException failed = rejected(buyer.client().request("quote", Map.of("sku", "BOOM", "quantity", 1)),
+                    "a failing handler");
+            assertEquals("internal", failed.code());
+            assertTrue(failed.getMessage().contains("incident"), failed.getMessage());
+
+            long start = System.nanoTime();
+            assertEquals("timeout", rejected(buyer.client().request("quote", Map.of("sku", "SLOW", "quantity", 1)),
+                    "a slow handler").code());
+            long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(tookMs < 5_000, "answered at the limit (1 s), not when the handler ends (30 s): " + tookMs + " ms");
+            assertEquals(250, quote(buyer, "B-2", 1).getInt("totalCents"), "the connection goes on after each");
+        }
+    }
+
+    private static JsonObject quote(TestClient client, String sku) {
+        return quote(client, sku, 3);
+    }
+
+    private static JsonObject quote(TestClient client, String sku, int quantity) {
+        return Await.value(client.client().request("quote", Map.of("sku", sku, "quantity", quantity)),
+                () -> "a quote for " + sku).asJsonObject();
+    }
+
+    private static SwitchboardException rejected(java.util.concurrent.CompletionStage<?> call, String what) {
+        Throwable failure = Await.failure(call, () -> what);
+        if (failure instanceof SwitchboardException e) {
+            return e;
+        }
+        throw new AssertionError(what + ": expected an error with a code, got " + failure, failure);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.switchboard.cdi;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.engine.Incidents;
+import dev.switchboard.protocol.RoomNames;
+import jakarta.json.JsonValue;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The {@link Switchboard} the application injects: publications made inside an active JTA transaction go out after
+ * it commits, in the order they were made, and never when it rolls back ({@link TransactionSynchronizationRegistry},
+ * one synchronization per transaction); outside a transaction, at once. Everything else is the engine's own.
+ */
+final class AfterCommit implements Switchboard {
+
+    /** The key of a transaction's pending publications in the registry. */
+    private static final Object PENDING = AfterCommit.class;
+
+    private final Switchboard engine;
+    private final TransactionSynchronizationRegistry transactions;
+
+    /** {@code transactions}: null where the container has no JTA (publications then always go at once). */
+    AfterCommit(Switchboard engine, TransactionSynchronizationRegistry transactions) {
+        this.engine = engine;
+        this.transactions = transactions;
+    }
+
+    private record Pending(String room, JsonValue data, String key) {
+    }
+
+    @Override
+    public Publication publish(String room, JsonValue data) {
+        return publish(room, data, null);
+    }
+
+    /**
+     * Inside a transaction: checked now (a bad room name throws here, in the transaction), published after the commit;
+     * answers a pending {@link Publication} (epoch null, offset −1: the offset is known only after the commit).
+     */
+    @Override
+    public Publication publish(String room, JsonValue data, String idempotencyKey) {
+        if (transactions == null || transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
+            return engine.publish(room, data, idempotencyKey);
+        }
+        if (!RoomNames.isValid(room)) {
+            throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
+        }
+        @SuppressWarnings("unchecked")
+        List<Pending> pending = (List<Pending>) transactions.getResource(PENDING);
+        if (pending == null) {
+            List<Pending> fresh = new ArrayList<>();
+            transactions.putResource(PENDING, fresh);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        publishAll(fresh);
+                    }
+                }
+            });
+            pending = fresh;
+        }
+        pending.add(new Pending(room, data, idempotencyKey));
+        return new Publication(room, null, -1);
+    }
+
+    private void publishAll(List<Pending> committed) {
+        for (Pending p : committed) {
+            try {
+                engine.publish(p.room(), p.data(), p.key());
+            } catch (RuntimeException e) { // committed already: nothing to roll back; the publication is lost, say so
+                Incidents.record("publishing to " + p.room() + " after a commit (the publication is lost)", e);
+            }
+        }
+    }
+
+    @Override
+    public int sendToUser(String user, JsonValue data) {
+        return engine.sendToUser(user, data);
+    }
+
+    @Override
+    public CompletionStage<JsonValue> request(String connection, String method, JsonValue data, Duration timeout) {
+        return engine.request(connection, method, data, timeout);
+    }
+
+    @Override
+    public Set<String> rooms() {
+        return engine.rooms();
+    }
+
+    @Override
+    public List<Member> presence(String room) {
+        return engine.presence(room);
+    }
+
+    @Override
+    public int connectionCount() {
+        return engine.connectionCount();
+    }
+
+    @Override
+    public int disconnect(String user, int closeCode, String reason) {
+        return engine.disconnect(user, closeCode, reason);
+    }
+}

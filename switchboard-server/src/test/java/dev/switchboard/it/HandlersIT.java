@@ -92,11 +92,9 @@ class HandlersIT {
             Await.value(clerk.client().leave("orders:" + suffix), () -> "the leave");
             String left = clerk.user() + " orders:" + suffix;
             long deadline = System.nanoTime() + Await.DEFAULT.toNanos();
-            List<String> leaves = quote(clerk, "A-1").getJsonArray("leaves").getValuesAs(jakarta.json.JsonString.class)
-                    .stream().map(jakarta.json.JsonString::getString).toList();
+            List<String> leaves = leaves(clerk);
             while (!leaves.contains(left) && System.nanoTime() < deadline) { // onLeave runs without anyone waiting
-                leaves = quote(clerk, "A-1").getJsonArray("leaves").getValuesAs(jakarta.json.JsonString.class)
-                        .stream().map(jakarta.json.JsonString::getString).toList();
+                leaves = leaves(clerk);
             }
             assertTrue(leaves.contains(left), "the handler was told of the leave: " + leaves);
             assertTrue(leaves.stream().noneMatch(l -> l.endsWith("chat:" + suffix)), "nor of rooms it does not rule");
@@ -129,6 +127,12 @@ class HandlersIT {
             assertTrue(tookMs < 5_000, "answered at the limit (1 s), not when the handler ends (30 s): " + tookMs + " ms");
             assertEquals(250, quote(buyer, "B-2", 1).getInt("totalCents"), "the connection goes on after each");
         }
+    }
+
+    /** What the application's room handler was told of leaves (its typed request handler answers it). */
+    private static List<String> leaves(TestClient client) {
+        return quote(client, "A-1").getJsonArray("leaves").getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList();
     }
 
     private static JsonObject quote(TestClient client, String sku) {

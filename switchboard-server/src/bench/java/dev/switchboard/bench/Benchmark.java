@@ -40,7 +40,12 @@ public final class Benchmark {
         /** A client that negotiated switchboard.v1.batch, as the JavaScript client does. */
         SWITCHBOARD("/ws", "switchboard.v1.batch, switchboard.v1"),
         /** A plain switchboard.v1 client: one message per frame, as the bare loop sends. */
-        SWITCHBOARD_V1("/ws", "switchboard.v1");
+        SWITCHBOARD_V1("/ws", "switchboard.v1"),
+        /**
+         * As {@link #SWITCHBOARD_V1}, in a room ruled by the application's typed handler ({@link BenchRoomHandler}) and
+         * with requests to a typed request handler ({@link BenchEchoHandler}): the cost of the application's code.
+         */
+        SWITCHBOARD_HANDLED("/ws", "switchboard.v1");
 
         final String path;
         final String subprotocol;
@@ -57,6 +62,14 @@ public final class Benchmark {
         boolean switchboard() {
             return this != BARE;
         }
+
+        String room() {
+            return this == SWITCHBOARD_HANDLED ? HANDLED_ROOM : ROOM;
+        }
+
+        String echoMethod() {
+            return this == SWITCHBOARD_HANDLED ? "echo-typed" : "echo";
+        }
     }
 
     record Result(String server, String variant, String scenario, Map<String, Object> metrics) {
@@ -65,6 +78,8 @@ public final class Benchmark {
     private static final byte[] KEY_T = "\"t\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEY_S = "\"s\":".getBytes(StandardCharsets.US_ASCII);
     private static final String ROOM = "bench";
+    /** The room {@link BenchRoomHandler} rules. */
+    static final String HANDLED_ROOM = "bench-handled";
 
     private final List<Result> results = new ArrayList<>();
     private final boolean quick = "quick".equals(System.getProperty("bench.scale", "full"));
@@ -82,7 +97,13 @@ public final class Benchmark {
         Path bare = dir.resolve("bare.war");
         ShrinkWrap.create(WebArchive.class, "bare.war").addClass(BareEndpoint.class).as(ZipExporter.class)
                 .exportTo(bare.toFile(), true);
-        Path war = Path.of(System.getProperty("switchboard.war", "target/switchboard.war"));
+        // the server's WAR with the benchmark's two handlers added: they rule one room and one method, every other
+        // room and method of the same WAR runs as without them
+        Path war = dir.resolve("switchboard-bench.war");
+        ShrinkWrap.createFromZipFile(WebArchive.class, Path.of(System.getProperty("switchboard.war", "target/switchboard.war")).toFile())
+                .addClasses(BenchRoomHandler.class, BenchRoomHandler.Sample.class, BenchEchoHandler.class,
+                        BenchEchoHandler.Stamp.class)
+                .as(ZipExporter.class).exportTo(war.toFile(), true);
         Map<String, String> env = Map.of(
                 "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",
                 "SWITCHBOARD_MAX_CONNECTIONS_PER_USER", "100000",
@@ -664,7 +685,7 @@ public final class Benchmark {
     private static void publish(Variant v, Conn publisher, int s) {
         String data = "{\"s\":" + s + ",\"t\":" + System.nanoTime() + "}";
         publisher.send(v == Variant.BARE ? "pub " + data
-                : "{\"type\":\"publish\",\"room\":\"" + ROOM + "\",\"data\":" + data + "}");
+                : "{\"type\":\"publish\",\"room\":\"" + v.room() + "\",\"data\":" + data + "}");
     }
 
     // ------------------------------------------------------------------ clients
@@ -781,7 +802,7 @@ public final class Benchmark {
                     return;
                 }
                 if (c == 'w') {
-                    conn.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"" + ROOM + "\"}");
+                    conn.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"" + variant.room() + "\"}");
                     return;
                 }
                 if (c == 'j') {
@@ -835,7 +856,7 @@ public final class Benchmark {
         void ask(Conn conn) {
             String data = "{\"t\":" + System.nanoTime() + "}";
             conn.send(variant == Variant.BARE ? "echo " + data
-                    : "{\"type\":\"request\",\"id\":\"r\",\"method\":\"echo\",\"data\":" + data + "}");
+                    : "{\"type\":\"request\",\"id\":\"r\",\"method\":\"" + variant.echoMethod() + "\",\"data\":" + data + "}");
         }
 
         @Override

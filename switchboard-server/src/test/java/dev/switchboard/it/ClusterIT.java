@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two nodes on one Redis act as one room space: Payara Micro (node A) and WildFly (node B) side by side, each a
  * separate server process with the built WAR and {@code SWITCHBOARD_REDIS_URL}, and a real redis-server. Every
  * message is counted: publish on A, receive on B; recover on B what was published on A; Redis stopped for 10 s;
- * node A killed with SIGKILL.
+ * node A killed with SIGKILL (B's application told once whom A held).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -637,7 +637,8 @@ class ClusterIT {
     @Test
     @Order(10)
     void aNodeKilledWithSigkillItsClientsRecoverOnTheOther() throws Exception {
-        try (WsClient onB = WsClient.connect(wildfly.ws())) {
+        try (WsClient onB = WsClient.connect(wildfly.ws()); WsClient notices = WsClient.connect(wildfly.ws())) {
+            join(notices, "demo:cluster", null); // where the server's application says which node was lost (ClusterNotices)
             WsClient onA = WsClient.connect(payara.ws());
             JsonObject joinedA = join(onA, "survive", null);
             join(onB, "survive", null);
@@ -658,6 +659,13 @@ class ClusterIT {
             onB.awaitPresence(onA.user, false);
             assertTrue(System.nanoTime() - killed < NODE_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5),
                     "the dead node's members left presence within the node timeout");
+            // the surviving node's application was told, once, whom the dead node held (SwitchboardEvent.NodeLost)
+            JsonObject lost = notices.skipTo("message").getJsonObject("data");
+            assertEquals("node_lost", lost.getString("event"), lost.toString());
+            assertTrue(lost.getJsonArray("users").getValuesAs(JsonString.class).stream()
+                    .anyMatch(u -> u.getString().equals(onA.user)), "the dead node's user: " + lost);
+            assertTrue(lost.getJsonObject("rooms").getJsonArray("survive").getValuesAs(JsonString.class).stream()
+                    .anyMatch(u -> u.getString().equals(onA.user)), "and its room: " + lost);
 
             for (int i = 11; i <= 30; i++) {
                 onB.send(msg("publish", "p" + i, "room", "survive", "data", Json.createValue(i)));

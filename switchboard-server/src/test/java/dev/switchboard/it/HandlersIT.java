@@ -7,6 +7,7 @@ import dev.switchboard.client.SwitchboardException;
 import dev.switchboard.it.userapp.OrderRooms;
 import dev.switchboard.it.userapp.Quotes;
 import dev.switchboard.test.Await;
+import dev.switchboard.test.SwitchboardApi;
 import dev.switchboard.test.SwitchboardArchives;
 import dev.switchboard.test.TestClient;
 import jakarta.json.JsonObject;
@@ -43,8 +44,13 @@ class HandlersIT {
                         Quotes.Line.class, Quotes.Quote.class)
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml")
                 .addAsResource(new StringAsset("switchboard.auth.anonymous-room-classes=*\n"
-                        + "switchboard.handlers.timeout-ms=1000\n"), "META-INF/microprofile-config.properties");
+                        + "switchboard.handlers.timeout-ms=1000\n"
+                        + "switchboard.api.keys=it:" + KEY + "\n"
+                        + "switchboard.api.rate.per-second=5\nswitchboard.api.rate.burst=5\n"
+                        + "switchboard.auth.jwt-secret=" + AuthIT.SECRET + "\n"), "META-INF/microprofile-config.properties");
     }
+
+    private static final String KEY = "handlers-it-key-0123456789";
 
     @ArquillianResource
     URL url;
@@ -133,6 +139,41 @@ class HandlersIT {
     private static List<String> leaves(TestClient client) {
         return quote(client, "A-1").getJsonArray("leaves").getValuesAs(jakarta.json.JsonString.class).stream()
                 .map(jakarta.json.JsonString::getString).toList();
+    }
+
+    /**
+     * The AsyncAPI document names the application's typed rooms and requests with their records' schemas; it is for
+     * operators (a key, or the monitor role): the anonymous, a wrong key, a user without the role and a flood are refused.
+     */
+    @Test
+    void theContractNamesTheApplicationsTypedRoomsAndRefusesStrangers() throws Exception {
+        SwitchboardApi api = SwitchboardApi.at(Deployments.base(url).resolve("api/"));
+        JsonObject document = SwitchboardApi.expect(200, api.withKey(KEY).get("asyncapi.json"), "the document").json();
+        assertEquals("3.0.0", document.getString("asyncapi"));
+        assertEquals(Deployments.base(url).getPath() + "ws",
+                document.getJsonObject("channels").getJsonObject("socket").getString("address"));
+        JsonObject orders = document.getJsonObject("channels").getJsonObject("room.orders");
+        assertEquals("orders:{key}", orders.getString("address"));
+        JsonObject note = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("room.orders.publish")
+                .getJsonObject("properties").getJsonObject("data");
+        assertEquals(40, note.getJsonObject("properties").getJsonObject("text").getInt("maxLength"), note.toString());
+        assertEquals(99, note.getJsonObject("properties").getJsonObject("quantity").getInt("maximum"), note.toString());
+        JsonObject quoteReply = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("reply.quote")
+                .getJsonObject("properties").getJsonObject("data");
+        assertEquals("integer", quoteReply.getJsonObject("properties").getJsonObject("totalCents").getString("type"),
+                "the reply's record, from the handler's declaration: " + quoteReply);
+
+        assertEquals(401, api.get("asyncapi.json").status(), "anonymous");
+        assertEquals(401, api.withKey("wrong-key-0123456789").get("asyncapi.json").status(), "a wrong key");
+        String chat = AuthIT.token("ann", List.of("chat"), java.time.Instant.now().plusSeconds(300), AuthIT.SECRET);
+        assertEquals(403, api.as("Bearer " + chat).get("asyncapi.json").status(), "a user without the monitor role");
+        String admin = AuthIT.token("root", List.of("admin"), java.time.Instant.now().plusSeconds(300), AuthIT.SECRET);
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < 20 && !statuses.contains(429); i++) {
+            statuses.add(api.as("Bearer " + admin).get("asyncapi.json").status());
+        }
+        assertEquals(200, statuses.get(0), "an operator: " + statuses);
+        assertTrue(statuses.contains(429), "a flood is limited (5 a second here): " + statuses);
     }
 
     private static JsonObject quote(TestClient client, String sku) {

@@ -12,6 +12,7 @@ import dev.switchboard.engine.Hub;
 import dev.switchboard.engine.NodeAdmin;
 import dev.switchboard.engine.NodeState;
 import dev.switchboard.engine.RoomRules;
+import dev.switchboard.protocol.AsyncApi;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.engine.Tracing;
 import dev.switchboard.engine.WriterPool;
@@ -141,6 +142,33 @@ class EngineProducer {
             LOG.log(Level.INFO, "No JTA in this container: publications go out at once, inside a transaction or not", e);
         }
         return new AfterCommit(hub, transactions);
+    }
+
+    /**
+     * What the AsyncAPI document says of the application's own handlers: each room handler's rooms and payload type,
+     * each typed request handler's method and its request and reply types (the reply's from the class's declaration
+     * of {@code TypedRequestHandler<I, O>}; a proxy's superclass is the bean's class).
+     */
+    @Produces
+    @Singleton
+    AsyncApi.Typed typed(Instance<TypedRequestHandler<?, ?>> typedHandlers, Instance<RoomHandler<?>> roomHandlers) {
+        List<AsyncApi.TypedRoom> rooms = new ArrayList<>();
+        roomHandlers.forEach(h -> rooms.add(new AsyncApi.TypedRoom(h.rooms(), h.type())));
+        List<AsyncApi.TypedRequest> requests = new ArrayList<>();
+        typedHandlers.forEach(h -> requests.add(new AsyncApi.TypedRequest(h.method(), h.type(), replyType(h.getClass()))));
+        return new AsyncApi.Typed(rooms, requests);
+    }
+
+    /** {@code O} of the {@code TypedRequestHandler<I, O>} {@code type} (or a superclass) implements; Object if unknown. */
+    private static java.lang.reflect.Type replyType(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Type implemented : c.getGenericInterfaces()) {
+                if (implemented instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == TypedRequestHandler.class) {
+                    return p.getActualTypeArguments()[1];
+                }
+            }
+        }
+        return Object.class;
     }
 
     /** The container's Bean Validation (a CDI bean in Jakarta EE), else its default factory, else none. */

@@ -54,6 +54,12 @@ public interface Cluster {
 
         /** The set of live nodes changed. */
         void nodesChanged();
+
+        /**
+         * Another node is gone with these users and room members (see {@code SwitchboardEvent.NodeLost}): told to one
+         * node of the cluster only. May run on any of the cluster's threads.
+         */
+        void nodeLost(String node, java.util.Set<String> users, Map<String, java.util.Set<String>> rooms);
     }
 
     /** False for the one-node cluster: rooms keep their own log and deliver directly. */

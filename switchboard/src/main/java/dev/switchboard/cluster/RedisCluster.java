@@ -28,20 +28,20 @@ import java.util.logging.Logger;
  *   <li>{@code prefix:{room}:presence} hash: {@code node|user} → connections of that user in the room on that node;</li>
  *   <li>{@code prefix:user:<user>} hash: node → open connections of that user on that node;</li>
  *   <li>{@code prefix:nodes} sorted set: node → time of its latest heartbeat (Redis' clock);
- *       {@code prefix:node:<node>:rooms} and {@code :users} sets: what to withdraw when the node dies.</li>
+ *       {@code prefix:node:<node>:rooms} and {@code :users} sets: what to withdraw when the node dies;
+ *       {@code prefix:lost} list: what withdrawn nodes held, each record for one survivor to take ({@link LostNode}).</li>
  * </ul>
  * Every node subscribes to one channel, {@code prefix:events}: {@code P room epoch offset payload} (a publication),
- * {@code R room epoch offset} (a reset), {@code C room} (presence changed), and JSON objects for direct messages and
- * disconnects.
+ * {@code R room epoch offset} (a reset), {@code C room} (presence changed), JSON for direct messages and disconnects.
  *
  * <p>Threads: events are handled on one inbox thread, in the order Redis published them; it never waits for Redis.
- * Heartbeats (blocking scripts) run on a heartbeat thread of their own, so a slow Redis never holds up delivery.
+ * Heartbeats (blocking scripts) run on a heartbeat thread of their own: a slow Redis never holds up delivery.
  *
- * <p>Faults: commands fail fast while Redis is unreachable ({@link StoreUnavailable}); Lettuce reconnects with
- * jittered backoff and resubscribes; the heartbeat notices the way back and asks the hub to
- * {@link Listener#resynchronize}. A node whose heartbeat is older than {@code node-timeout} is dead: the first live
- * node to notice withdraws its members from presence. Scripts touch keys they do not declare: a single Redis (or a
- * primary with replicas / Sentinel), not Redis Cluster.
+ * <p>Faults: commands fail fast while Redis is unreachable ({@link StoreUnavailable}); Lettuce reconnects and
+ * resubscribes; the heartbeat notices the way back and asks the hub to {@link Listener#resynchronize}. A node whose
+ * heartbeat is older than {@code node-timeout} is dead: the first live node to notice withdraws it (as a stopping node
+ * withdraws itself), leaving what it held for one node's heartbeat to take and tell ({@link Listener#nodeLost}).
+ * Scripts touch keys they do not declare: a single Redis (or with replicas / Sentinel), not Redis Cluster.
  */
 public final class RedisCluster implements Cluster {
 
@@ -54,8 +54,7 @@ public final class RedisCluster implements Cluster {
 
     private volatile boolean reachable;
     private volatile Set<String> alive = Set.of();
-    /** How long a node's answer to another node's question is kept in Redis (the asker reads it within a second). */
-    private static final long ANSWER_TTL_SECONDS = 30;
+    private static final long ANSWER_TTL_SECONDS = 30; // a node's answer to a question, kept for the asker
     private volatile boolean stopped;
     /** Heartbeat thread only, from here on. */
     private boolean registered;
@@ -108,13 +107,15 @@ public final class RedisCluster implements Cluster {
         }
         try {
             List<Object> result = redis.eval(Redis.Script.HEARTBEAT, ScriptOutputType.MULTI,
-                    new String[] {config.prefix() + ":nodes"}, node, Long.toString(config.nodeTimeout().toMillis()));
+                    new String[] {config.prefix() + ":nodes", config.prefix() + ":lost"}, node,
+                    Long.toString(config.nodeTimeout().toMillis()));
             boolean added = ((Long) result.get(0)) == 1L;
             @SuppressWarnings("unchecked") List<String> live = (List<String>) result.get(1);
             @SuppressWarnings("unchecked") List<String> dead = (List<String>) result.get(2);
+            @SuppressWarnings("unchecked") List<String> lost = (List<String>) result.get(3); // taken: no other node has it
+            lost.forEach(record -> LostNode.tell(record, listener));
             if (!redis.subscribed()) {
-                // commands are back but the subscription is not yet (Lettuce reconnects each connection with its own
-                // jittered delay): not reachable until it is, so the catch-up runs once publications can arrive
+                // commands are back, the subscription not yet (Lettuce reconnects each with its own delay): catch up later
                 if (was || !waitingForSubscription) {
                     LOG.log(Level.INFO, "Node {0}: Redis answers; waiting for the subscription to be back", node);
                 }
@@ -136,9 +137,8 @@ public final class RedisCluster implements Cluster {
             if (grace) {
                 now.addAll(dead); // they could not beat either while Redis was away
             }
-            now = Set.copyOf(now);
             boolean changed = !now.equals(alive);
-            alive = now;
+            alive = Set.copyOf(now);
             if (!was || (added && registered)) {
                 // back after an outage, or Redis forgot us (restarted empty, or took us for dead): catch up,
                 // and once more a little later, for what was published before the subscription was back

@@ -1,12 +1,15 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.StoreUnavailable;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,16 +39,24 @@ final class ClusterListener implements Cluster.Listener {
     }
 
     private final Admin admin;
+    private final Consumer<SwitchboardEvent> events;
 
     ClusterListener(Cluster cluster, Connections connections, Rooms rooms, ScheduledExecutorService scheduler,
-                    Executor background, long coalesceMillis, Admin admin) {
+                    Executor background, long coalesceMillis, Admin admin, Consumer<SwitchboardEvent> events) {
         this.cluster = cluster;
+        this.events = events;
         this.admin = admin;
         this.connections = connections;
         this.rooms = rooms;
         this.scheduler = scheduler;
         this.background = background;
         this.coalesceMillis = Math.max(20, coalesceMillis);
+    }
+
+    /** Told to this node only: the application hears it here, on the background executor (never the store's threads). */
+    @Override
+    public void nodeLost(String node, Set<String> users, Map<String, Set<String>> members) {
+        background.execute(() -> events.accept(new SwitchboardEvent.NodeLost(node, users, members)));
     }
 
     @Override

@@ -137,7 +137,7 @@ public class Hub implements Switchboard {
                     public String answer(String question, String argument) {
                         return administration.answer(question, argument);
                     }
-                });
+                }, events);
     }
 
     private static Map<String, RequestHandler> handlersByMethod(Iterable<RequestHandler> handlers) {

@@ -3,6 +3,9 @@ package dev.switchboard.protocol;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.Map;
 
 /**
@@ -10,6 +13,9 @@ import java.util.Map;
  * (docs/PROTOCOL.md). {@code id} is the client's correlation id, echoed back as {@code re}.
  * {@link Malformed} is not on the wire: it is what the decoder makes of input it cannot accept, so that the
  * connection answers with a typed {@code error} instead of failing.
+ *
+ * <p>The constraint annotations state the decoder's own rules (it checks them itself, {@link Codec}) for the AsyncAPI
+ * document's schemas ({@link JsonSchemas}); {@code AsyncApiTest} holds a frame built to the schema decodable.
  */
 @JsonbTypeInfo(key = "type", value = {
         @JsonbSubtype(alias = "join", type = ClientMessage.Join.class),
@@ -31,10 +37,17 @@ public sealed interface ClientMessage {
     record Since(String epoch, Long offset) {
     }
 
-    record Join(String id, String room, Since since) implements ClientMessage {
+    /** The rule of a room name ({@link RoomNames}). */
+    String ROOM = "[A-Za-z0-9_.:@-]{1,128}";
+    /** The rule of a method name and of an idempotency key. */
+    String NAME = "[A-Za-z0-9_.:-]{1,64}";
+
+    record Join(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, Since since)
+            implements ClientMessage {
     }
 
-    record Leave(String id, String room) implements ClientMessage {
+    record Leave(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room)
+            implements ClientMessage {
     }
 
     /**
@@ -42,7 +55,8 @@ public sealed interface ClientMessage {
      * with a key this user already published into this room within the key window is not published again: it is
      * answered with the first one's {@code ack} (same offset).
      */
-    record Publish(String id, String room, JsonValue data, String key) implements ClientMessage {
+    record Publish(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, JsonValue data,
+                   @Pattern(regexp = NAME) String key) implements ClientMessage {
         public Publish(String id, String room, JsonValue data) {
             this(id, room, data, null);
         }
@@ -51,10 +65,12 @@ public sealed interface ClientMessage {
     record Send(String id, String to, JsonValue data) implements ClientMessage {
     }
 
-    record Request(String id, String method, JsonValue data) implements ClientMessage {
+    record Request(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = NAME) String method, JsonValue data)
+            implements ClientMessage {
     }
 
-    record PresenceQuery(String id, String room) implements ClientMessage {
+    record PresenceQuery(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room)
+            implements ClientMessage {
     }
 
     record Ping(String id) implements ClientMessage {
@@ -72,7 +88,9 @@ public sealed interface ClientMessage {
      * {@code bearer.<JWT>} or {@code ticket.<ticket>}, for the same user. Answered with {@code refreshed}, or
      * {@code error bad_credentials} (the connection goes on with the old ones until they expire).
      */
-    record Refresh(String id, String credential) implements ClientMessage {
+    record Refresh(@Size(max = Codec.MAX_ID_LENGTH) String id,
+                   @NotNull @Pattern(regexp = "(bearer|ticket)\\..+") @Size(max = 8192) String credential)
+            implements ClientMessage {
     }
 
     /** Input that could not become a message; answered with {@code error {re: id, code, message, details}}. */

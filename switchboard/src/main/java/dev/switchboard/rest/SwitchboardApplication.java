@@ -19,7 +19,7 @@ public class SwitchboardApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(AdminResource.class, HealthResource.class, LogoutResource.class, MetricsResource.class,
+        return Set.of(AdminResource.class, AsyncApiResource.class, HealthResource.class, LogoutResource.class, MetricsResource.class,
                 MonitorResource.class, RoomsResource.class, SessionsResource.class, StatsResource.class,
                 TicketsResource.class, UnexpectedFailures.class);
     }

@@ -39,4 +39,8 @@ public class QuietListener implements Cluster.Listener {
     @Override
     public void nodesChanged() {
     }
+
+    @Override
+    public void nodeLost(String node, java.util.Set<String> users, java.util.Map<String, java.util.Set<String>> rooms) {
+    }
 }

@@ -158,5 +158,10 @@ class RedisClusterTest {
         @Override
         public void nodesChanged() {
         }
+
+        @Override
+        public void nodeLost(String node, java.util.Set<String> users, Map<String, java.util.Set<String>> rooms) {
+            heard.add("L " + node + " " + new java.util.TreeSet<>(users) + " " + new java.util.TreeMap<>(rooms));
+        }
     }
 }

@@ -77,6 +77,7 @@ class RoomRulesTest {
         TestTransport bob = TestTransport.inline();
         Connection c = hub.open(bob, "bob", "/ws", false);
         assertFalse(hub.join(c, "j1", "orders:7", null, null));
+        HubTest.within(Duration.ofSeconds(5), () -> ofType(bob, "error").size() == 1, () -> bob.frames);
         JsonObject error = ofType(bob, "error").get(0);
         assertEquals("j1", error.getString("re"));
         assertEquals("not_on_order", error.getString("code"));

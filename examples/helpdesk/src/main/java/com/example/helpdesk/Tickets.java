@@ -66,6 +66,11 @@ public class Tickets {
         return ticket;
     }
 
+    /** The ticket {@code id}, or null. */
+    public Ticket find(long id) {
+        return entities.find(Ticket.class, id);
+    }
+
     public List<Ticket> all() {
         return entities.createNamedQuery("Ticket.all", Ticket.class).getResultList();
     }

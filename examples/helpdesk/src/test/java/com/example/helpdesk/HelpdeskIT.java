@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +110,43 @@ class HelpdeskIT {
             long stored = Json.createReader(new StringReader(get("app/tickets", basic("ada", "ada-secret")).body())).readArray()
                     .getValuesAs(JsonObject.class).stream().filter(t -> t.getString("subject").startsWith(subject)).count();
             assertEquals(2, stored, "the duplicate was rolled back");
+        }
+    }
+
+    /**
+     * A ticket's conversation: the application's room handler lets in the ticket's customer and the agents (a database
+     * lookup), validates each note (Bean Validation on its record), publishes it with its author, and tells the room
+     * when someone leaves.
+     */
+    @Test
+    void aTicketsRoomIsTheCustomersAndTheAgentsWithValidatedNotes() throws Exception {
+        HttpResponse<String> opened = post("app/tickets", basic("carol", "carol-secret"),
+                "{\"subject\":\"Kettle " + java.util.UUID.randomUUID().toString().substring(0, 6) + "\"}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        String room = "ticket:" + json(opened.body()).getJsonNumber("id").longValue();
+        try (TestClient carol = TestClient.connect(ws(), signedIn("carol", "carol-secret"));
+             TestClient ada = TestClient.connect(ws(), signedIn("ada", "ada-secret"));
+             TestClient dan = TestClient.connect(ws(), signedIn("dan", "dan-secret"))) {
+            assertEquals("not_your_ticket", dan.joinRefused(room), "another customer");
+            assertEquals("no_such_ticket", dan.joinRefused("ticket:999999"));
+            carol.join(room);
+            ada.join(room);
+
+            Throwable empty = dev.switchboard.test.Await.failure(carol.client().publish(room, Map.of("text", " ")),
+                    () -> "an empty note");
+            dev.switchboard.client.SwitchboardException invalid = (dev.switchboard.client.SwitchboardException) empty;
+            assertEquals("invalid", invalid.code());
+            assertEquals("must not be blank", invalid.details().getString("text"), invalid.details().toString());
+
+            carol.publish(room, Map.of("text", "It is still whistling"));
+            JsonObject said = ada.awaitMessage(room).data().asJsonObject();
+            assertEquals("It is still whistling", said.getString("text"));
+            assertEquals("carol", said.getString("by"), "published with its author, as the handler made it");
+
+            dev.switchboard.test.Await.value(ada.client().leave(room), () -> "ada leaves");
+            JsonObject left = carol.awaitMessages(room, 2).get(1).data().asJsonObject();
+            assertEquals(Map.of("event", "left", "user", "ada"),
+                    Map.of("event", left.getString("event"), "user", left.getString("user")), left.toString());
         }
     }
 

@@ -27,8 +27,11 @@ class ServerLogsIT {
 
     private static final Path REPORTS = Path.of("target", "failsafe-reports");
 
-    /** Records a test provokes on purpose: a pattern of the record's text, and why. None so far. */
-    private static final List<Pattern> EXPECTED = List.of();
+    /** Records a test provokes on purpose: a pattern of the record's text, and why. */
+    private static final List<Pattern> EXPECTED = List.of(
+            // HandlersIT: the user's typed request handler fails on purpose (SKU BOOM); the client gets internal and the
+            // cause is logged SEVERE under the incident id it names (dev.switchboard.engine.Incidents)
+            Pattern.compile("Incident [0-9a-f]{8} answering request 'quote'[\\s\\S]*a bug in the application's handler"));
 
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
     /** Payara: {@code [time] [] [LEVEL] [id] [logger] ...}. */

@@ -245,7 +245,7 @@ public class Hub implements Switchboard {
         long deadline = System.nanoTime() + settings.shutdownDrain().toNanos();
         // what this node acknowledged comes back through the cluster before it reaches members here: wait for it too
         while (System.nanoTime() < deadline && (messaging.inFlight() || !rooms.deliveredOwn()
-                || connections.all().stream().anyMatch(c -> c.queued() > 0 && !c.isClosing()))) {
+                || connections.all().stream().anyMatch(c -> !c.drained() && !c.isClosing()))) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         for (Connection connection : connections.all()) {

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * <p>Contract: {@code offer} never blocks and never sends on the caller's thread: it only queues, and when the writer
  * is idle takes the writer's role with one compare-and-set and starts it — on the writer pool, or, for the connection
  * a {@link WriteThrough} bracket serves (a container thread answering what that peer sent), on that same thread once
- * the bracket ends and every lock is let go. The queue is bounded by items and by size; at the bound the room's {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or
- * (replies, control frames, {@code disconnect} rooms) end the connection with 4008. One writer at a time — whoever
+ * the bracket ends and every lock is let go. The queue is bounded by items and by size; at the bound the room's
+ * {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or (replies, control frames,
+ * {@code disconnect} rooms) end the connection with 4008. One writer at a time — whoever
  * holds {@link #writing} — takes items in order and sends them asynchronously through the {@link Transport}, one
  * send in flight at a time; it runs on the writer executor, or on the container's thread that completes a send.
  *
@@ -314,7 +315,6 @@ final class Outbox {
         }
         queue.discard();
     }
-
 
     /** The container completed a send, on any thread. */
     private void sent(Throwable failure) {

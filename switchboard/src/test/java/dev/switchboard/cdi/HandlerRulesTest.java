@@ -52,6 +52,7 @@ class HandlerRulesTest {
     private final HandlerPool pool = new HandlerPool(Executors.defaultThreadFactory(), 4, Duration.ofMillis(500));
     private final Payloads payloads = new Payloads(Validation.buildDefaultValidatorFactory().getValidator());
     private final CountDownLatch leaves = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
 
     /** orders:* — only ann joins; a note is stamped with its author; "slow" takes longer than the limit; "boom" fails. */
     private final RoomHandler<Note> orders = new RoomHandler<>() {
@@ -78,10 +79,10 @@ class HandlerRulesTest {
                 throw new IllegalStateException("a bug in the application");
             }
             if (note.text().equals("slow")) {
-                try {
-                    Thread.sleep(5_000); // the handler under test is slow: the pool's limit (500 ms) answers first
+                try { // a slow handler: it waits for a release that comes at the test's end; the pool's limit (500 ms) answers first
+                    assertFalse(release.await(5, TimeUnit.SECONDS), "released only after the test");
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    Thread.currentThread().interrupt(); // the limit interrupts it
                 }
             }
             return new Stamped(note.text(), call.user(), note.lines() == null ? 0 : note.lines().size());
@@ -109,6 +110,7 @@ class HandlerRulesTest {
 
     @AfterEach
     void stop() {
+        release.countDown();
         pool.stop();
     }
 

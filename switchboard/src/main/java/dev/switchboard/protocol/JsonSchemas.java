@@ -139,7 +139,7 @@ public final class JsonSchemas {
         }
         Pattern pattern = rules.getAnnotation(Pattern.class);
         if (pattern != null) {
-            property.add("pattern", pattern.regexp());
+            property.add("pattern", "^(?:" + pattern.regexp() + ")$"); // JSON Schema searches; Bean Validation matches whole
         }
     }
 }

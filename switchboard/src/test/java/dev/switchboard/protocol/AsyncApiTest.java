@@ -86,6 +86,12 @@ class AsyncApiTest {
             assertTrue(violations(schema, frame).isEmpty(), frame + ": " + violations(schema, frame));
             ClientMessage decoded = Codec.decode(frame);
             assertInstanceOf(client.getValue(), decoded, frame + " → " + decoded);
+            if (schema.getJsonObject("properties").containsKey("room")) { // the decoder's rule, whole: a bad name is refused
+                String badRoom = Json.createObjectBuilder(Json.createReader(new java.io.StringReader(frame)).readObject())
+                        .add("room", "a room with spaces").build().toString();
+                assertFalse(violations(schema, badRoom).isEmpty(), badRoom);
+                assertInstanceOf(ClientMessage.Malformed.class, Codec.decode(badRoom), "and the decoder refuses it too");
+            }
             assertEquals(document.getJsonObject("channels").getJsonObject("socket").getJsonObject("messages")
                     .getJsonObject("client." + client.getKey()).getString("$ref"), "#/components/messages/client." + client.getKey());
         }

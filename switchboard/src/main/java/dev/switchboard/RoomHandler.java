@@ -17,8 +17,8 @@ package dev.switchboard;
  * }</pre>
  *
  * <p><b>Which thread.</b> Each call runs on a thread of Switchboard's handler pool, made by the container's default
- * managed thread factory (the application's naming context, so {@code @PersistenceContext}, {@code @Transactional}
- * and {@code java:comp} lookups work), while the connection that sent the message waits, so that its messages stay in
+ * managed thread factory (the application's naming context: {@code java:comp} lookups and the application's JPA beans
+ * work there — tested), while the connection that sent the message waits, so that its messages stay in
  * order. No room's lock is held during a call, and other connections and rooms go on. A call that takes longer than
  * {@code switchboard.handlers.timeout-ms} (default 5000) answers {@code timeout} and its result is discarded.
  *

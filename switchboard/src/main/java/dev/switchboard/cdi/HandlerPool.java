@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The threads the application's handlers run on, and the limit on their time. Threads come from the container's
- * managed thread factory (the application's naming context: JPA, JTA and {@code java:comp} work in a handler); at
+ * managed thread factory (the application's naming context: {@code java:comp} and JPA beans work in a handler); at
  * most {@code switchboard.handlers.threads} at once, made on demand and dropped after a minute idle. A caller waits
  * for its handler at most {@code switchboard.handlers.timeout-ms}; then it gets {@code timeout}, the handler's thread
  * is interrupted and what it returns is discarded.

@@ -75,12 +75,12 @@ class HandlersIT {
                     Map.of("text", stamped.getString("text"), "quantity", stamped.getInt("quantity"), "by", stamped.getString("by")),
                     "published as the handler stamped it: " + stamped);
 
-            SwitchboardException invalid = rejected(clerk.client().publish(room, note("", 0)), "an invalid note");
+            SwitchboardException invalid = Await.error(clerk.client().publish(room, note("", 0)), () -> "an invalid note");
             assertEquals("invalid", invalid.code());
             assertEquals("must not be blank", invalid.details().getString("text"), invalid.details().toString());
             assertTrue(invalid.details().getString("quantity").startsWith("must be greater than or equal to 1"),
                     invalid.details().toString());
-            assertEquals("invalid", rejected(clerk.client().publish(room, "just a string"), "not a Note").code());
+            assertEquals("invalid", Await.error(clerk.client().publish(room, "just a string"), () -> "not a Note").code());
 
             assertEquals(2, clerk.publish(room, note("shipped", 2)).offset(), "the refused ones took no offset");
             assertEquals("shipped", watcher.awaitMessage(room).data().asJsonObject().getString("text"),
@@ -115,20 +115,20 @@ class HandlersIT {
             assertEquals(buyer.user(), quote.getString("forUser"));
             assertTrue(quote.getBoolean("naming"), "the handler runs with the application's naming context (java:comp)");
 
-            SwitchboardException invalid = rejected(buyer.client().request("quote", Map.of("sku", " ", "quantity", -1)),
-                    "an invalid line");
+            SwitchboardException invalid = Await.error(buyer.client().request("quote", Map.of("sku", " ", "quantity", -1)),
+                    () -> "an invalid line");
             assertEquals("invalid", invalid.code());
             assertEquals(List.of("quantity", "sku"), invalid.details().keySet().stream().sorted().toList());
-            assertEquals("discontinued", rejected(buyer.client().request("quote", Map.of("sku", "GONE", "quantity", 1)),
-                    "a refused line").code());
-            SwitchboardException failed = rejected(buyer.client().request("quote", Map.of("sku", "BOOM", "quantity", 1)),
-                    "a failing handler");
+            assertEquals("discontinued", Await.error(buyer.client().request("quote", Map.of("sku", "GONE", "quantity", 1)),
+                    () -> "a refused line").code());
+            SwitchboardException failed = Await.error(buyer.client().request("quote", Map.of("sku", "BOOM", "quantity", 1)),
+                    () -> "a failing handler");
             assertEquals("internal", failed.code());
             assertTrue(failed.getMessage().contains("incident"), failed.getMessage());
 
             long start = System.nanoTime();
-            assertEquals("timeout", rejected(buyer.client().request("quote", Map.of("sku", "SLOW", "quantity", 1)),
-                    "a slow handler").code());
+            assertEquals("timeout", Await.error(buyer.client().request("quote", Map.of("sku", "SLOW", "quantity", 1)),
+                    () -> "a slow handler").code());
             long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(tookMs < 5_000, "answered at the limit (1 s), not when the handler ends (30 s): " + tookMs + " ms");
             assertEquals(250, quote(buyer, "B-2", 1).getInt("totalCents"), "the connection goes on after each");
@@ -183,13 +183,5 @@ class HandlersIT {
     private static JsonObject quote(TestClient client, String sku, int quantity) {
         return Await.value(client.client().request("quote", Map.of("sku", sku, "quantity", quantity)),
                 () -> "a quote for " + sku).asJsonObject();
-    }
-
-    private static SwitchboardException rejected(java.util.concurrent.CompletionStage<?> call, String what) {
-        Throwable failure = Await.failure(call, () -> what);
-        if (failure instanceof SwitchboardException e) {
-            return e;
-        }
-        throw new AssertionError(what + ": expected an error with a code, got " + failure, failure);
     }
 }

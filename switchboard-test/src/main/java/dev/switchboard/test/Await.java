@@ -54,9 +54,14 @@ public final class Await {
      * succeeds, times out or fails with something other than a {@link dev.switchboard.client.SwitchboardException}.
      */
     public static String errorCode(CompletionStage<?> stage, Supplier<String> what) {
+        return error(stage, what).code();
+    }
+
+    /** The server's error answering {@code stage}, with its code, message and details (e.g. {@code invalid}'s fields). */
+    public static dev.switchboard.client.SwitchboardException error(CompletionStage<?> stage, Supplier<String> what) {
         Throwable failure = failure(stage, what);
         if (failure instanceof dev.switchboard.client.SwitchboardException e) {
-            return e.code();
+            return e;
         }
         throw new AssertionError(what.get() + ": expected an error with a code, got " + failure, failure);
     }

@@ -163,27 +163,25 @@ public final class TestClient implements AutoCloseable {
 
     /** The next direct message to this user. */
     public Direct awaitDirect() {
-        Direct next = poll(directs, Await.DEFAULT.toNanos());
-        if (next == null) {
-            throw new AssertionError("expected a direct message within " + Await.DEFAULT.toMillis() + " ms; everything received: " + everything);
-        }
-        return next;
+        return next(directs, "a direct message");
     }
 
     /** The next removal from a joined room (the server's {@code left} without {@code re}). */
     public Removed awaitRemoved() {
-        Removed next = poll(removals, Await.DEFAULT.toNanos());
-        if (next == null) {
-            throw new AssertionError("expected a removal from a room within " + Await.DEFAULT.toMillis() + " ms; everything received: " + everything);
-        }
-        return next;
+        return next(removals, "a removal from a room");
     }
 
     /** The next close of the connection (the client may reconnect after it: see {@link Closed#willReconnect()}). */
     public Closed awaitClose() {
-        Closed next = poll(closes, Await.DEFAULT.toNanos());
+        return next(closes, "the connection to close");
+    }
+
+    /** The next item of {@code queue} within the default bound, or a failure saying what was expected and what came. */
+    private <T> T next(BlockingQueue<T> queue, String what) {
+        T next = poll(queue, Await.DEFAULT.toNanos());
         if (next == null) {
-            throw new AssertionError("expected the connection to close within " + Await.DEFAULT.toMillis() + " ms");
+            throw new AssertionError("expected " + what + " within " + Await.DEFAULT.toMillis() + " ms; everything received: "
+                    + everything);
         }
         return next;
     }

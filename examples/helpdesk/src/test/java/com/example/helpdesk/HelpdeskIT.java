@@ -132,9 +132,8 @@ class HelpdeskIT {
             carol.join(room);
             ada.join(room);
 
-            Throwable empty = dev.switchboard.test.Await.failure(carol.client().publish(room, Map.of("text", " ")),
-                    () -> "an empty note");
-            dev.switchboard.client.SwitchboardException invalid = (dev.switchboard.client.SwitchboardException) empty;
+            dev.switchboard.client.SwitchboardException invalid = dev.switchboard.test.Await.error(
+                    carol.client().publish(room, Map.of("text", " ")), () -> "an empty note");
             assertEquals("invalid", invalid.code());
             assertEquals("must not be blank", invalid.details().getString("text"), invalid.details().toString());
 

@@ -34,31 +34,52 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterIT {
 
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration OUTBOX_GRACE = Duration.ofSeconds(1);
     private static ClusterNodes.Redis redis;
     private static TcpProxy redisLink;
     private static ClusterNodes.Node payara;
     private static ClusterNodes.Node wildfly;
+    /** The nodes' shared database: an H2 TCP server here, the nodes' default datasource (the durable outbox's). */
+    private static org.h2.tools.Server database;
+    /** Held open: an in-memory database lives while a connection to it does. */
+    private static java.sql.Connection databaseHeld;
+    private static String databaseUrl;
+    /** The built WAR with a user's order desk ({@link dev.switchboard.it.userapp.DurableOrders}). */
+    private static java.nio.file.Path ordersWar;
+    private static Map<String, String> settings;
 
     @BeforeAll
     static void start() throws Exception {
         redis = new ClusterNodes.Redis().start();
-        Map<String, String> settings = Map.of(
-                "SWITCHBOARD_REDIS_URL", redis.url(),
-                "SWITCHBOARD_REDIS_HEARTBEAT_MS", "500",
-                "SWITCHBOARD_REDIS_NODE_TIMEOUT_MS", Long.toString(NODE_TIMEOUT.toMillis()),
-                "SWITCHBOARD_RATE_PER_SECOND", "100000",
-                "SWITCHBOARD_RATE_BURST", "100000",
-                "SWITCHBOARD_AUTH_ANONYMOUS_DIRECT", "true",
-                "SWITCHBOARD_API_KEYS", "it:" + Deployments.API_KEY,
-                "SWITCHBOARD_AUTH_JWT_SECRET", AuthIT.SECRET,
-                "SWITCHBOARD_AUTH_USERS", "alice:wonderland:chat",
-                "SWITCHBOARD_HEARTBEAT_MS", "2000");
+        database = org.h2.tools.Server.createTcpServer("-tcpPort", Integer.toString(ClusterNodes.freePort()),
+                "-ifNotExists").start();
+        databaseUrl = "jdbc:h2:tcp://127.0.0.1:" + database.getPort() + "/mem:cluster";
+        databaseHeld = java.sql.DriverManager.getConnection(databaseUrl);
+        java.nio.file.Files.createDirectories(ClusterNodes.DIR);
+        ordersWar = ClusterNodes.DIR.resolve("orders.war");
+        org.jboss.shrinkwrap.api.ShrinkWrap.createFromZipFile(org.jboss.shrinkwrap.api.spec.WebArchive.class,
+                        ClusterNodes.war().toFile())
+                .addClass(dev.switchboard.it.userapp.DurableOrders.class)
+                .as(org.jboss.shrinkwrap.api.exporter.ZipExporter.class).exportTo(ordersWar.toFile(), true);
+        settings = Map.ofEntries(Map.entry("SWITCHBOARD_OUTBOX_DATASOURCE", "java:comp/DefaultDataSource"),
+                Map.entry("SWITCHBOARD_OUTBOX_GRACE_MS", Long.toString(OUTBOX_GRACE.toMillis())),
+                Map.entry("SWITCHBOARD_OUTBOX_POLL_MS", "250"), Map.entry(
+                "SWITCHBOARD_REDIS_URL", redis.url()),
+                Map.entry("SWITCHBOARD_REDIS_HEARTBEAT_MS", "500"),
+                Map.entry("SWITCHBOARD_REDIS_NODE_TIMEOUT_MS", Long.toString(NODE_TIMEOUT.toMillis())),
+                Map.entry("SWITCHBOARD_RATE_PER_SECOND", "100000"),
+                Map.entry("SWITCHBOARD_RATE_BURST", "100000"),
+                Map.entry("SWITCHBOARD_AUTH_ANONYMOUS_DIRECT", "true"),
+                Map.entry("SWITCHBOARD_API_KEYS", "it:" + Deployments.API_KEY),
+                Map.entry("SWITCHBOARD_AUTH_JWT_SECRET", AuthIT.SECRET),
+                Map.entry("SWITCHBOARD_AUTH_USERS", "alice:wonderland:chat"),
+                Map.entry("SWITCHBOARD_HEARTBEAT_MS", "2000"));
         // node A reaches Redis through a proxy the partition test cuts; B directly
         redisLink = new TcpProxy("127.0.0.1", redis.port());
         Map<String, String> viaLink = new java.util.HashMap<>(settings);
         viaLink.put("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:" + redisLink.port());
-        payara = ClusterNodes.Node.payara("payara", viaLink).start();
-        wildfly = ClusterNodes.Node.wildfly("wildfly", settings).start();
+        payara = ClusterNodes.Node.payara("payara", viaLink, ordersWar, databaseUrl).start();
+        wildfly = ClusterNodes.Node.wildfly("wildfly", settings, ordersWar, databaseUrl).start();
         payara.awaitReady();
         wildfly.awaitReady();
     }
@@ -75,6 +96,12 @@ class ClusterIT {
         }
         if (redisLink != null) {
             redisLink.close();
+        }
+        if (databaseHeld != null) {
+            databaseHeld.close();
+        }
+        if (database != null) {
+            database.stop();
         }
     }
 
@@ -681,6 +708,52 @@ class ClusterIT {
                 }
             }
         }
+    }
+
+    /**
+     * The durable outbox: a node that dies right after a transaction committed (the JVM halted inside the commit's
+     * completion, before Switchboard published) loses nothing — the order is stored, and the other node, sweeping the
+     * shared datasource, publishes it to the room's members once, after the grace.
+     */
+    @Test
+    @Order(11)
+    void aNodeThatDiesRightAfterACommitLosesNothingTheOtherPublishesItOnce() throws Exception {
+        ClusterNodes.Node doomed = ClusterNodes.Node.payara("payara-doomed", settings, ordersWar, databaseUrl).start();
+        try (WsClient member = WsClient.connect(wildfly.ws())) {
+            doomed.awaitReady();
+            join(member, "ledger", null);
+            assertEquals(202, order(doomed, "ledger", "first", false).statusCode(), "an order committed and published");
+            assertEquals("first", member.skipTo("message").getJsonObject("data").getString("item"));
+
+            long killed = System.nanoTime();
+            try {
+                HttpResponse<String> dead = order(doomed, "ledger", "second", true);
+                throw new AssertionError("the node answered an order that should have halted it: " + dead.statusCode()
+                        + " " + dead.body());
+            } catch (java.io.IOException expected) {
+                // the node died inside the commit: no answer
+            }
+            assertTrue(doomed.awaitExit(Duration.ofSeconds(20)), "the node halted");
+            try (var s = databaseHeld.prepareStatement("SELECT COUNT(*) FROM it_orders WHERE item = 'second'");
+                 var r = s.executeQuery()) {
+                assertTrue(r.next() && r.getInt(1) == 1, "the order was committed before the node died");
+            }
+            JsonObject swept = member.skipTo("message");
+            assertEquals("second", swept.getJsonObject("data").getString("item"), "published by the surviving node");
+            assertTrue(System.nanoTime() - killed > OUTBOX_GRACE.toNanos(), "after the grace, not before");
+            member.assertNo("message", OUTBOX_GRACE.multipliedBy(3));
+            String log = java.nio.file.Files.readString(ClusterNodes.DIR.resolve("wildfly.log"));
+            assertTrue(log.contains("Outbox: swept 1 publication(s)"), "the survivor says it swept it");
+        } finally {
+            doomed.kill();
+        }
+    }
+
+    private static HttpResponse<String> order(ClusterNodes.Node node, String room, String item, boolean halt)
+            throws Exception {
+        return Quirks.http().send(HttpRequest.newBuilder(node.base().resolve("it/orders?room=" + room + "&item=" + item
+                        + (halt ? "&halt=true" : ""))).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // ------------------------------------------------------------------ helpers

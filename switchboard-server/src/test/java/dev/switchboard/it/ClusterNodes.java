@@ -135,23 +135,54 @@ final class ClusterNodes {
 
         /** Payara Micro, as {@code java -jar payara-micro.jar --deploy switchboard.war}. */
         static Node payara(String name, java.util.Map<String, String> settings) throws IOException {
+            return payara(name, settings, war(), null);
+        }
+
+        /**
+         * Payara Micro with {@code war}, its default datasource ({@code java:comp/DefaultDataSource}, the pool H2Pool)
+         * at {@code dataSourceUrl} when not null (a preboot command added to the build's).
+         */
+        static Node payara(String name, java.util.Map<String, String> settings, Path war, String dataSourceUrl) throws IOException {
             int port = freePort();
+            String preboot = System.getProperty("preboot.file");
+            if (dataSourceUrl != null) {
+                Path own = DIR.resolve(name + "-preboot.asadmin");
+                Files.createDirectories(DIR);
+                Files.writeString(own, Files.readString(Path.of(preboot))
+                        + "\nset resources.jdbc-connection-pool.H2Pool.property.URL=" + dataSourceUrl + "\n");
+                preboot = own.toString();
+            }
             // a fresh root, as on a clean machine: a root kept from an earlier run boots the application it holds and
             // undeploys it for the new one, which this suite does not mean to test
             Path root = DIR.resolve(name + "-root");
             deleteTree(root);
             List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m", "-jar", System.getProperty("payara.micro.jar"),
-                    "--deploy", war().toString(), "--contextroot", "/", "--nohazelcast",
+                    "--deploy", war.toString(), "--contextroot", "/", "--nohazelcast",
                     "--port", Integer.toString(port), "--sslport", Integer.toString(freePort()),
-                    "--prebootcommandfile", System.getProperty("preboot.file"), "--rootdir", root.toString()));
+                    "--prebootcommandfile", preboot, "--rootdir", root.toString()));
             return new Node(name, port, command, settings);
         }
 
         /** WildFly with a server base directory of its own (configuration copied from the build's) and a port offset. */
         static Node wildfly(String name, java.util.Map<String, String> settings) throws IOException {
+            return wildfly(name, settings, war(), null);
+        }
+
+        /** WildFly with {@code war}; its default datasource (ExampleDS) at {@code dataSourceUrl} when not null. */
+        static Node wildfly(String name, java.util.Map<String, String> settings, Path war, String dataSourceUrl) throws IOException {
             Path home = Path.of(System.getProperty("wildfly.home"));
             Path base = DIR.resolve(name + "-base");
-            ServerFiles.wildflyBase(home, base, java.util.Map.of("ROOT.war", war()));
+            ServerFiles.wildflyBase(home, base, java.util.Map.of("ROOT.war", war));
+            if (dataSourceUrl != null) {
+                Path xml = base.resolve("configuration").resolve("standalone.xml");
+                String config = Files.readString(xml);
+                String replaced = config.replaceFirst("<connection-url>jdbc:h2:mem:[^<]*</connection-url>",
+                        "<connection-url>" + dataSourceUrl + "</connection-url>");
+                if (replaced.equals(config)) {
+                    throw new IllegalStateException("no ExampleDS connection-url in " + xml);
+                }
+                Files.writeString(xml, replaced);
+            }
             int offset;
             int port;
             do { // WildFly listens on 8080 + offset (http), 8443 + offset and 9990 + offset (management)
@@ -251,12 +282,18 @@ final class ClusterNodes {
             }
         }
 
+        /** Whether the process exited within {@code timeout}. */
+        boolean awaitExit(Duration timeout) throws InterruptedException {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
         boolean isAlive() {
             return process != null && process.isAlive();
         }
     }
 
-    private static Path war() {
+    /** The WAR the build produced. */
+    static Path war() {
         return Path.of(System.getProperty("switchboard.war", "target/switchboard.war")).toAbsolutePath();
     }
 

@@ -88,6 +88,26 @@ class HandlersIT {
         }
     }
 
+    /**
+     * The violations' messages in the language the handshake's {@code Accept-Language} named first (a browser sends
+     * its user's): the connection keeps it through the container's handshake (Jakarta WebSocket 2.1 user properties).
+     */
+    @Test
+    void aClientThatAsksForGermanIsToldWhatIsWrongInGerman() {
+        String room = "orders:" + UUID.randomUUID().toString().substring(0, 8);
+        try (TestClient clerk = TestClient.connect(endpoint(), dev.switchboard.client.ClientOptions.builder()
+                .header("Accept-Language", "de-DE,de;q=0.9,en;q=0.5"))) {
+            clerk.join(room);
+            SwitchboardException invalid = Await.error(clerk.client().publish(room, note("", 0)), () -> "an invalid note");
+            assertEquals("invalid", invalid.code());
+            assertEquals("darf nicht leer sein", invalid.details().getString("text"), invalid.details().toString());
+            assertTrue(invalid.details().getString("quantity").startsWith("muss gr"), invalid.details().toString());
+            SwitchboardException request = Await.error(clerk.client().request("quote", Map.of("sku", " ", "quantity", 1)),
+                    () -> "an invalid line");
+            assertEquals("darf nicht leer sein", request.details().getString("sku"), request.details().toString());
+        }
+    }
+
     @Test
     void theHandlerRefusesAJoinWithItsOwnCodeAndIsToldOfLeaves() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);

@@ -161,6 +161,18 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         throw new AssertionError("no " + type);
     }
 
+    /** Fails if a frame of {@code type} arrives within {@code quiet} (other frames are skipped). */
+    void assertNo(String type, Duration quiet) throws InterruptedException {
+        long deadline = System.nanoTime() + quiet.toNanos();
+        for (long left = quiet.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+            Frame frame = frames.poll(left, TimeUnit.NANOSECONDS);
+            if (frame != null && frame.text() != null
+                    && type.equals(Json.createReader(new StringReader(frame.text())).readObject().getString("type", null))) {
+                fail("expected no " + type + " within " + quiet + ", got " + frame.text());
+            }
+        }
+    }
+
     /** The server's close, within {@link #WAIT}. */
     Close awaitClose() throws Exception {
         try {

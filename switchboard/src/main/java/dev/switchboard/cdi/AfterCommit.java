@@ -16,7 +16,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * The {@link Switchboard} the application injects: publications made inside an active JTA transaction go out after
  * it commits, in the order they were made, and never when it rolls back ({@link TransactionSynchronizationRegistry},
- * one synchronization per transaction); outside a transaction, at once. Everything else is the engine's own.
+ * one synchronization per transaction); outside a transaction, at once. With the durable outbox
+ * ({@link DurableOutbox}) each is also written to the application's datasource in the transaction, so that a node dying
+ * between the commit and the publication loses nothing. Everything else is the engine's own.
  */
 final class AfterCommit implements Switchboard {
 
@@ -25,14 +27,27 @@ final class AfterCommit implements Switchboard {
 
     private final Switchboard engine;
     private final TransactionSynchronizationRegistry transactions;
+    private final DurableOutbox outbox;
 
-    /** {@code transactions}: null where the container has no JTA (publications then always go at once). */
-    AfterCommit(Switchboard engine, TransactionSynchronizationRegistry transactions) {
+    /**
+     * {@code transactions}: null where the container has no JTA (publications then always go at once);
+     * {@code outbox}: null without {@code switchboard.outbox.datasource}.
+     */
+    AfterCommit(Switchboard engine, TransactionSynchronizationRegistry transactions, DurableOutbox outbox) {
         this.engine = engine;
         this.transactions = transactions;
+        this.outbox = outbox;
     }
 
-    private record Pending(String room, JsonValue data, String key) {
+    /** {@code row}: its id in the outbox, or null without one. */
+    private record Pending(String room, JsonValue data, String key, String row) {
+    }
+
+    /** Stops the outbox's sweep (undeploy). */
+    void stop() {
+        if (outbox != null) {
+            outbox.stop();
+        }
     }
 
     @Override
@@ -71,17 +86,29 @@ final class AfterCommit implements Switchboard {
             });
             pending = fresh;
         }
-        pending.add(new Pending(room, data, idempotencyKey));
+        JsonValue json = data == null ? JsonValue.NULL : data;
+        // in the transaction: a failure to write the row is the transaction's (it throws here and the application's
+        // transaction rolls back), and a rollback takes the row with it
+        String row = outbox == null ? null : outbox.write(room, json, idempotencyKey);
+        pending.add(new Pending(room, json, idempotencyKey, row));
         return new Publication(room, null, -1);
     }
 
     private void publishAll(List<Pending> committed) {
+        List<String> delivered = new ArrayList<>();
         for (Pending p : committed) {
             try {
-                engine.publish(p.room(), p.data(), p.key());
-            } catch (RuntimeException e) { // committed already: nothing to roll back; the publication is lost, say so
-                Incidents.record("publishing to " + p.room() + " after a commit (the publication is lost)", e);
+                engine.publish(p.room(), p.data(), p.row() == null ? p.key() : DurableOutbox.keyOf(p.row(), p.key()));
+                if (p.row() != null) {
+                    delivered.add(p.row());
+                }
+            } catch (RuntimeException e) { // committed already: nothing to roll back
+                Incidents.record("publishing to " + p.room() + " after a commit (" + (p.row() == null
+                        ? "the publication is lost)" : "kept in the outbox: a node's sweep publishes it)"), e);
             }
+        }
+        if (outbox != null) {
+            outbox.delivered(delivered);
         }
     }
 

@@ -36,7 +36,7 @@ import jakarta.inject.Singleton;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidationException;
-import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +117,7 @@ class EngineProducer {
     @Typed(Hub.class)
     Hub hub(Settings settings, WriterPool pool, Event<SwitchboardEvent> events, Instance<RequestHandler> handlers,
             Instance<TypedRequestHandler<?, ?>> typedHandlers, Instance<RoomHandler<?>> roomHandlers,
-            Instance<Validator> validators, HandlerPool handlerPool, RoomAuthorizer authorizer, Cluster cluster,
+            Instance<ValidatorFactory> validators, HandlerPool handlerPool, RoomAuthorizer authorizer, Cluster cluster,
             LogStore store, Credentials credentials, Tracing tracing, NodeMetrics metrics) {
         Payloads payloads = new Payloads(validator(validators));
         List<RequestHandler> requests = new ArrayList<>();
@@ -130,18 +130,30 @@ class EngineProducer {
 
     /**
      * What the application injects: the engine, with publications inside a JTA transaction held until it commits
-     * ({@link AfterCommit}). The registry is looked up by its standard name; a container without JTA publishes at once.
+     * ({@link AfterCommit}), and written to the durable outbox too when {@code switchboard.outbox.datasource} names one.
+     * The registry is looked up by its standard name; a container without JTA publishes at once.
      */
     @Produces
     @ApplicationScoped
-    Switchboard switchboard(Hub hub) {
+    Switchboard switchboard(Hub hub, WriterPool pool, Settings settings) {
         TransactionSynchronizationRegistry transactions = null;
         try {
             transactions = InitialContext.doLookup("java:comp/TransactionSynchronizationRegistry");
         } catch (NamingException | ClassCastException e) {
             LOG.log(Level.INFO, "No JTA in this container: publications go out at once, inside a transaction or not", e);
         }
-        return new AfterCommit(hub, transactions);
+        DurableOutbox outbox = DurableOutbox.configured(ConfigProvider.getConfig(), hub, pool.threadFactory(),
+                settings.limits().publishKeyWindow());
+        if (outbox != null && transactions == null) {
+            throw new IllegalStateException("switchboard.outbox.datasource needs JTA, which this container does not offer");
+        }
+        return new AfterCommit(hub, transactions, outbox);
+    }
+
+    void stop(@Disposes Switchboard switchboard) {
+        if (switchboard instanceof AfterCommit afterCommit) {
+            afterCommit.stop();
+        }
     }
 
     /**
@@ -172,12 +184,12 @@ class EngineProducer {
     }
 
     /** The container's Bean Validation (a CDI bean in Jakarta EE), else its default factory, else none. */
-    private static Validator validator(Instance<Validator> validators) {
+    private static ValidatorFactory validator(Instance<ValidatorFactory> validators) {
         if (validators.isResolvable()) {
             return validators.get();
         }
         try {
-            return Validation.buildDefaultValidatorFactory().getValidator();
+            return Validation.buildDefaultValidatorFactory();
         } catch (ValidationException e) {
             LOG.log(Level.INFO, "No Bean Validation in this container: payloads are decoded, not validated", e);
             return null;
@@ -194,10 +206,11 @@ class EngineProducer {
 
     /**
      * Created with the application, not on first use: with a cluster, the node joins it (heartbeats, presence of
-     * other nodes) before its first client.
+     * other nodes) before its first client; with the durable outbox, the node sweeps it from the start.
      */
-    void started(@Observes @Initialized(ApplicationScoped.class) Object event, Hub hub) {
+    void started(@Observes @Initialized(ApplicationScoped.class) Object event, Hub hub, Switchboard switchboard) {
         LOG.log(Level.FINE, "Switchboard started: {0} rooms", hub.rooms().size()); // a call makes the proxy create it
+        switchboard.connectionCount(); // and the outbox's sweep, on every node, whether it publishes or not
     }
 
     /** What the endpoints call: the engine's own object, taken once per connection, not a client proxy per message. */

@@ -78,7 +78,7 @@ final class HandlerRules implements RoomRules {
         @SuppressWarnings("unchecked") // the handler's own type(): what decode makes
         RoomHandler<Object> handler = (RoomHandler<Object>) handler(room);
         RoomCall call = new RoomCall(room, caller, connection);
-        return decide(() -> new Allowed(payloads.encode(handler.onPublish(call, payloads.decode(data, handler.type())))),
+        return decide(() -> new Allowed(payloads.encode(handler.onPublish(call, payloads.decode(data, handler.type(), caller.locale())))),
                 "in " + handler.getClass().getName() + ".onPublish for " + room);
     }
 

@@ -37,7 +37,7 @@ final class TypedRequests implements RequestHandler {
 
     @Override
     public JsonValue handle(Caller caller, JsonValue data) {
-        return pool.call(() -> payloads.encode(handler.handle(caller, payloads.decode(data, handler.type()))),
+        return pool.call(() -> payloads.encode(handler.handle(caller, payloads.decode(data, handler.type(), caller.locale()))),
                 "in " + handler.getClass().getName() + ".handle for '" + method + "'");
     }
 }

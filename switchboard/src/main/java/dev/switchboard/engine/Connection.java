@@ -75,12 +75,12 @@ public final class Connection {
         return caller;
     }
 
-    /** New credentials of the same user ({@code refresh}): their roles and expiry apply from now on. */
+    /** New credentials of the same user ({@code refresh}): their roles and expiry apply from now on; same language. */
     void refreshed(Caller fresh) {
         if (!fresh.name().equals(caller.name())) {
             throw new IllegalArgumentException("credentials of another user");
         }
-        caller = fresh;
+        caller = fresh.speaking(caller.locale());
     }
 
     /** The path the client connected to, e.g. {@code /ws}. */

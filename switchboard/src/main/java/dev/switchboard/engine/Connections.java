@@ -56,12 +56,13 @@ final class Connections {
     }
 
     /**
-     * Registers a new connection for {@code caller} ({@code null}: a guest with a generated name). Null when the user
+     * Registers a new connection for {@code caller} ({@code null}: a guest with a generated name, speaking
+     * {@code language}). Null when the user
      * already has as many connections as allowed.
      */
-    Connection open(Transport transport, Caller caller, String endpoint) {
+    Connection open(Transport transport, Caller caller, String endpoint, java.util.Locale language) {
         String id = Long.toString(ids.incrementAndGet(), 36) + "-" + randomName(4);
-        Caller who = caller != null ? caller : new Caller("guest-" + randomName(6), Set.of(), true, null);
+        Caller who = caller != null ? caller : new Caller("guest-" + randomName(6), Set.of(), true, null, language);
         Settings.Limits limits = settings.limits();
         Connection[] made = new Connection[1];
         Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), queueBudget,

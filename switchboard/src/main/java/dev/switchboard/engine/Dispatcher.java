@@ -118,10 +118,10 @@ final class Dispatcher implements Sessions {
     }
 
     @Override
-    public Connection open(Transport transport, Caller caller, String endpoint, boolean batching) {
+    public Connection open(Transport transport, Caller caller, String endpoint, boolean batching, java.util.Locale language) {
         boolean outer = WriteThrough.begin();
         try {
-            return opened(transport, caller, endpoint, batching);
+            return opened(transport, caller == null ? null : caller.speaking(language), endpoint, batching, language);
         } finally {
             if (outer) {
                 WriteThrough.end();
@@ -129,8 +129,8 @@ final class Dispatcher implements Sessions {
         }
     }
 
-    private Connection opened(Transport transport, Caller caller, String endpoint, boolean batching) {
-        Connection connection = connections.open(transport, caller, endpoint);
+    private Connection opened(Transport transport, Caller caller, String endpoint, boolean batching, java.util.Locale language) {
+        Connection connection = connections.open(transport, caller, endpoint, language);
         if (connection == null) {
             return null;
         }

@@ -38,6 +38,11 @@ import java.util.function.Function;
  */
 public class Hub implements Switchboard {
 
+    /** Shutdown has begun: {@link #shutdown} runs once. */
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private static final String SHUTDOWN_DRAIN = "switchboard.shutdown.drain-ms";
+
     /** How long shutdown waits for the writers to have sent their 1001s, after the drain. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
@@ -238,15 +243,25 @@ public class Hub implements Switchboard {
      * connection is told 1001 (going away) so clients reconnect, to this node when it is back or to another one.
      */
     public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            return; // once: the container's disposal after an earlier call (or a second disposal) finds it done
+        }
         if (sweeper != null) {
             sweeper.cancel(false);
         }
         messaging.close();
-        long deadline = System.nanoTime() + settings.shutdownDrain().toNanos();
+        long started = System.nanoTime();
+        long deadline = started + settings.shutdownDrain().toNanos();
         // what this node acknowledged comes back through the cluster before it reaches members here: wait for it too
-        while (System.nanoTime() < deadline && (messaging.inFlight() || !rooms.deliveredOwn()
-                || connections.all().stream().anyMatch(c -> !c.drained() && !c.isClosing()))) {
+        while (System.nanoTime() < deadline && undrained()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (undrained()) {
+            long sending = connections.all().stream().filter(c -> !c.drained() && !c.isClosing()).count();
+            java.util.logging.Logger.getLogger(Hub.class.getName()).warning(() -> "Shutdown: not drained within "
+                    + settings.shutdownDrain().toMillis() + " ms (" + SHUTDOWN_DRAIN + "): " + sending
+                    + " connections still sending, publishes in flight " + messaging.inFlight() + ", own publications"
+                    + " delivered " + rooms.deliveredOwn() + "; what they hold is lost with the 1001");
         }
         for (Connection connection : connections.all()) {
             connection.outbox.terminate(CloseCodes.GOING_AWAY, "server shutting down: reconnect");
@@ -262,6 +277,11 @@ public class Hub implements Switchboard {
         cluster.stop();
     }
 
+    private boolean undrained() {
+        return messaging.inFlight() || !rooms.deliveredOwn()
+                || connections.all().stream().anyMatch(c -> !c.drained() && !c.isClosing());
+    }
+
     // ------------------------------------------------------------------ for the engine's tests
 
     /** How {@code refresh} verifies credentials (the CDI constructor uses {@code Credentials}). */
@@ -273,9 +293,9 @@ public class Hub implements Switchboard {
     Connection open(Transport transport, String user, String endpoint, boolean welcome) {
         Caller caller = user == null ? null : new Caller(user, Set.of(), false, null);
         if (welcome || !endpoint.equals("/ws")) {
-            return dispatcher.open(transport, caller, endpoint, false);
+            return dispatcher.open(transport, caller, endpoint, false, null);
         }
-        Connection connection = connections.open(transport, caller, endpoint);
+        Connection connection = connections.open(transport, caller, endpoint, null);
         if (connection != null) {
             events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         }

@@ -25,9 +25,10 @@ public interface Sessions {
      * A socket opened at {@code endpoint} ({@code /ws}, {@code /ws/rooms/{room}}, {@code /ws/monitor}) for
      * {@code caller} ({@code null}: a guest). {@code /ws} gets {@code welcome}; {@code /ws/rooms/{room}} joins its room
      * (refused: closed with 4403 or 1013). Null when the user has as many connections as allowed: close with 1013.
-     * With {@code batching} ({@code switchboard.v1.batch}) queued messages may share a frame.
+     * With {@code batching} ({@code switchboard.v1.batch}) queued messages may share a frame. {@code language}: the
+     * first the handshake's {@code Accept-Language} named, or null (the caller then speaks the server's default).
      */
-    Connection open(Transport transport, Caller caller, String endpoint, boolean batching);
+    Connection open(Transport transport, Caller caller, String endpoint, boolean batching, java.util.Locale language);
 
     /** A message of the {@code /ws} protocol (or of {@code /ws/monitor}, which answers only {@code ping}). */
     void received(Connection connection, ClientMessage message);

@@ -21,6 +21,8 @@ final class Endpoints {
 
     private static final Logger LOG = Logger.getLogger(Endpoints.class.getName());
     private static final String CONNECTION = Connection.class.getName();
+    /** The session's user property holding the connection's language (see {@link HandshakeConfigurator}). */
+    static final String LANGUAGE = "dev.switchboard.language";
 
     private Endpoints() {
     }
@@ -44,7 +46,8 @@ final class Endpoints {
         boolean batching = Subprotocols.BATCH.equals(session.getNegotiatedSubprotocol());
         // registered before open() queues anything, so that the endpoint finds it for the first message
         Connection connection = sessions.open(new SessionTransport(session, settings.sendTimeout().toMillis()),
-                handshakes.callerOf(session.getUserPrincipal()).orElse(null), endpoint, batching);
+                handshakes.callerOf(session.getUserPrincipal()).orElse(null), endpoint, batching,
+                session.getUserProperties().get(LANGUAGE) instanceof java.util.Locale language ? language : null);
         if (connection == null) {
             closeQuietly(session, CloseCodes.TRY_AGAIN_LATER, "too many connections for this user");
             return null;

@@ -3,8 +3,11 @@ package dev.switchboard.web;
 import dev.switchboard.engine.Sessions;
 import dev.switchboard.security.Handshakes;
 import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Creates Switchboard's endpoints and settles their handshakes. Each endpoint instance (one per connection) gets the
@@ -12,7 +15,8 @@ import java.util.List;
  * are refused unless {@code switchboard.permessage-deflate=true}: compression costs CPU per frame and opens the door to
  * decompression bombs, so it is off whatever the container offers. When enabled, the container's permessage-deflate is
  * negotiated if it has one (WildFly with Undertow's {@code per-message-deflate} on; Payara 6's Tyrus ships none), and
- * inflated messages are held to {@code switchboard.max-message-bytes} like any other (1009).
+ * inflated messages are held to {@code switchboard.max-message-bytes} like any other (1009). The handshake's
+ * {@code Accept-Language} becomes the connection's language (see {@link #language}).
  */
 final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -41,6 +45,42 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
             throw new InstantiationException("not a Switchboard endpoint: " + type.getName());
         }
         return type.cast(endpoint);
+    }
+
+    /**
+     * Keeps the language the client asked for first where the connection's endpoint finds it: the configuration's user
+     * properties here are this connection's own copy, which become its session's (Jakarta WebSocket 2.1, section
+     * 4.1.1.2; every server here implements 2.1).
+     */
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        super.modifyHandshake(config, request, response);
+        List<String> accepted = request.getHeaders().get("Accept-Language");
+        Locale language = accepted == null || accepted.isEmpty() ? null : language(accepted.get(0));
+        if (language != null) {
+            config.getUserProperties().put(Endpoints.LANGUAGE, language);
+        }
+    }
+
+    /**
+     * The first language of an {@code Accept-Language} value that names one (not {@code *}, not weighted 0), or
+     * null: a value too long or not well formed is ignored, as if absent.
+     */
+    static Locale language(String acceptLanguage) {
+        if (acceptLanguage == null || acceptLanguage.isBlank() || acceptLanguage.length() > 256) {
+            return null;
+        }
+        try {
+            for (Locale.LanguageRange range : Locale.LanguageRange.parse(acceptLanguage)) {
+                if (range.getWeight() > 0 && !range.getRange().startsWith("*")) {
+                    Locale locale = Locale.forLanguageTag(range.getRange());
+                    return locale.getLanguage().isEmpty() ? null : locale;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return null;
     }
 
     @Override

@@ -128,7 +128,7 @@ class AfterCommitTest {
     }
 
     private final MemoryTransactions transactions = new MemoryTransactions();
-    private final Switchboard switchboard = new AfterCommit(engine, transactions);
+    private final Switchboard switchboard = new AfterCommit(engine, transactions, null);
 
     @Test
     void outsideATransactionAPublicationGoesAtOnce() {
@@ -173,7 +173,7 @@ class AfterCommitTest {
 
     @Test
     void withoutJtaEverythingGoesAtOnce() {
-        new AfterCommit(engine, null).publish("desk", Json.createValue(1));
+        new AfterCommit(engine, null, null).publish("desk", Json.createValue(1));
         assertEquals(List.of("desk 1"), published);
     }
 }

@@ -127,8 +127,8 @@ class HubTest {
         });
         TestTransport refreshing = TestTransport.inline();
         TestTransport expiring = TestTransport.inline();
-        Connection ann = hub.sessions().open(refreshing, new dev.switchboard.security.Caller("ann", java.util.Set.of(), false, soon), "/ws", false);
-        Connection ann2 = hub.sessions().open(expiring, new dev.switchboard.security.Caller("ann", java.util.Set.of(), false, soon), "/ws", false);
+        Connection ann = hub.sessions().open(refreshing, new dev.switchboard.security.Caller("ann", java.util.Set.of(), false, soon), "/ws", false, null);
+        Connection ann2 = hub.sessions().open(expiring, new dev.switchboard.security.Caller("ann", java.util.Set.of(), false, soon), "/ws", false, null);
 
         hub.dispatch(ann, new ClientMessage.Refresh("r1", "bearer.forged"));
         hub.dispatch(ann, new ClientMessage.Refresh("r2", "bearer.bob"));

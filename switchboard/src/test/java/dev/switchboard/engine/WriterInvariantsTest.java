@@ -155,7 +155,7 @@ class WriterInvariantsTest {
                 e -> { }, List.of());
         TestTransport stuck = TestTransport.stalled();
         Caller expiring = new Caller("temp", Set.of(), false, java.time.Instant.now().plusMillis(150));
-        Connection c = hub.sessions().open(stuck, expiring, "/ws", false); // 'welcome' never completes
+        Connection c = hub.sessions().open(stuck, expiring, "/ws", false, null); // 'welcome' never completes
         EngineFixture.within(Duration.ofSeconds(2), () -> java.time.Instant.now().isAfter(expiring.expiresAt()), () -> "");
         hub.sweep();
         assertEquals(CloseCodes.CREDENTIALS_EXPIRED, stuck.closedWith.get(1, TimeUnit.SECONDS));

@@ -13,7 +13,8 @@ import java.time.Instant;
 
 /**
  * A ticket's conversation, room {@code ticket:<id>}: the ticket's customer and the agents may join (checked in the
- * database, with JPA on the handler's thread); a note is validated, then published with its author and time; when someone leaves, the others are told.
+ * database, with JPA on the handler's thread); a note is validated, then published with its author and time (an
+ * agent's first note answers the ticket, in a transaction); when someone leaves, the others are told.
  */
 @ApplicationScoped
 public class TicketRooms implements RoomHandler<TicketRooms.Note> {
@@ -56,8 +57,18 @@ public class TicketRooms implements RoomHandler<TicketRooms.Note> {
         }
     }
 
+    /**
+     * An agent's first note answers the ticket: a JTA transaction on the handler's thread ({@link Tickets#answer}),
+     * whose publications (the agents' room, the customer's screens) go out after it commits.
+     */
     @Override
     public Object onPublish(RoomCall call, Note note) {
+        if (call.caller().hasRole("agent")) {
+            Ticket ticket = ticket(call.key());
+            if (ticket != null && ticket.getStatus() == Ticket.Status.OPEN) {
+                tickets.answer(ticket.getId());
+            }
+        }
         return new Said(note.text().strip(), call.user(), Instant.now());
     }
 

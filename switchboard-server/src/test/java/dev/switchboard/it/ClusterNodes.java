@@ -168,7 +168,10 @@ final class ClusterNodes {
             return wildfly(name, settings, war(), null);
         }
 
-        /** WildFly with {@code war}; its default datasource (ExampleDS) at {@code dataSourceUrl} when not null. */
+        /**
+         * WildFly with {@code war}; its default datasource (ExampleDS) at {@code dataSourceUrl} when not null, as H2's
+         * default user.
+         */
         static Node wildfly(String name, java.util.Map<String, String> settings, Path war, String dataSourceUrl) throws IOException {
             Path home = Path.of(System.getProperty("wildfly.home"));
             Path base = DIR.resolve(name + "-base");
@@ -176,8 +179,9 @@ final class ClusterNodes {
             if (dataSourceUrl != null) {
                 Path xml = base.resolve("configuration").resolve("standalone.xml");
                 String config = Files.readString(xml);
-                String replaced = config.replaceFirst("<connection-url>jdbc:h2:mem:[^<]*</connection-url>",
-                        "<connection-url>" + dataSourceUrl + "</connection-url>");
+                // the URL, and no user: the shared database's is H2's default (empty), as Payara Micro's H2Pool has it
+                String replaced = config.replaceFirst("<connection-url>jdbc:h2:mem:[^<]*</connection-url>(\\s*<driver>h2</driver>)"
+                        + "\\s*<security user-name=\"sa\" password=\"sa\"/>", "<connection-url>" + dataSourceUrl + "</connection-url>$1");
                 if (replaced.equals(config)) {
                     throw new IllegalStateException("no ExampleDS connection-url in " + xml);
                 }
@@ -276,6 +280,12 @@ final class ClusterNodes {
             }
             List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
             all.add(process.toHandle());
+            // and any process started with this node's own directory (its root or server base) on its command line:
+            // WildFly's JVM was seen outliving its killed start script, orphaned, still scanning its deployments
+            String own = DIR.resolve(name).toString();
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                            .map(c -> c.contains(own + "-root") || c.contains(own + "-base")).orElse(false))
+                    .forEach(all::add);
             all.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle p : all) {
                 p.onExit().orTimeout(20, TimeUnit.SECONDS).exceptionally(e -> null).join();

@@ -100,11 +100,12 @@ class HandlersIT {
             clerk.join(room);
             SwitchboardException invalid = Await.error(clerk.client().publish(room, note("", 0)), () -> "an invalid note");
             assertEquals("invalid", invalid.code());
-            assertEquals("darf nicht leer sein", invalid.details().getString("text"), invalid.details().toString());
+            // Open Liberty's messages end with a full stop, Hibernate Validator's elsewhere do not
+            assertTrue(invalid.details().getString("text").startsWith("darf nicht leer sein"), invalid.details().toString());
             assertTrue(invalid.details().getString("quantity").startsWith("muss gr"), invalid.details().toString());
             SwitchboardException request = Await.error(clerk.client().request("quote", Map.of("sku", " ", "quantity", 1)),
                     () -> "an invalid line");
-            assertEquals("darf nicht leer sein", request.details().getString("sku"), request.details().toString());
+            assertTrue(request.details().getString("sku").startsWith("darf nicht leer sein"), request.details().toString());
         }
     }
 

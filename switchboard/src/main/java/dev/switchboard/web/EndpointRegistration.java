@@ -45,6 +45,9 @@ public class EndpointRegistration implements ServletContextListener {
     @Inject
     SocketPaths paths;
 
+    @Inject
+    dev.switchboard.engine.Hub hub;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServerContainer container = (ServerContainer) event.getServletContext().getAttribute(ServerContainer.class.getName());
@@ -73,5 +76,11 @@ public class EndpointRegistration implements ServletContextListener {
         }
         LOG.info("Switchboard serves WebSocket connections at " + event.getServletContext().getContextPath()
                 + paths.socket() + " (" + SocketPaths.SETTING + ")");
+    }
+
+    /** Undeploy: drains and closes the connections unless {@link HandshakeFilter#destroy} did (see there). */
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        hub.shutdown();
     }
 }

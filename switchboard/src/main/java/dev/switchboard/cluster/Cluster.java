@@ -71,6 +71,26 @@ public interface Cluster {
     /** Starts receiving; callbacks run on threads from {@code threads}; periodic work on {@code scheduler}. */
     void start(Listener listener, ThreadFactory threads, ScheduledExecutorService scheduler);
 
+    /**
+     * Non-blocking: a room named {@code room} now exists on this node (a member joins it, or this node publishes into
+     * it): its events ({@link Listener#publication}, {@link Listener#reset}, {@link Listener#presenceChanged}) are
+     * delivered here from now on, until as many {@link #unfollow} calls. Events of rooms this node does not follow may
+     * not reach it at all (a shared cluster's traffic per node grows with its own rooms, not with every room's).
+     */
+    default void follow(String room) {
+    }
+
+    /** Non-blocking: one room named {@code room} was retired on this node (see {@link #follow}). */
+    default void unfollow(String room) {
+    }
+
+    /**
+     * Blocking: returns once {@code room}'s events reach this node, so that a position of its log read after it misses
+     * nothing that follows; at once when they already do (each join and publish asks).
+     */
+    default void awaitFollowing(String room) throws StoreUnavailable {
+    }
+
     /** Whether the store answered the latest heartbeat. */
     boolean reachable();
 

@@ -23,6 +23,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -85,16 +86,25 @@ public final class Redis {
         return config;
     }
 
-    /** The channel every node subscribes to. */
+    /** The channel every node subscribes to: direct messages, disconnects, operators' removals and questions. */
     String channel() {
         return config.prefix() + ":events";
     }
 
     /**
-     * Connects (or tries again after failing to at start) and subscribes {@code events} to the channel; Lettuce
-     * reconnects on its own after that. False when Redis cannot be reached now.
+     * The channel of {@code room}'s events (publications, resets, presence changes): subscribed by the nodes that have
+     * the room, only. Its hash tag is the room's, as the room's keys'.
      */
-    synchronized boolean connect(Consumer<String> events) {
+    String roomChannel(String room) {
+        return config.prefix() + ":{" + room + "}:events";
+    }
+
+    /**
+     * Connects (or tries again after failing to at start) and subscribes {@code events} to the channel and to
+     * {@code rooms}' channels; Lettuce reconnects on its own after that, and subscribes again to every channel then
+     * subscribed. False when Redis cannot be reached now.
+     */
+    synchronized boolean connect(Consumer<String> events, java.util.function.Supplier<java.util.Collection<String>> rooms) {
         if (connection != null) {
             return true;
         }
@@ -106,7 +116,9 @@ public final class Redis {
                     events.accept(message);
                 }
             });
-            subscription.sync().subscribe(channel());
+            java.util.List<String> channels = new java.util.ArrayList<>(List.of(channel()));
+            rooms.get().forEach(room -> channels.add(roomChannel(room)));
+            subscription.sync().subscribe(channels.toArray(String[]::new));
             pubsub = subscription;
             connection = client.connect();
             LOG.log(Level.INFO, "Connected to Redis at {0}", safeUrl());
@@ -119,6 +131,38 @@ public final class Redis {
             LOG.log(Level.WARNING, "Redis at {0} unreachable ({1}); delivering locally until it is back",
                     new Object[] {safeUrl(), e.getMessage()});
             return false;
+        }
+    }
+
+    /**
+     * Never waits: subscribes to {@code room}'s channel; completes when Redis confirmed it (events published after that
+     * reach this node), or fails ({@link StoreUnavailable}) when there is no subscription to add it to now.
+     */
+    java.util.concurrent.CompletableFuture<Void> subscribeRoom(String room) {
+        StatefulRedisPubSubConnection<String, String> s = pubsub;
+        if (s == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new StoreUnavailable("not connected to Redis", null));
+        }
+        try {
+            return s.async().subscribe(roomChannel(room)).toCompletableFuture().thenApply(done -> null);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new StoreUnavailable(e.getMessage(), e));
+        }
+    }
+
+    /** Never waits: unsubscribes from {@code room}'s channel; a failure is logged (the events are then ignored). */
+    void unsubscribeRoom(String room) {
+        StatefulRedisPubSubConnection<String, String> s = pubsub;
+        if (s != null) {
+            try {
+                s.async().unsubscribe(roomChannel(room)).whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        LOG.log(Level.FINE, "Unsubscribing from " + room + " failed: " + failure.getMessage());
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "Unsubscribing from " + room + " failed: " + e.getMessage());
+            }
         }
     }
 

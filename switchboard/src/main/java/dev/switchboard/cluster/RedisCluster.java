@@ -3,7 +3,6 @@ package dev.switchboard.cluster;
 import dev.switchboard.protocol.Codec;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +30,10 @@ import java.util.logging.Logger;
  *       {@code prefix:node:<node>:rooms} and {@code :users} sets: what to withdraw when the node dies;
  *       {@code prefix:lost} list: what withdrawn nodes held, each record for one survivor to take ({@link LostNode}).</li>
  * </ul>
- * Every node subscribes to one channel, {@code prefix:events}: {@code P room epoch offset payload} (a publication),
- * {@code R room epoch offset} (a reset), {@code C room} (presence changed), JSON for direct messages and disconnects.
+ * Each node subscribes to the channel of each room it has, {@code prefix:{room}:events}: {@code P room epoch offset
+ * payload} (a publication), {@code R room epoch offset} (a reset), {@code C room} (presence changed) — so a node hears
+ * the rooms it has, not every room — and to one channel all nodes share, {@code prefix:events}: JSON for direct
+ * messages, disconnects, operators' removals and questions.
  *
  * <p>Threads: events are handled on one inbox thread, in the order Redis published them; it never waits for Redis.
  * Heartbeats (blocking scripts) run on a heartbeat thread of their own: a slow Redis never holds up delivery.
@@ -50,6 +51,7 @@ public final class RedisCluster implements Cluster {
 
     private final Redis redis;
     private final Redis.Config config;
+    private final RoomSubscriptions subscriptions;
     private final String node = "n" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
 
     private volatile boolean reachable;
@@ -70,6 +72,7 @@ public final class RedisCluster implements Cluster {
     public RedisCluster(Redis redis) {
         this.redis = redis;
         this.config = redis.config();
+        this.subscriptions = new RoomSubscriptions(redis);
     }
 
     @Override
@@ -92,7 +95,16 @@ public final class RedisCluster implements Cluster {
     }
 
     private void receivedLater(String message) {
-        inbox.execute(() -> received(message));
+        inbox.execute(() -> ClusterInbox.received(message, node, listener, this::answer));
+    }
+
+    /** Answers another node's question without waiting: the inbox thread delivers publications in order. */
+    private void answer(JsonObject event) {
+        String answer = listener.answer(event.getString("question"), event.getString("argument"));
+        if (answer != null) {
+            redis.hsetAsync("answer " + event.getString("question"), event.getString("reply"), node, answer,
+                    ANSWER_TTL_SECONDS);
+        }
     }
 
     /** On the heartbeat thread (never the inbox): a heartbeat; notices outages, the way back, and dead nodes. */
@@ -101,7 +113,7 @@ public final class RedisCluster implements Cluster {
             return;
         }
         boolean was = reachable;
-        if (!redis.connect(this::receivedLater)) {
+        if (!redis.connect(this::receivedLater, subscriptions::rooms)) {
             reachable = false;
             return;
         }
@@ -159,48 +171,19 @@ public final class RedisCluster implements Cluster {
         }
     }
 
-    /** On the inbox thread, in the order Redis published them: one event from the channel. */
-    private void received(String message) {
-        try {
-            if (message.startsWith("P ")) {
-                int a = message.indexOf(' ', 2);
-                int b = message.indexOf(' ', a + 1);
-                int c = message.indexOf(' ', b + 1);
-                listener.publication(message.substring(2, a), message.substring(a + 1, b),
-                        Long.parseLong(message.substring(b + 1, c)), message.substring(c + 1));
-            } else if (message.startsWith("R ")) {
-                String[] parts = message.split(" ");
-                listener.reset(parts[1], parts[2], Long.parseLong(parts[3]));
-            } else if (message.startsWith("C ")) {
-                listener.presenceChanged(message.substring(2));
-            } else if (message.startsWith("{")) {
-                JsonObject event = Codec.json().createReader(new StringReader(message)).readObject();
-                if (node.equals(event.getString("node"))) {
-                    return; // handled locally before it was published
-                }
-                switch (event.getString("kind")) {
-                    case "direct" -> listener.direct(event.getString("user"), event.getString("frame"));
-                    case "disconnect" -> listener.disconnect(event.getString("user"), event.getInt("code"),
-                            event.getString("reason"));
-                    case "remove" -> listener.removeFromRoom(event.getString("room"),
-                            event.isNull("user") ? null : event.getString("user"));
-                    // answered without waiting: this thread delivers publications in order
-                    case "ask" -> answer(event);
-                    default -> LOG.log(Level.FINE, "Ignoring unknown cluster event {0}", event.getString("kind"));
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Failed to handle a cluster event", e);
-        }
+    @Override
+    public void follow(String room) {
+        subscriptions.follow(room);
     }
 
-    /** Answers another node's question without waiting: this thread delivers publications in order. */
-    private void answer(JsonObject event) {
-        String answer = listener.answer(event.getString("question"), event.getString("argument"));
-        if (answer != null) {
-            redis.hsetAsync("answer " + event.getString("question"), event.getString("reply"), node, answer,
-                    ANSWER_TTL_SECONDS);
-        }
+    @Override
+    public void unfollow(String room) {
+        subscriptions.unfollow(room);
+    }
+
+    @Override
+    public void awaitFollowing(String room) throws StoreUnavailable {
+        subscriptions.await(room);
     }
 
     @Override
@@ -223,7 +206,7 @@ public final class RedisCluster implements Cluster {
         if (reachable) { // else: rewritten by resynchronize
             redis.evalAsync("presence in " + room, Redis.Script.PRESENCE, ScriptOutputType.INTEGER,
                     new String[] {config.prefix() + ":{" + room + "}:presence", config.prefix() + ":node:" + node + ":rooms"},
-                    node + "|" + user, Integer.toString(connections), redis.channel(), room);
+                    node + "|" + user, Integer.toString(connections), redis.roomChannel(room), room);
         }
     }
 

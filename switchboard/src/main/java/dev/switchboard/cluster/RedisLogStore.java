@@ -34,7 +34,7 @@ public final class RedisLogStore implements LogStore {
         long ttl = Math.max(1, policy.historyTtl().toSeconds());
         List<Object> result = redis.eval(Redis.Script.APPEND, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
                 newEpoch(), Integer.toString(policy.historySize()), payload,
-                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.channel(), room);
+                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.roomChannel(room), room);
         return new Position((String) result.get(0), (Long) result.get(1));
     }
 
@@ -45,7 +45,7 @@ public final class RedisLogStore implements LogStore {
         List<Object> result = redis.eval(Redis.Script.APPEND, ScriptOutputType.MULTI,
                 new String[] {meta(room), log(room), prefix + ":{" + room + "}:key:" + key},
                 newEpoch(), Integer.toString(policy.historySize()), payload,
-                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.channel(), room,
+                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.roomChannel(room), room,
                 Long.toString(Math.max(1, windowMillis)));
         return new Appended(new Position((String) result.get(0), (Long) result.get(1)), (Long) result.get(2) == 1L);
     }
@@ -82,7 +82,7 @@ public final class RedisLogStore implements LogStore {
     @Override
     public Position reset(String room) throws StoreUnavailable {
         List<Object> result = redis.eval(Redis.Script.RESET, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
-                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()), redis.channel(), room);
+                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()), redis.roomChannel(room), room);
         return new Position((String) result.get(0), (Long) result.get(1));
     }
 

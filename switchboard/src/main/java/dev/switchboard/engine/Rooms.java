@@ -119,11 +119,18 @@ final class Rooms {
                     settings.limits().publishKeyWindow().toMillis());
             if (room.retireIfIdle(nowMillis, unused)) {
                 rooms.remove(name, room);
+                if (cluster.shared()) {
+                    cluster.unfollow(name); // its publications no longer come to this node
+                }
             }
         });
     }
 
+    /** A new room; with a shared cluster, this node follows its events from now on (see {@code Cluster.follow}). */
     private Room create(String name) {
+        if (cluster.shared()) {
+            cluster.follow(name);
+        }
         RoomPolicy policy = settings.policyFor(name);
         return new Room(name, policy, scheduler, settings.presenceCoalesce(), cluster, store, background, budget, telemetry, tracing);
     }

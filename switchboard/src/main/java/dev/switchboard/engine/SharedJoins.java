@@ -37,6 +37,7 @@ final class SharedJoins {
         Map<String, Integer> remote = null;
         try {
             if (s.needPosition()) {
+                cluster.awaitFollowing(room); // what is published after the position is read then reaches this node
                 at = store.position(room);
                 // who is already here on other nodes, so that the first joiner's joined.presence shows them
                 remote = cluster.remotePresence(room);

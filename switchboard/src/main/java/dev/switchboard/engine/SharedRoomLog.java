@@ -105,6 +105,7 @@ final class SharedRoomLog extends RoomLog {
         }
         if (!alone) {
             try {
+                cluster.awaitFollowing(room.name()); // its own publication comes back to this node (see deliveredOwn)
                 String payload = SharedPayload.encode(from, nowMillis, data,
                         room.tracing.on() ? room.tracing.traceparent() : null);
                 if (key == null) {
@@ -286,6 +287,8 @@ final class SharedRoomLog extends RoomLog {
         }
         LogStore.Position at;
         try {
+            // a room made while Redis was away may not be subscribed yet: its events must reach this node first
+            cluster.awaitFollowing(room.name());
             at = reset ? store.reset(room.name()) : store.position(room.name());
         } catch (StoreUnavailable e) {
             room.locked(() -> {

@@ -1,6 +1,6 @@
 -- Withdraws a (dead or leaving) node's members and users; keys are built here. The call that removes the node from
 -- the live set also leaves, for one survivor to take (heartbeat.lua), what it held: {node, users, rooms: room -> users}.
--- ARGV: prefix, node, channel
+-- ARGV: prefix, node, channel (the nodes' own; each room's change goes to the room's channel)
 local p, node = ARGV[1], ARGV[2]
 local mine = node .. '|'
 local removed = redis.call('ZREM', p .. ':nodes', node)
@@ -16,7 +16,7 @@ for _, room in ipairs(rooms) do
     end
   end
   if #members > 0 then held[room] = members end
-  redis.call('PUBLISH', ARGV[3], 'C ' .. room)
+  redis.call('PUBLISH', p .. ':{' .. room .. '}:events', 'C ' .. room) -- the room's own channel
 end
 local users = redis.call('SMEMBERS', p .. ':node:' .. node .. ':users')
 for _, u in ipairs(users) do

@@ -1,12 +1,14 @@
 package dev.switchboard.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +56,8 @@ class RedisClusterTest {
 
     @Test
     void presenceAndUsersAreSeenFromTheOtherNode() throws Exception {
+        two.follow("lobby"); // a room of node two's: it hears the room's presence changes
+        two.awaitFollowing("lobby");
         one.presence("lobby", "ann", 2);
         one.userConnections("ann", 2);
         within(() -> heardByTwo.contains("C lobby"));
@@ -68,6 +72,48 @@ class RedisClusterTest {
                 return false;
             }
         });
+    }
+
+    /**
+     * A node hears the rooms it follows and no other: publications, resets and presence changes go to each room's own
+     * channel. One node follows north; south's events never reach it; once it unfollows north, north's do not either.
+     */
+    @Test
+    void aNodeHearsTheRoomsItFollowsAndNoOther() throws Exception {
+        Redis link = server.link("nodes");
+        assertTrue(link.connect(message -> { }, Set::of), "a third link, for the log");
+        RedisLogStore store = new RedisLogStore(link);
+        dev.switchboard.config.RoomPolicy policy = dev.switchboard.config.Settings.defaults().policyFor("north");
+        try {
+            two.follow("north");
+            two.follow("north"); // a retired room and its successor: two rooms, one subscription
+            two.awaitFollowing("north");
+            for (int i = 1; i <= 5; i++) {
+                store.append("north", policy, "{\"data\":" + i + "}");
+                store.append("south", policy, "{\"data\":" + i + "}");
+            }
+            one.presence("south", "ann", 1);
+            one.presence("north", "ann", 1);
+            within(() -> heardByTwo.contains("C north") && heardByTwo.contains("P north 5"));
+            assertTrue(heardByTwo.stream().noneMatch(h -> h.contains("south")), "south never reached node two: " + heardByTwo);
+
+            two.unfollow("north"); // the first of the two rooms retired: still followed
+            store.append("north", policy, "{\"data\":6}");
+            within(() -> heardByTwo.contains("P north 6"));
+            two.unfollow("north"); // the last: no longer
+            // the unsubscription is confirmed before a marker room's publication reaches node two, in Redis' order
+            two.follow("marker");
+            two.awaitFollowing("marker");
+            store.append("north", policy, "{\"data\":7}");
+            store.append("marker", policy, "{\"data\":1}");
+            within(() -> heardByTwo.contains("P marker 1"));
+            assertFalse(heardByTwo.contains("P north 7"), "north after the unfollow: " + heardByTwo);
+        } finally {
+            one.presence("south", "ann", 0);
+            one.presence("north", "ann", 0);
+            two.unfollow("marker");
+            link.shutdown();
+        }
     }
 
     @Test

@@ -62,9 +62,17 @@ class RedisLogStoreTest extends LogStoreContract {
         return store;
     }
 
+    /** A new room, followed by this node (its events reach it only then), as a node's room is. */
     @Override
     String room(String name) {
-        return name + "-" + rooms.incrementAndGet();
+        String room = name + "-" + rooms.incrementAndGet();
+        cluster.follow(room);
+        try {
+            cluster.awaitFollowing(room);
+        } catch (StoreUnavailable e) {
+            throw new AssertionError(e);
+        }
+        return room;
     }
 
     @Test

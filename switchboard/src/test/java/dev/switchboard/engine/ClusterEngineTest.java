@@ -87,6 +87,32 @@ class ClusterEngineTest {
                 + ",\"data\":" + value + "}");
     }
 
+    /**
+     * A node hears the rooms it has, not every room: publications of a room with members on A only reach A; a node
+     * that publishes into a room of its own follows it (its publication comes back to it), and a retired room is
+     * no longer heard.
+     */
+    @Test
+    void aNodeHearsOnlyTheRoomsItHas() throws Exception {
+        TestTransport onA = member(a, "ann", "north");
+        TestTransport onB = member(b, "ben", "south");
+        for (int i = 0; i < 20; i++) {
+            appendElsewhere("north", i);
+            appendElsewhere(i % 2 == 0 ? "south" : "west", i); // west: no node has it
+        }
+        EngineFixture.within(WAIT, () -> offsets(onA, "north").size() == 20 && offsets(onB, "south").size() == 10,
+                () -> offsets(onA, "north") + " " + offsets(onB, "south"));
+        assertEquals(20, bus.inbound.get("a").get(), "A heard north only");
+        assertEquals(10, bus.inbound.get("b").get(), "B heard south only");
+        assertEquals(null, bus.inbound.get("c"), "C has no room: it heard nothing");
+
+        c.publish("east", Json.createValue(1)); // a room of C's own, without members: C follows it
+        EngineFixture.within(WAIT, () -> bus.inbound.containsKey("c") && bus.inbound.get("c").get() == 1,
+                () -> "C heard " + bus.inbound.get("c"));
+        assertEquals(20, bus.inbound.get("a").get(), "A did not hear east");
+        assertTrue(bus.violations.isEmpty(), bus.violations.toString());
+    }
+
     /** A publish retried on another node with the same key (a client that reconnected elsewhere) lands once. */
     @Test
     void aKeyedPublishRetriedOnAnotherNodeLandsOnce() throws Exception {

@@ -51,6 +51,8 @@ final class MemoryBus implements AutoCloseable {
     /** Store calls waiting on {@link #stall} now. */
     final AtomicInteger stalled = new AtomicInteger();
     volatile boolean unreachable;
+    /** Publications each node was handed by the bus (only rooms it follows, as with Redis). */
+    final Map<String, AtomicInteger> inbound = new ConcurrentHashMap<>();
     private final EngineFixture executors;
 
     MemoryBus(EngineFixture executors) {
@@ -80,14 +82,17 @@ final class MemoryBus implements AutoCloseable {
         log.subscribe(new dev.switchboard.cluster.QuietListener() {
             @Override
             public void publication(String room, String epoch, long offset, String payload) {
-                if (!lose.test(name + " " + room + " " + offset)) {
+                if (cluster.follows(room) && !lose.test(name + " " + room + " " + offset)) {
+                    inbound.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
                     listener.publication(room, epoch, offset, payload);
                 }
             }
 
             @Override
             public void reset(String room, String epoch, long offset) {
-                listener.reset(room, epoch, offset);
+                if (cluster.follows(room)) {
+                    listener.reset(room, epoch, offset);
+                }
             }
         }, inbox);
         return hub;
@@ -183,8 +188,30 @@ final class MemoryBus implements AutoCloseable {
         private final String name;
         volatile Listener listener;
 
+        /** Rooms this node follows: how many of its rooms by that name. */
+        private final Map<String, Integer> followed = new ConcurrentHashMap<>();
+
         NodeCluster(String name) {
             this.name = name;
+        }
+
+        boolean follows(String room) {
+            return followed.containsKey(room);
+        }
+
+        @Override
+        public void follow(String room) {
+            followed.merge(room, 1, Integer::sum);
+        }
+
+        @Override
+        public void unfollow(String room) {
+            followed.computeIfPresent(room, (r, n) -> n > 1 ? n - 1 : null);
+        }
+
+        @Override
+        public void awaitFollowing(String room) throws StoreUnavailable {
+            enter("await following", room); // blocking: never under a room's lock nor on a delivery thread
         }
 
         @Override
@@ -225,8 +252,10 @@ final class MemoryBus implements AutoCloseable {
             } else {
                 here.remove(name + "|" + user);
             }
-            for (Node n : nodes) { // every node is told, on its delivery thread
-                n.inbox().execute(() -> n.cluster().listener.presenceChanged(room));
+            for (Node n : nodes) { // every node that follows the room is told, on its delivery thread
+                if (n.cluster().follows(room)) {
+                    n.inbox().execute(() -> n.cluster().listener.presenceChanged(room));
+                }
             }
         }
 

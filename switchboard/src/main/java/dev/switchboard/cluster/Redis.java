@@ -100,11 +100,11 @@ public final class Redis {
     }
 
     /**
-     * Connects (or tries again after failing to at start) and subscribes {@code events} to the channel and to
-     * {@code rooms}' channels; Lettuce reconnects on its own after that, and subscribes again to every channel then
+     * Connects (or tries again after failing to at start) and subscribes {@code events} to the channel, to
+     * {@code node}'s own channel and to {@code rooms}' channels; Lettuce reconnects on its own after that, and subscribes again to every channel then
      * subscribed. False when Redis cannot be reached now.
      */
-    synchronized boolean connect(Consumer<String> events, java.util.function.Supplier<java.util.Collection<String>> rooms) {
+    synchronized boolean connect(Consumer<String> events, String node, java.util.function.Supplier<java.util.Collection<String>> rooms) {
         if (connection != null) {
             return true;
         }
@@ -116,7 +116,7 @@ public final class Redis {
                     events.accept(message);
                 }
             });
-            java.util.List<String> channels = new java.util.ArrayList<>(List.of(channel()));
+            java.util.List<String> channels = new java.util.ArrayList<>(List.of(channel(), nodeChannel(node)));
             rooms.get().forEach(room -> channels.add(roomChannel(room)));
             subscription.sync().subscribe(channels.toArray(String[]::new));
             pubsub = subscription;
@@ -243,6 +243,24 @@ public final class Redis {
     /** Never waits: publishes {@code message} on the channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
         async(what, c -> c.async().publish(channel(), message));
+    }
+
+    /** The channel of one node: messages for the users it holds (direct messages, disconnects). */
+    String nodeChannel(String node) {
+        return config.prefix() + ":node:" + node + ":events";
+    }
+
+    /**
+     * Never waits: publishes {@code message} on the channel of every node but {@code self} that holds {@code user}
+     * (the fields of the user's hash, {@code prefix:user:<user>}); a failure is logged and counted.
+     */
+    void publishToNodesOf(String what, String user, String self, String message) {
+        async(what, c -> c.async().hgetall(config.prefix() + ":user:" + user).thenCompose(nodes -> {
+            java.util.concurrent.CompletableFuture<?>[] sent = nodes.keySet().stream().filter(n -> !n.equals(self))
+                    .map(n -> c.async().publish(nodeChannel(n), message).toCompletableFuture())
+                    .toArray(java.util.concurrent.CompletableFuture[]::new);
+            return java.util.concurrent.CompletableFuture.allOf(sent);
+        }));
     }
 
     /** Sends {@code command} without waiting: its time to the answer is recorded, a failure logged and counted. */

@@ -32,8 +32,9 @@ import java.util.logging.Logger;
  * </ul>
  * Each node subscribes to the channel of each room it has, {@code prefix:{room}:events}: {@code P room epoch offset
  * payload} (a publication), {@code R room epoch offset} (a reset), {@code C room} (presence changed) — so a node hears
- * the rooms it has, not every room — and to one channel all nodes share, {@code prefix:events}: JSON for direct
- * messages, disconnects, operators' removals and questions.
+ * the rooms it has, not every room — to its own channel, {@code prefix:node:<node>:events}: JSON for the direct
+ * messages and disconnects of the users it holds (sent to the nodes of the user's hash only), and to one channel all
+ * nodes share, {@code prefix:events}: operators' removals and questions.
  *
  * <p>Threads: events are handled on one inbox thread, in the order Redis published them; it never waits for Redis.
  * Heartbeats (blocking scripts) run on a heartbeat thread of their own: a slow Redis never holds up delivery.
@@ -113,7 +114,7 @@ public final class RedisCluster implements Cluster {
             return;
         }
         boolean was = reachable;
-        if (!redis.connect(this::receivedLater, subscriptions::rooms)) {
+        if (!redis.connect(this::receivedLater, node, subscriptions::rooms)) {
             reachable = false;
             return;
         }
@@ -250,16 +251,17 @@ public final class RedisCluster implements Cluster {
     @Override
     public void direct(String user, String frame) {
         if (reachable) {
-            redis.publishAsync("direct message", Codec.json().createObjectBuilder().add("kind", "direct").add("node", node)
-                    .add("user", user).add("frame", frame).build().toString());
+            redis.publishToNodesOf("direct message", user, node, Codec.json().createObjectBuilder().add("kind", "direct")
+                    .add("node", node).add("user", user).add("frame", frame).build().toString());
         }
     }
 
     @Override
     public void disconnect(String user, int code, String reason) {
         if (reachable) {
-            redis.publishAsync("disconnect", Codec.json().createObjectBuilder().add("kind", "disconnect").add("node", node)
-                    .add("user", user).add("code", code).add("reason", reason == null ? "" : reason).build().toString());
+            redis.publishToNodesOf("disconnect", user, node, Codec.json().createObjectBuilder().add("kind", "disconnect")
+                    .add("node", node).add("user", user).add("code", code).add("reason", reason == null ? "" : reason)
+                    .build().toString());
         }
     }
 

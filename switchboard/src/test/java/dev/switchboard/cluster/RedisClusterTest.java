@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two nodes on a real redis-server: presence and users seen across nodes, direct messages and disconnects delivered to
- * the other node only, and best-effort commands whose failure is logged and counted, never dropped.
+ * the nodes that hold the user only, each room's events to the nodes that follow it only, and best-effort commands whose failure is logged and counted, never dropped.
  */
 class RedisClusterTest {
 
@@ -81,7 +81,7 @@ class RedisClusterTest {
     @Test
     void aNodeHearsTheRoomsItFollowsAndNoOther() throws Exception {
         Redis link = server.link("nodes");
-        assertTrue(link.connect(message -> { }, Set::of), "a third link, for the log");
+        assertTrue(link.connect(message -> { }, "log", Set::of), "a third link, for the log");
         RedisLogStore store = new RedisLogStore(link);
         dev.switchboard.config.RoomPolicy policy = dev.switchboard.config.Settings.defaults().policyFor("north");
         try {
@@ -118,9 +118,21 @@ class RedisClusterTest {
 
     @Test
     void directMessagesAndDisconnectsReachTheOtherNodeOnly() throws Exception {
+        two.userConnections("ben", 1); // ben is on node two; cy is on no node
+        within(() -> {
+            try {
+                return one.remoteConnections("ben") == 1;
+            } catch (StoreUnavailable e) {
+                return false;
+            }
+        });
+        one.direct("cy", "{\"type\":\"direct\"}");
+        one.disconnect("cy", 4403, "revoked");
         one.direct("ben", "{\"type\":\"direct\"}");
         one.disconnect("ben", 4403, "revoked");
         within(() -> heardByTwo.contains("D ben {\"type\":\"direct\"}") && heardByTwo.contains("X ben 4403 revoked"));
+        assertTrue(heardByTwo.stream().noneMatch(h -> h.contains(" cy ")), "only the nodes that hold the user: " + heardByTwo);
+        two.userConnections("ben", 0);
     }
 
     @Test

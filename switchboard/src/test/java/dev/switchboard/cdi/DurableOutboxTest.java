@@ -145,7 +145,9 @@ class DurableOutboxTest {
 
     private static int sweepAfter(CountDownLatch go, DurableOutbox outbox) {
         try {
-            go.await();
+            if (!go.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the sweeps were never started together");
+            }
             return outbox.sweep();
         } catch (Exception e) {
             throw new AssertionError(e);

@@ -115,6 +115,18 @@ public interface Cluster {
     /** Best effort: delivers an encoded {@code direct} frame to {@code user}'s connections on other nodes. */
     void direct(String user, String frame);
 
+    /**
+     * Blocking: {@link #direct} to the other live nodes that hold {@code user}, reading who holds it once; how many of
+     * the user's connections those nodes hold (0: nothing was sent).
+     */
+    default int directElsewhere(String user, String frame) throws StoreUnavailable {
+        int elsewhere = remoteConnections(user);
+        if (elsewhere > 0) {
+            direct(user, frame);
+        }
+        return elsewhere;
+    }
+
     /** Best effort: closes {@code user}'s connections on other nodes. */
     void disconnect(String user, int code, String reason);
 

@@ -242,7 +242,12 @@ public final class Redis {
 
     /** Never waits: publishes {@code message} on the channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
-        async(what, c -> c.async().publish(channel(), message));
+        publishAsync(what, channel(), message);
+    }
+
+    /** Never waits: publishes {@code message} on {@code channel}; a failure is logged and counted. */
+    void publishAsync(String what, String channel, String message) {
+        async(what, c -> c.async().publish(channel, message));
     }
 
     /** The channel of one node: messages for the users it holds (direct messages, disconnects). */

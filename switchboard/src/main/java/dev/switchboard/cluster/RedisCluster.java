@@ -237,23 +237,38 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public int remoteConnections(String user) throws StoreUnavailable {
+        return elsewhere(user).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Blocking: the other live nodes that hold {@code user}, with its connections on each (one read of its hash). */
+    private Map<String, Integer> elsewhere(String user) throws StoreUnavailable {
         Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":user:" + user));
-        Set<String> live = alive;
-        int count = 0;
-        for (Map.Entry<String, String> e : fields.entrySet()) {
-            if (!e.getKey().equals(node) && live.contains(e.getKey())) {
-                count += Integer.parseInt(e.getValue());
+        Map<String, Integer> nodes = new HashMap<>();
+        fields.forEach((n, count) -> {
+            if (!n.equals(node) && alive.contains(n)) { // alive: one immutable set at a time
+                nodes.put(n, Integer.parseInt(count));
             }
-        }
-        return count;
+        });
+        return nodes;
     }
 
     @Override
     public void direct(String user, String frame) {
         if (reachable) {
-            redis.publishToNodesOf("direct message", user, node, Codec.json().createObjectBuilder().add("kind", "direct")
-                    .add("node", node).add("user", user).add("frame", frame).build().toString());
+            redis.publishToNodesOf("direct message", user, node, directMessage(user, frame));
         }
+    }
+
+    @Override // one read of the user's hash, then a publication on the channel of each node that holds the user
+    public int directElsewhere(String user, String frame) throws StoreUnavailable {
+        Map<String, Integer> nodes = elsewhere(user);
+        nodes.keySet().forEach(n -> redis.publishAsync("direct message", redis.nodeChannel(n), directMessage(user, frame)));
+        return nodes.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private String directMessage(String user, String frame) {
+        return Codec.json().createObjectBuilder().add("kind", "direct").add("node", node).add("user", user)
+                .add("frame", frame).build().toString();
     }
 
     @Override

@@ -41,6 +41,7 @@ public class Hub implements Switchboard {
     /** Shutdown has begun: {@link #shutdown} runs once. */
     private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Hub.class.getName());
     private static final String SHUTDOWN_DRAIN = "switchboard.shutdown.drain-ms";
 
     /** How long shutdown waits for the writers to have sent their 1001s, after the drain. */
@@ -258,7 +259,7 @@ public class Hub implements Switchboard {
         }
         if (undrained()) {
             long sending = connections.all().stream().filter(c -> !c.drained() && !c.isClosing()).count();
-            java.util.logging.Logger.getLogger(Hub.class.getName()).warning(() -> "Shutdown: not drained within "
+            LOG.warning(() -> "Shutdown: not drained within "
                     + settings.shutdownDrain().toMillis() + " ms (" + SHUTDOWN_DRAIN + "): " + sending
                     + " connections still sending, publishes in flight " + messaging.inFlight() + ", own publications"
                     + " delivered " + rooms.deliveredOwn() + "; what they hold is lost with the 1001");

@@ -108,11 +108,7 @@ final class Publishing implements Dispatcher.Messaging {
         int queued = connections.deliverDirect(user, frame);
         if (cluster.shared()) {
             try {
-                int elsewhere = cluster.remoteConnections(user);
-                if (elsewhere > 0) {
-                    cluster.direct(user, frame);
-                    queued += elsewhere;
-                }
+                queued += cluster.directElsewhere(user, frame);
             } catch (StoreUnavailable e) {
                 LOG.log(Level.FINE, "Direct message to {0} delivered on this node only: {1}", new Object[] {user, e.getMessage()});
             }

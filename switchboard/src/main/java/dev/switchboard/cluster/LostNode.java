@@ -14,8 +14,8 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * What a node gone from the cluster held, as withdraw.lua leaves it in Redis for one survivor: its users, and each
- * room's members there. Lua's cjson writes an empty table as {@code {}}, so a list may come as an empty object.
+ * What a node gone from the cluster held, as {@link NodeWithdrawal} leaves it in Redis for one survivor: its users, and
+ * each room's members there. A list may come as an empty object (records written by Lua's cjson, before 0.9).
  */
 record LostNode(String node, Set<String> users, Map<String, Set<String>> rooms) {
 

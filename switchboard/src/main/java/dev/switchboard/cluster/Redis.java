@@ -1,39 +1,43 @@
 package dev.switchboard.cluster;
 
-import io.lettuce.core.ClientOptions;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One node's link to Redis (Lettuce), shared by {@link RedisCluster} and {@link RedisLogStore}: a command connection,
- * a pub/sub connection on the cluster's channel, and the Lua scripts, read once from their resource files and run by
- * SHA ({@code EVALSHA}, loading the script again when Redis answers {@code NOSCRIPT}, e.g. after a restart).
+ * One node's link to Redis (Lettuce), shared by {@link RedisCluster}, {@link RedisLogStore} and {@link RedisSessionStore}:
+ * a command connection, the node's subscriptions ({@link Subscriber}), and the Lua scripts, read once from their
+ * resource files and run by SHA ({@code EVALSHA}, loading the script again when Redis answers {@code NOSCRIPT}, e.g.
+ * after a restart).
+ *
+ * <p>Two deployments, one code: one Redis ({@code switchboard.redis.url}; or a primary with replicas) or a Redis
+ * Cluster ({@code switchboard.redis.cluster-nodes}: Lettuce's cluster client routes each command to its slot's master,
+ * rooms' and nodes' channels are sharded). Every script touches the keys of one hash tag only, and declares them.
  *
  * <p>Blocking calls ({@link #call}, {@link #eval}) wait at most the timeout and throw {@link StoreUnavailable}.
  * Asynchronous calls ({@link #evalAsync}, {@link #publishAsync}) never wait; a failure is logged and counted
@@ -43,27 +47,35 @@ public final class Redis {
 
     private static final Logger LOG = Logger.getLogger(Redis.class.getName());
 
-    /** Settings of the Redis engine (see the README). */
+    /**
+     * Settings of the Redis engine (see the README): {@code clusterNodes} empty for one Redis at {@code url}, else the
+     * seeds of a Redis Cluster ({@code host:port} or {@code redis[s]://[user:password@]host:port}).
+     */
     public record Config(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout,
-                         Duration metaTtl) {
-    }
+                         Duration metaTtl, List<String> clusterNodes) {
+        public Config {
+            clusterNodes = List.copyOf(clusterNodes);
+        }
 
-    /** The Lua scripts, under {@code dev/switchboard/cluster/<name>.lua}. */
-    enum Script {
-        APPEND, POSITION, RESET, PRESENCE, USER, HEARTBEAT, WITHDRAW;
+        public Config(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout, Duration metaTtl) {
+            this(url, prefix, timeout, heartbeat, nodeTimeout, metaTtl, List.of());
+        }
 
-        final String source = read(name().toLowerCase(java.util.Locale.ROOT) + ".lua");
-        final String sha = sha1(source);
+        boolean clustered() {
+            return !clusterNodes.isEmpty();
+        }
     }
 
     private final Config config;
     private final ClientResources resources;
-    private final RedisClient client;
+    private final AbstractRedisClient client;
+    private final Subscriber subscriber;
     private final LongAdder failures = new LongAdder();
     /** Told every command's time to its answer (blocking and asynchronous), and every failure. */
     private volatile StoreTelemetry telemetry = StoreTelemetry.NONE;
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile StatefulConnection<String, String> connection;
+    private volatile RedisClusterCommands<String, String> sync;
+    private volatile RedisClusterAsyncCommands<String, String> async;
 
     public Redis(Config config) {
         this.config = config;
@@ -72,21 +84,38 @@ public final class Redis {
                 .computationThreadPoolSize(1)
                 .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(5), 100, TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, RedisURI.create(config.url()));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // fail fast while disconnected: the caller carries on locally instead of waiting
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).build())
-                .build());
+        if (config.clustered()) {
+            RedisClusterClient cluster = RedisClients.cluster(resources, config);
+            this.client = cluster;
+            this.subscriber = new ShardedSubscriber(cluster, RedisClients.masters(resources, config),
+                    RedisClients.seeds(config).get(0), config.timeout());
+        } else {
+            RedisClient single = RedisClients.single(resources, config);
+            this.client = single;
+            this.subscriber = new SingleSubscriber(single);
+        }
     }
 
     public Config config() {
         return config;
     }
 
-    /** The channel every node subscribes to: direct messages, disconnects, operators' removals and questions. */
+    /** Whether this is a Redis Cluster (sharded channels; scripts guard rooms against a failed-over master). */
+    boolean clustered() {
+        return config.clustered();
+    }
+
+    /** The script argument saying whether rooms are guarded against a master's failover ({@code guard.lua}). */
+    String guard() {
+        return clustered() ? "1" : "0";
+    }
+
+    /** The command scripts publish on a room's channel with: {@code PUBLISH}, or {@code SPUBLISH} on Redis Cluster. */
+    String publishCommand() {
+        return subscriber.publishCommand();
+    }
+
+    /** The channel every node subscribes to (plain pub/sub): operators' removals and questions. */
     String channel() {
         return config.prefix() + ":events";
     }
@@ -99,34 +128,43 @@ public final class Redis {
         return config.prefix() + ":{" + room + "}:events";
     }
 
+    /** The channel of one node: messages for the users it holds (direct messages, disconnects). */
+    String nodeChannel(String node) {
+        return config.prefix() + ":{node:" + node + "}:events";
+    }
+
     /**
-     * Connects (or tries again after failing to at start) and subscribes {@code events} to the channel, to
-     * {@code node}'s own channel and to {@code rooms}' channels; Lettuce reconnects on its own after that, and subscribes again to every channel then
-     * subscribed. False when Redis cannot be reached now.
+     * Connects (or tries again after failing to at start) and subscribes {@code events} to the broadcast channel, to
+     * {@code node}'s own channel and to {@code rooms}' channels. False when Redis cannot be reached now.
      */
-    synchronized boolean connect(Consumer<String> events, String node, java.util.function.Supplier<java.util.Collection<String>> rooms) {
+    synchronized boolean connect(Consumer<String> events, String node, Supplier<Collection<String>> rooms) {
         if (connection != null) {
             return true;
         }
         try {
-            StatefulRedisPubSubConnection<String, String> subscription = client.connectPubSub();
-            subscription.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    events.accept(message);
-                }
-            });
-            java.util.List<String> channels = new java.util.ArrayList<>(List.of(channel(), nodeChannel(node)));
+            if (client instanceof RedisClusterClient cluster) {
+                StatefulRedisClusterConnection<String, String> c = cluster.connect();
+                sync = c.sync();
+                async = c.async();
+                connection = c;
+            }
+            List<String> channels = new ArrayList<>(List.of(nodeChannel(node)));
             rooms.get().forEach(room -> channels.add(roomChannel(room)));
-            subscription.sync().subscribe(channels.toArray(String[]::new));
-            pubsub = subscription;
-            connection = client.connect();
+            subscriber.open(events, channel(), channels);
+            if (client instanceof RedisClient single) {
+                StatefulRedisConnection<String, String> c = single.connect();
+                sync = c.sync();
+                async = c.async();
+                connection = c;
+            }
             LOG.log(Level.INFO, "Connected to Redis at {0}", safeUrl());
             return true;
         } catch (RuntimeException e) {
-            if (pubsub != null) {
-                pubsub.closeAsync();
-                pubsub = null;
+            subscriber.close();
+            StatefulConnection<String, String> c = connection;
+            connection = null;
+            if (c != null) {
+                c.closeAsync();
             }
             LOG.log(Level.WARNING, "Redis at {0} unreachable ({1}); delivering locally until it is back",
                     new Object[] {safeUrl(), e.getMessage()});
@@ -138,38 +176,23 @@ public final class Redis {
      * Never waits: subscribes to {@code room}'s channel; completes when Redis confirmed it (events published after that
      * reach this node), or fails ({@link StoreUnavailable}) when there is no subscription to add it to now.
      */
-    java.util.concurrent.CompletableFuture<Void> subscribeRoom(String room) {
-        StatefulRedisPubSubConnection<String, String> s = pubsub;
-        if (s == null) {
-            return java.util.concurrent.CompletableFuture.failedFuture(new StoreUnavailable("not connected to Redis", null));
-        }
-        try {
-            return s.async().subscribe(roomChannel(room)).toCompletableFuture().thenApply(done -> null);
-        } catch (RuntimeException e) {
-            return java.util.concurrent.CompletableFuture.failedFuture(new StoreUnavailable(e.getMessage(), e));
-        }
+    CompletableFuture<Void> subscribeRoom(String room) {
+        return subscriber.subscribe(roomChannel(room));
     }
 
     /** Never waits: unsubscribes from {@code room}'s channel; a failure is logged (the events are then ignored). */
     void unsubscribeRoom(String room) {
-        StatefulRedisPubSubConnection<String, String> s = pubsub;
-        if (s != null) {
-            try {
-                s.async().unsubscribe(roomChannel(room)).whenComplete((done, failure) -> {
-                    if (failure != null) {
-                        LOG.log(Level.FINE, "Unsubscribing from " + room + " failed: " + failure.getMessage());
-                    }
-                });
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Unsubscribing from " + room + " failed: " + e.getMessage());
-            }
-        }
+        subscriber.unsubscribe(roomChannel(room));
+    }
+
+    /** On the heartbeat thread: subscribes again what Redis dropped; true when it did (see {@link Subscriber#repair}). */
+    boolean repairSubscriptions() {
+        return subscriber.repair();
     }
 
     /** Whether the subscription is open (Lettuce reconnects it separately from the command connection). */
     boolean subscribed() {
-        StatefulRedisPubSubConnection<String, String> s = pubsub;
-        return s != null && s.isOpen();
+        return subscriber.subscribed();
     }
 
     boolean connected() {
@@ -177,7 +200,7 @@ public final class Redis {
     }
 
     /** Blocking: {@code command} on the command connection. */
-    <T> T call(java.util.function.Function<RedisCommands<String, String>, T> command) throws StoreUnavailable {
+    <T> T call(Function<RedisClusterCommands<String, String>, T> command) throws StoreUnavailable {
         long started = System.nanoTime();
         try {
             return command.apply(commands());
@@ -195,7 +218,7 @@ public final class Redis {
     }
 
     /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}. */
-    <T> T eval(Script script, ScriptOutputType type, String[] keys, String... args) throws StoreUnavailable {
+    <T> T eval(RedisScript script, ScriptOutputType type, String[] keys, String... args) throws StoreUnavailable {
         return call(c -> {
             try {
                 return c.<T>evalsha(script.sha, type, keys, args);
@@ -207,8 +230,8 @@ public final class Redis {
     }
 
     /** Never waits: runs {@code script} by SHA ({@code EVAL} on {@code NOSCRIPT}); a failure is logged and counted. */
-    void evalAsync(String what, Script script, ScriptOutputType type, String[] keys, String... args) {
-        StatefulRedisConnection<String, String> c = connection;
+    void evalAsync(String what, RedisScript script, ScriptOutputType type, String[] keys, String... args) {
+        RedisClusterAsyncCommands<String, String> c = async;
         if (c == null) {
             failed(what, new RedisConnectionException("not connected"));
             return;
@@ -216,7 +239,7 @@ public final class Redis {
         RedisFuture<Object> sent;
         long started = System.nanoTime();
         try {
-            sent = c.async().evalsha(script.sha, type, keys, args);
+            sent = c.evalsha(script.sha, type, keys, args);
         } catch (RuntimeException e) {
             failed(what, e);
             return;
@@ -224,7 +247,7 @@ public final class Redis {
         sent.whenComplete((result, failure) -> {
             telemetry.commandCompleted(System.nanoTime() - started);
             if (failure instanceof RedisNoScriptException) {
-                c.async().eval(script.source, type, keys, args).whenComplete((again, error) -> {
+                c.eval(script.source, type, keys, args).whenComplete((again, error) -> {
                     if (error != null) {
                         failed(what, error);
                     }
@@ -237,41 +260,41 @@ public final class Redis {
 
     /** Never waits: sets {@code field} of hash {@code key}, which expires after {@code ttlSeconds}; a failure is logged and counted. */
     void hsetAsync(String what, String key, String field, String value, long ttlSeconds) {
-        async(what, c -> c.async().hset(key, field, value).thenCompose(set -> c.async().expire(key, ttlSeconds)));
+        async(what, c -> c.hset(key, field, value).thenCompose(set -> c.expire(key, ttlSeconds)));
     }
 
-    /** Never waits: publishes {@code message} on the channel; a failure is logged and counted. */
+    /** Never waits: publishes {@code message} on the broadcast channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
-        publishAsync(what, channel(), message);
+        async(what, c -> c.publish(channel(), message));
     }
 
-    /** Never waits: publishes {@code message} on {@code channel}; a failure is logged and counted. */
+    /** Never waits: publishes {@code message} on a room's or a node's channel; a failure is logged and counted. */
     void publishAsync(String what, String channel, String message) {
-        async(what, c -> c.async().publish(channel, message));
+        async(what, c -> clustered() ? c.spublish(channel, message) : c.publish(channel, message));
     }
 
-    /** The channel of one node: messages for the users it holds (direct messages, disconnects). */
-    String nodeChannel(String node) {
-        return config.prefix() + ":node:" + node + ":events";
+    /** The hash of {@code user}'s open connections: node → connections; shares a hash tag with the user's revocation. */
+    String userKey(String user) {
+        return config.prefix() + ":{user:" + user + "}";
     }
 
     /**
      * Never waits: publishes {@code message} on the channel of every node but {@code self} that holds {@code user}
-     * (the fields of the user's hash, {@code prefix:user:<user>}); a failure is logged and counted.
+     * (the fields of the user's hash); a failure is logged and counted.
      */
     void publishToNodesOf(String what, String user, String self, String message) {
-        async(what, c -> c.async().hgetall(config.prefix() + ":user:" + user).thenCompose(nodes -> {
-            java.util.concurrent.CompletableFuture<?>[] sent = nodes.keySet().stream().filter(n -> !n.equals(self))
-                    .map(n -> c.async().publish(nodeChannel(n), message).toCompletableFuture())
-                    .toArray(java.util.concurrent.CompletableFuture[]::new);
-            return java.util.concurrent.CompletableFuture.allOf(sent);
+        async(what, c -> c.hgetall(userKey(user)).thenCompose(nodes -> {
+            CompletableFuture<?>[] sent = nodes.keySet().stream().filter(n -> !n.equals(self))
+                    .map(n -> (clustered() ? c.spublish(nodeChannel(n), message) : c.publish(nodeChannel(n), message))
+                            .toCompletableFuture())
+                    .toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(sent);
         }));
     }
 
     /** Sends {@code command} without waiting: its time to the answer is recorded, a failure logged and counted. */
-    private void async(String what,
-                       java.util.function.Function<StatefulRedisConnection<String, String>, java.util.concurrent.CompletionStage<?>> command) {
-        StatefulRedisConnection<String, String> c = connection;
+    void async(String what, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
+        RedisClusterAsyncCommands<String, String> c = async;
         if (c == null) {
             failed(what, new RedisConnectionException("not connected"));
             return;
@@ -303,40 +326,21 @@ public final class Redis {
     }
 
     void shutdown() {
+        subscriber.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    private RedisCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> c = connection;
+    private RedisClusterCommands<String, String> commands() {
+        RedisClusterCommands<String, String> c = sync;
         if (c == null) {
             throw new RedisConnectionException("not connected");
         }
-        return c.sync();
+        return c;
     }
 
     /** The URL without a password, for logs. */
     String safeUrl() {
-        return config.url().replaceAll("//[^@/]*@", "//***@");
+        return (config.clustered() ? "cluster " + String.join(",", config.clusterNodes()) : config.url()).replaceAll("//[^@/]*@", "//***@");
     }
-
-    private static String read(String resource) {
-        try (InputStream in = Redis.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("Lua script " + resource + " missing from the WAR");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("Lua script " + resource + " unreadable", e);
-        }
-    }
-
-    private static String sha1(String source) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
 }

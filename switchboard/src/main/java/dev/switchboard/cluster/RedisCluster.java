@@ -22,28 +22,22 @@ import java.util.logging.Logger;
  * Several nodes as one room space, on Redis: node membership by heartbeats, cross-node presence and users, direct
  * messages and disconnects across nodes. Rooms' logs are in {@link RedisLogStore}, on the same {@link Redis} link.
  *
- * <p>Keys, under {@code prefix} (default {@code switchboard}):
- * <ul>
- *   <li>{@code prefix:{room}:presence} hash: {@code node|user} → connections of that user in the room on that node;</li>
- *   <li>{@code prefix:user:<user>} hash: node → open connections of that user on that node;</li>
- *   <li>{@code prefix:nodes} sorted set: node → time of its latest heartbeat (Redis' clock);
- *       {@code prefix:node:<node>:rooms} and {@code :users} sets: what to withdraw when the node dies;
- *       {@code prefix:lost} list: what withdrawn nodes held, each record for one survivor to take ({@link LostNode}).</li>
- * </ul>
- * Each node subscribes to the channel of each room it has, {@code prefix:{room}:events}: {@code P room epoch offset
- * payload} (a publication), {@code R room epoch offset} (a reset), {@code C room} (presence changed) — so a node hears
- * the rooms it has, not every room — to its own channel, {@code prefix:node:<node>:events}: JSON for the direct
- * messages and disconnects of the users it holds (sent to the nodes of the user's hash only), and to one channel all
- * nodes share, {@code prefix:events}: operators' removals and questions.
+ * <p>Keys, under {@code prefix} (default {@code switchboard}), each script's keys under one hash tag (Redis Cluster):
+ * {@code prefix:{room}:presence} hash ({@code node|user} → that user's connections in the room on that node);
+ * {@code prefix:{user:<user>}} hash (node → that user's open connections there); the nodes' keys of
+ * {@link NodeWithdrawal}. Channels: each room's, {@code prefix:{room}:events} ({@code P room epoch offset payload}
+ * a publication, {@code R room epoch offset} a reset, {@code C room} presence changed), subscribed by the nodes that
+ * have the room only; each node's, {@code prefix:{node:<node>}:events} (JSON: the direct messages and disconnects of
+ * the users it holds, sent to the nodes of the user's hash only) — both sharded on Redis Cluster — and one broadcast
+ * channel, {@code prefix:events}: operators' removals and questions.
  *
  * <p>Threads: events are handled on one inbox thread, in the order Redis published them; it never waits for Redis.
  * Heartbeats (blocking scripts) run on a heartbeat thread of their own: a slow Redis never holds up delivery.
  *
- * <p>Faults: commands fail fast while Redis is unreachable ({@link StoreUnavailable}); Lettuce reconnects and
- * resubscribes; the heartbeat notices the way back and asks the hub to {@link Listener#resynchronize}. A node whose
- * heartbeat is older than {@code node-timeout} is dead: the first live node to notice withdraws it (as a stopping node
- * withdraws itself), leaving what it held for one node's heartbeat to take and tell ({@link Listener#nodeLost}).
- * Scripts touch keys they do not declare: a single Redis (or with replicas / Sentinel), not Redis Cluster.
+ * <p>Faults: commands fail fast while Redis is unreachable ({@link StoreUnavailable}); subscriptions are repaired
+ * ({@link Subscriber#repair}); the heartbeat notices the way back, or subscriptions made again, and asks the hub to
+ * {@link Listener#resynchronize}. A node whose heartbeat is older than {@code node-timeout} is dead: the first live
+ * node to notice withdraws it ({@link NodeWithdrawal}), as a stopping node withdraws itself.
  */
 public final class RedisCluster implements Cluster {
 
@@ -119,8 +113,8 @@ public final class RedisCluster implements Cluster {
             return;
         }
         try {
-            List<Object> result = redis.eval(Redis.Script.HEARTBEAT, ScriptOutputType.MULTI,
-                    new String[] {config.prefix() + ":nodes", config.prefix() + ":lost"}, node,
+            List<Object> result = redis.eval(RedisScript.HEARTBEAT, ScriptOutputType.MULTI,
+                    new String[] {NodeWithdrawal.nodes(config.prefix()), NodeWithdrawal.lost(config.prefix())}, node,
                     Long.toString(config.nodeTimeout().toMillis()));
             boolean added = ((Long) result.get(0)) == 1L;
             @SuppressWarnings("unchecked") List<String> live = (List<String>) result.get(1);
@@ -144,7 +138,7 @@ public final class RedisCluster implements Cluster {
             boolean grace = System.nanoTime() - graceUntilNanos < 0;
             for (String gone : grace ? List.<String>of() : dead) {
                 LOG.log(Level.INFO, "Node {0} missed its heartbeats: withdrawing its members", gone);
-                redis.eval(Redis.Script.WITHDRAW, ScriptOutputType.INTEGER, new String[0], config.prefix(), gone, redis.channel());
+                NodeWithdrawal.withdraw(redis, gone);
             }
             Set<String> now = new java.util.HashSet<>(live);
             if (grace) {
@@ -152,10 +146,12 @@ public final class RedisCluster implements Cluster {
             }
             boolean changed = !now.equals(alive);
             alive = Set.copyOf(now);
-            if (!was || (added && registered)) {
+            boolean resubscribed = redis.repairSubscriptions(); // a master gone, a slot moved: events may be missed
+            if (!was || (added && registered) || resubscribed) {
                 // back after an outage, or Redis forgot us (restarted empty, or took us for dead): catch up,
                 // and once more a little later, for what was published before the subscription was back
-                LOG.log(Level.INFO, "Node {0}: Redis reachable; resynchronizing rooms", node);
+                LOG.log(Level.INFO, "Node {0}: Redis reachable{1}; resynchronizing rooms",
+                        new Object[] {node, resubscribed ? ", subscriptions made again" : ""});
                 listener.resynchronize();
                 resyncAgainIn = 3;
             } else if (resyncAgainIn > 0 && --resyncAgainIn == 0) {
@@ -205,9 +201,12 @@ public final class RedisCluster implements Cluster {
     @Override
     public void presence(String room, String user, int connections) {
         if (reachable) { // else: rewritten by resynchronize
-            redis.evalAsync("presence in " + room, Redis.Script.PRESENCE, ScriptOutputType.INTEGER,
-                    new String[] {config.prefix() + ":{" + room + "}:presence", config.prefix() + ":node:" + node + ":rooms"},
-                    node + "|" + user, Integer.toString(connections), redis.roomChannel(room), room);
+            if (connections > 0) { // first: a node that dies in between leaves nothing it would not withdraw
+                redis.async("rooms of a node", c -> c.sadd(NodeWithdrawal.rooms(config.prefix(), node), room));
+            }
+            redis.evalAsync("presence in " + room, RedisScript.PRESENCE, ScriptOutputType.INTEGER,
+                    new String[] {config.prefix() + ":{" + room + "}:presence"}, node + "|" + user,
+                    Integer.toString(connections), redis.roomChannel(room), room, redis.publishCommand());
         }
     }
 
@@ -229,9 +228,12 @@ public final class RedisCluster implements Cluster {
     @Override
     public void userConnections(String user, int connections) {
         if (reachable) { // else: rewritten by resynchronize
-            redis.evalAsync("connections of a user", Redis.Script.USER, ScriptOutputType.INTEGER,
-                    new String[] {config.prefix() + ":user:" + user, config.prefix() + ":node:" + node + ":users"},
-                    node, Integer.toString(connections), user);
+            if (connections > 0) {
+                redis.async("users of a node", c -> c.sadd(NodeWithdrawal.users(config.prefix(), node), user));
+                redis.async("connections of a user", c -> c.hset(redis.userKey(user), node, Integer.toString(connections)));
+            } else {
+                redis.async("connections of a user", c -> c.hdel(redis.userKey(user), node));
+            }
         }
     }
 
@@ -242,7 +244,7 @@ public final class RedisCluster implements Cluster {
 
     /** Blocking: the other live nodes that hold {@code user}, with its connections on each (one read of its hash). */
     private Map<String, Integer> elsewhere(String user) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":user:" + user));
+        Map<String, String> fields = redis.call(c -> c.hgetall(redis.userKey(user)));
         Map<String, Integer> nodes = new HashMap<>();
         fields.forEach((n, count) -> {
             if (!n.equals(node) && alive.contains(n)) { // alive: one immutable set at a time
@@ -316,7 +318,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":user:" + user));
+        Map<String, String> fields = redis.call(c -> c.hgetall(redis.userKey(user)));
         Set<String> live = alive;
         Map<String, Integer> byNode = new java.util.TreeMap<>();
         for (Map.Entry<String, String> e : fields.entrySet()) {
@@ -335,7 +337,7 @@ public final class RedisCluster implements Cluster {
         }
         try {
             if (redis.connected() && reachable) {
-                redis.eval(Redis.Script.WITHDRAW, ScriptOutputType.INTEGER, new String[0], config.prefix(), node, redis.channel());
+                NodeWithdrawal.withdraw(redis, node);
             }
         } catch (StoreUnavailable e) {
             LOG.log(Level.INFO, "Could not withdraw node {0} from Redis ({1}); other nodes will once its heartbeat is old",

@@ -15,7 +15,10 @@ import java.util.Optional;
  * {@code prefix:{room}:log} stream (one entry per publication, id {@code <offset>-1}, field {@code p} = payload,
  * trimmed to the room's history size, expiring after the history's age when nothing is published). Appending and
  * resetting are Lua scripts ({@code append.lua}, {@code reset.lua}), so Redis assigns offsets atomically and
- * announces them on the channel in offset order: {@code P room epoch offset payload}, {@code R room epoch offset}.
+ * announces them on the room's channel in offset order: {@code P room epoch offset payload}, {@code R room epoch offset}.
+ * On Redis Cluster a room's meta remembers its master's replication id; a master that failed over (whose last
+ * acknowledged appends may not have reached the replica now serving) makes the room start a new epoch
+ * ({@code guard.lua}), so that members are told of a possible gap, never left with one silently.
  */
 public final class RedisLogStore implements LogStore {
 
@@ -32,9 +35,9 @@ public final class RedisLogStore implements LogStore {
     @Override
     public Position append(String room, RoomPolicy policy, String payload) throws StoreUnavailable {
         long ttl = Math.max(1, policy.historyTtl().toSeconds());
-        List<Object> result = redis.eval(Redis.Script.APPEND, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
+        List<Object> result = redis.eval(RedisScript.APPEND, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
                 newEpoch(), Integer.toString(policy.historySize()), payload,
-                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.roomChannel(room), room);
+                Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.roomChannel(room), room, redis.publishCommand(), redis.guard());
         return new Position((String) result.get(0), (Long) result.get(1));
     }
 
@@ -42,18 +45,18 @@ public final class RedisLogStore implements LogStore {
     public Appended appendOnce(String room, RoomPolicy policy, String payload, String key, long windowMillis)
             throws StoreUnavailable {
         long ttl = Math.max(1, policy.historyTtl().toSeconds());
-        List<Object> result = redis.eval(Redis.Script.APPEND, ScriptOutputType.MULTI,
+        List<Object> result = redis.eval(RedisScript.APPEND, ScriptOutputType.MULTI,
                 new String[] {meta(room), log(room), prefix + ":{" + room + "}:key:" + key},
                 newEpoch(), Integer.toString(policy.historySize()), payload,
                 Long.toString(Math.max(ttl, redis.config().metaTtl().toSeconds())), Long.toString(ttl), redis.roomChannel(room), room,
-                Long.toString(Math.max(1, windowMillis)));
+                redis.publishCommand(), redis.guard(), Long.toString(Math.max(1, windowMillis)));
         return new Appended(new Position((String) result.get(0), (Long) result.get(1)), (Long) result.get(2) == 1L);
     }
 
     @Override
     public Position position(String room) throws StoreUnavailable {
-        List<Object> result = redis.eval(Redis.Script.POSITION, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
-                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()));
+        List<Object> result = redis.eval(RedisScript.POSITION, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
+                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()), redis.guard());
         return new Position((String) result.get(0), (Long) result.get(1));
     }
 
@@ -81,8 +84,9 @@ public final class RedisLogStore implements LogStore {
 
     @Override
     public Position reset(String room) throws StoreUnavailable {
-        List<Object> result = redis.eval(Redis.Script.RESET, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
-                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()), redis.roomChannel(room), room);
+        List<Object> result = redis.eval(RedisScript.RESET, ScriptOutputType.MULTI, new String[] {meta(room), log(room)},
+                newEpoch(), Long.toString(redis.config().metaTtl().toSeconds()), redis.roomChannel(room), room,
+                redis.publishCommand(), redis.guard());
         return new Position((String) result.get(0), (Long) result.get(1));
     }
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * Revocations and tickets in Redis. Keys: {@code <prefix>:revoked:<user>} (epoch millis of the latest revocation,
+ * Revocations and tickets in Redis. Keys: {@code <prefix>:{user:<user>}:revoked} (the hash tag of the user's other keys) (epoch millis of the latest revocation,
  * expiring after the longest a token may live) and {@code <prefix>:ticket:<SHA-256 of the ticket>} (the caller,
  * expiring with the ticket; taken with {@code GETDEL}, so once across the cluster). A ticket is never stored in the
  * clear: someone who can read Redis cannot redeem one.
@@ -31,13 +31,13 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void revoke(String user, Instant at, Duration ttl) throws StoreUnavailable {
-        redis.call(c -> c.set(prefix + ":revoked:" + user, Long.toString(at.toEpochMilli()),
+        redis.call(c -> c.set(prefix + ":{user:" + user + "}:revoked", Long.toString(at.toEpochMilli()),
                 SetArgs.Builder.px(Math.max(1, ttl.toMillis()))));
     }
 
     @Override
     public Instant revokedAt(String user) throws StoreUnavailable {
-        String at = redis.call(c -> c.get(prefix + ":revoked:" + user));
+        String at = redis.call(c -> c.get(prefix + ":{user:" + user + "}:revoked"));
         return at == null ? null : Instant.ofEpochMilli(Long.parseLong(at));
     }
 

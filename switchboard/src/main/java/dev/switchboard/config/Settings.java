@@ -2,6 +2,7 @@ package dev.switchboard.config;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 
@@ -90,15 +91,20 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
     /**
      * {@code switchboard.redis.*}: several nodes share rooms through Redis.
      *
-     * @param url         {@code redis://[user:password@]host:port[/db]} (or {@code rediss://})
+     * @param url          {@code redis://[user:password@]host:port[/db]} (or {@code rediss://}): one Redis
      * @param prefix      prefix of every key and of the channel
      * @param timeout     longest a command may take before the node carries on locally
      * @param heartbeat   how often a node beats
      * @param nodeTimeout a node silent this long is taken for dead
      * @param metaTtl     how long a room's offset and epoch outlive its last publication
+     * @param clusterNodes {@code switchboard.redis.cluster-nodes}: seeds of a Redis Cluster ({@code host:port,…}),
+     *                     empty for one Redis
      */
     public record Redis(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout,
-                        Duration metaTtl) {
+                        Duration metaTtl, List<String> clusterNodes) {
+        public Redis {
+            clusterNodes = List.copyOf(clusterNodes);
+        }
     }
 
     public static final String PREFIX = "switchboard.";
@@ -182,14 +188,21 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
 
     private static Redis redis(Config config) {
         String url = config.getOptionalValue(PREFIX + "redis.url", String.class).orElse("").trim();
-        if (url.isEmpty()) {
+        List<String> seeds = java.util.Arrays.stream(config.getOptionalValue(PREFIX + "redis.cluster-nodes", String.class)
+                .orElse("").split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+        if (!url.isEmpty() && !seeds.isEmpty()) {
+            throw new IllegalArgumentException(PREFIX + "redis.url and " + PREFIX + "redis.cluster-nodes are both set: "
+                    + "one Redis or one Redis Cluster, not both (credentials go in each seed, redis://user:password@host:port)");
+        }
+        if (url.isEmpty() && seeds.isEmpty()) {
             return null;
         }
         return new Redis(url, config.getOptionalValue(PREFIX + "redis.prefix", String.class).orElse("switchboard"),
                 millis(config, "redis.timeout-ms", Duration.ofSeconds(1)),
                 millis(config, "redis.heartbeat-ms", Duration.ofSeconds(1)),
                 millis(config, "redis.node-timeout-ms", Duration.ofSeconds(5)),
-                Duration.ofSeconds(config.getOptionalValue(PREFIX + "redis.meta-ttl-seconds", Long.class).orElse(86_400L)));
+                Duration.ofSeconds(config.getOptionalValue(PREFIX + "redis.meta-ttl-seconds", Long.class).orElse(86_400L)),
+                seeds);
     }
 
     private static RoomPolicy roomPolicy(Config config, String prefix, RoomPolicy fallback) {

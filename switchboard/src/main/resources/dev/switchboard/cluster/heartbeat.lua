@@ -1,5 +1,5 @@
 -- A node's heartbeat, on Redis' clock (nodes need not agree on time): returns {added, live nodes, dead nodes, lost}, lost
--- being up to 10 records of nodes gone (withdraw.lua) that this node takes, so that each is told to one node only.
+-- being up to 10 records of nodes gone (NodeWithdrawal) that this node takes, so that each is told to one node only.
 -- KEYS: nodes, lost. ARGV: node, timeout ms
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

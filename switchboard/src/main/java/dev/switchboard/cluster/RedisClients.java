@@ -35,13 +35,15 @@ final class RedisClients {
 
     /**
      * Redis Cluster's commands: routed by slot, the slots read again on every adaptive trigger (a MOVED or ASK
-     * redirection, two failed reconnects to a master) and every 10 s, so that a promoted replica is found.
+     * redirection, two failed reconnects to a master) and every 10 s, so that a promoted replica is found. Commands
+     * are accepted while a master's connection is being made (Lettuce connects to each master on first use and,
+     * rejecting, would refuse the first commands of every master) and end at the timeout when it does not come.
      */
     static RedisClusterClient cluster(ClientResources resources, Redis.Config config) {
         RedisClusterClient client = RedisClusterClient.create(resources, seeds(config));
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
                 .socketOptions(socket(config))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()

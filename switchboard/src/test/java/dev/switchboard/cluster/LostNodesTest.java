@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node gone from the cluster — silent (as after SIGKILL) or stopped — is told, with the users and room members it
- * held, to exactly one of the nodes that remain, on a real redis-server (heartbeats every 100 ms, dead after 2 s).
+ * held, to exactly one of the nodes that remain, on a real redis-server (heartbeats every 100 ms, dead after 2 s); on a
+ * Redis Cluster: {@link ShardedLostNodesTest}.
  */
 class LostNodesTest {
 
@@ -25,15 +26,19 @@ class LostNodesTest {
     private record Node(RedisCluster cluster, ScheduledExecutorService timers, List<String> lost) {
     }
 
-    private RedisServer server;
+    private TestRedis server;
     private final List<Node> nodes = new ArrayList<>();
     /** Every node's lost-node notices, in the order told. */
     private final java.util.concurrent.BlockingQueue<String> told = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Set<Node> stopped = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
+    TestRedis startRedis() throws Exception {
+        return new RedisServer();
+    }
+
     @BeforeEach
     void start() throws Exception {
-        server = new RedisServer();
+        server = startRedis();
         for (int i = 0; i < 3; i++) {
             List<String> lost = new CopyOnWriteArrayList<>();
             RedisCluster cluster = new RedisCluster(server.link("lost"));
@@ -49,7 +54,7 @@ class LostNodesTest {
             }, Thread::new, timers);
             nodes.add(new Node(cluster, timers, lost));
         }
-        RedisClusterTest.within(() -> nodes.stream().allMatch(n -> n.cluster().reachable() && n.cluster().nodes() == 3));
+        RedisEngineContract.within(() -> nodes.stream().allMatch(n -> n.cluster().reachable() && n.cluster().nodes() == 3));
     }
 
     @AfterEach
@@ -81,7 +86,7 @@ class LostNodesTest {
     void aSilentNodeIsToldToExactlyOneSurvivorWithWhatItHeld() throws Exception {
         Node victim = nodes.get(0);
         String held = holding(victim.cluster());
-        RedisClusterTest.within(() -> {
+        RedisEngineContract.within(() -> {
             try {
                 return nodes.get(1).cluster().remotePresence("desk").size() == 2;
             } catch (StoreUnavailable e) {
@@ -100,7 +105,7 @@ class LostNodesTest {
     void aStoppingNodeHandsWhatItHeldToOneOfTheOthers() throws Exception {
         Node leaving = nodes.get(2);
         String held = holding(leaving.cluster());
-        RedisClusterTest.within(() -> {
+        RedisEngineContract.within(() -> {
             try {
                 return nodes.get(0).cluster().remoteConnections("bob") == 1;
             } catch (StoreUnavailable e) {
@@ -109,7 +114,7 @@ class LostNodesTest {
         });
         leaving.cluster().stop();
         stopped.add(leaving);
-        RedisClusterTest.within(() -> !toldToOthers(leaving).isEmpty());
+        RedisEngineContract.within(() -> !toldToOthers(leaving).isEmpty());
         assertEquals(List.of(held), toldToOthers(leaving));
         assertTrue(leaving.lost().isEmpty(), "the stopping node does not tell itself");
         assertEquals(0, nodes.get(0).cluster().remoteConnections("bob"), "withdrawn at once");
@@ -120,7 +125,7 @@ class LostNodesTest {
         Node idle = nodes.get(1);
         idle.cluster().stop();
         stopped.add(idle);
-        RedisClusterTest.within(() -> nodes.get(0).cluster().nodes() == 2 && nodes.get(2).cluster().nodes() == 2);
+        RedisEngineContract.within(() -> nodes.get(0).cluster().nodes() == 2 && nodes.get(2).cluster().nodes() == 2);
         assertEquals(List.of(), toldToOthers(idle));
     }
 }

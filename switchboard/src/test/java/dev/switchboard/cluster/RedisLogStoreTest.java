@@ -3,8 +3,6 @@ package dev.switchboard.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,19 +10,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The log store contract on a real redis-server; and the scripts, run by SHA, survive Redis forgetting them. */
+/**
+ * The log store contract on a real redis-server (a Redis Cluster: {@link ShardedLogStoreTest}); and the scripts, run
+ * by SHA, survive Redis forgetting them. One instance for all tests (rooms are never shared between tests).
+ */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class RedisLogStoreTest extends LogStoreContract {
 
-    private static final AtomicInteger rooms = new AtomicInteger();
-    private static RedisServer server;
-    private static RedisCluster cluster;
-    private static RedisLogStore store;
-    private static final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-    private static volatile LogStoreContract current;
+    private final AtomicInteger rooms = new AtomicInteger();
+    private TestRedis server;
+    private RedisCluster cluster;
+    private RedisLogStore store;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
+    TestRedis startRedis() throws Exception {
+        return new RedisServer();
+    }
 
     @BeforeAll
-    static void start() throws Exception {
-        server = new RedisServer();
+    void start() throws Exception {
+        LogStoreContract current = this;
+        server = startRedis();
         Redis redis = server.link("contract");
         cluster = new RedisCluster(redis);
         store = new RedisLogStore(redis);
@@ -43,7 +49,7 @@ class RedisLogStoreTest extends LogStoreContract {
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (cluster != null) {
             cluster.stop();
         }
@@ -51,10 +57,6 @@ class RedisLogStoreTest extends LogStoreContract {
         if (server != null) {
             server.close();
         }
-    }
-
-    RedisLogStoreTest() {
-        current = this;
     }
 
     @Override
@@ -79,10 +81,7 @@ class RedisLogStoreTest extends LogStoreContract {
     void scriptsRunBySha1AreLoadedAgainWhenRedisForgetsThem() throws Exception {
         String room = room("flushed");
         assertEquals(1, store.append(room, POLICY, "{\"data\":1}").offset());
-        try (RedisClient client = RedisClient.create(server.url());
-             StatefulRedisConnection<String, String> c = client.connect()) {
-            assertEquals("OK", c.sync().scriptFlush()); // as after a restart: EVALSHA now answers NOSCRIPT
-        }
+        server.flushScripts(); // as after a restart: EVALSHA now answers NOSCRIPT
         assertEquals(2, store.append(room, POLICY, "{\"data\":2}").offset());
     }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** A real redis-server of the test's own, on a free loopback port, without persistence. */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements TestRedis {
 
     private final Process process;
     private final int port;
@@ -37,10 +37,23 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
-    /** A link with short timeouts and heartbeats, for tests. */
+    @Override
     public Redis link(String prefix) {
         return new Redis(new Redis.Config(url(), prefix, Duration.ofSeconds(1), Duration.ofMillis(100),
                 Duration.ofSeconds(2), Duration.ofHours(1)));
+    }
+
+    @Override
+    public <T> T command(java.util.function.Function<io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String>, T> command) {
+        try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url());
+             io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+            return command.apply(c.sync());
+        }
+    }
+
+    @Override
+    public void flushScripts() {
+        command(c -> c.scriptFlush());
     }
 
     @Override

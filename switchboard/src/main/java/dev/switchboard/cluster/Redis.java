@@ -2,6 +2,7 @@ package dev.switchboard.cluster;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -19,13 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -71,6 +72,7 @@ public final class Redis {
     private final AbstractRedisClient client;
     private final Subscriber subscriber;
     private final LongAdder failures = new LongAdder();
+    private final LongAdder unavailable = new LongAdder();
     /** Told every command's time to its answer (blocking and asynchronous), and every failure. */
     private volatile StoreTelemetry telemetry = StoreTelemetry.NONE;
     private volatile StatefulConnection<String, String> connection;
@@ -87,8 +89,8 @@ public final class Redis {
         if (config.clustered()) {
             RedisClusterClient cluster = RedisClients.cluster(resources, config);
             this.client = cluster;
-            this.subscriber = new ShardedSubscriber(cluster, RedisClients.masters(resources, config),
-                    RedisClients.seeds(config).get(0), config.timeout());
+            this.subscriber = new ShardedSubscriber(RedisClients.masters(resources, config), RedisClients.seeds(config),
+                    config.timeout());
         } else {
             RedisClient single = RedisClients.single(resources, config);
             this.client = single;
@@ -100,8 +102,7 @@ public final class Redis {
         return config;
     }
 
-    /** Whether this is a Redis Cluster (sharded channels; scripts guard rooms against a failed-over master). */
-    boolean clustered() {
+    boolean clustered() { // sharded channels; scripts guard rooms against a failed-over master
         return config.clustered();
     }
 
@@ -120,10 +121,7 @@ public final class Redis {
         return config.prefix() + ":events";
     }
 
-    /**
-     * The channel of {@code room}'s events (publications, resets, presence changes): subscribed by the nodes that have
-     * the room, only. Its hash tag is the room's, as the room's keys'.
-     */
+    /** The channel of {@code room}'s events, for the nodes that have the room; hash tag the room's, as its keys'. */
     String roomChannel(String room) {
         return config.prefix() + ":{" + room + "}:events";
     }
@@ -172,27 +170,24 @@ public final class Redis {
         }
     }
 
+    /** The node's subscriptions: rooms' channels followed, repaired by the heartbeat. */
+    Subscriber subscriber() {
+        return subscriber;
+    }
+
     /**
-     * Never waits: subscribes to {@code room}'s channel; completes when Redis confirmed it (events published after that
-     * reach this node), or fails ({@link StoreUnavailable}) when there is no subscription to add it to now.
+     * Never waits: on Redis Cluster, has Lettuce read the slots again (commands failed: a master may have been
+     * replaced). Lettuce's own triggers do not suffice: a view read during a failover, when nodes disagree, is kept
+     * until the next trigger, and a master's commands time out meanwhile.
      */
-    CompletableFuture<Void> subscribeRoom(String room) {
-        return subscriber.subscribe(roomChannel(room));
-    }
-
-    /** Never waits: unsubscribes from {@code room}'s channel; a failure is logged (the events are then ignored). */
-    void unsubscribeRoom(String room) {
-        subscriber.unsubscribe(roomChannel(room));
-    }
-
-    /** On the heartbeat thread: subscribes again what Redis dropped; true when it did (see {@link Subscriber#repair}). */
-    boolean repairSubscriptions() {
-        return subscriber.repair();
-    }
-
-    /** Whether the subscription is open (Lettuce reconnects it separately from the command connection). */
-    boolean subscribed() {
-        return subscriber.subscribed();
+    void refreshSlots() {
+        if (client instanceof RedisClusterClient cluster) {
+            cluster.refreshPartitionsAsync().whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.log(Level.FINE, "Redis Cluster: the slots could not be read: " + failure);
+                }
+            });
+        }
     }
 
     boolean connected() {
@@ -203,9 +198,21 @@ public final class Redis {
     <T> T call(Function<RedisClusterCommands<String, String>, T> command) throws StoreUnavailable {
         long started = System.nanoTime();
         try {
-            return command.apply(commands());
+            while (true) {
+                try {
+                    return command.apply(commands());
+                } catch (RedisCommandExecutionException e) {
+                    // Redis Cluster: a script's keys half moved to a slot's new master; the slot settles in moments
+                    if (!String.valueOf(e.getMessage()).startsWith("TRYAGAIN")
+                            || System.nanoTime() - started > config.timeout().toNanos()) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+            }
         } catch (RuntimeException e) { // RedisException, timeouts, rejected while disconnected
             telemetry.commandFailed(true);
+            unavailable.increment();
             throw new StoreUnavailable("Redis unavailable: " + e.getMessage(), e);
         } finally {
             telemetry.commandCompleted(System.nanoTime() - started);
@@ -278,20 +285,6 @@ public final class Redis {
         return config.prefix() + ":{user:" + user + "}";
     }
 
-    /**
-     * Never waits: publishes {@code message} on the channel of every node but {@code self} that holds {@code user}
-     * (the fields of the user's hash); a failure is logged and counted.
-     */
-    void publishToNodesOf(String what, String user, String self, String message) {
-        async(what, c -> c.hgetall(userKey(user)).thenCompose(nodes -> {
-            CompletableFuture<?>[] sent = nodes.keySet().stream().filter(n -> !n.equals(self))
-                    .map(n -> (clustered() ? c.spublish(nodeChannel(n), message) : c.publish(nodeChannel(n), message))
-                            .toCompletableFuture())
-                    .toArray(CompletableFuture[]::new);
-            return CompletableFuture.allOf(sent);
-        }));
-    }
-
     /** Sends {@code command} without waiting: its time to the answer is recorded, a failure logged and counted. */
     void async(String what, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
         RedisClusterAsyncCommands<String, String> c = async;
@@ -318,6 +311,16 @@ public final class Redis {
         // INFO, not WARNING: during an outage every best-effort command fails; the heartbeat logs the outage once
         LOG.log(Level.INFO, "Redis command failed ({0}): {1}; repaired when the node resynchronizes",
                 new Object[] {what, failure.toString()});
+    }
+
+    /** Blocking calls that failed since start (a room may have gone on alone). */
+    long unavailable() {
+        return unavailable.sum();
+    }
+
+    /** Counts a failure of this node's own making: a subscription not confirmed in time. */
+    void unavailable(StoreUnavailable e) {
+        unavailable.increment();
     }
 
     /** Asynchronous commands that failed since start. */

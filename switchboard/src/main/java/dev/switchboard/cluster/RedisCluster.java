@@ -47,6 +47,7 @@ public final class RedisCluster implements Cluster {
     private final Redis redis;
     private final Redis.Config config;
     private final RoomSubscriptions subscriptions;
+    private final RedisUsers users;
     private final String node = "n" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
 
     private volatile boolean reachable;
@@ -59,6 +60,7 @@ public final class RedisCluster implements Cluster {
     /** Until then (nanoTime) no node is taken for dead: after an outage, nobody could beat. */
     private long graceUntilNanos;
     private int resyncAgainIn;
+    private long unavailableBefore;
     private Listener listener;
     private ExecutorService inbox;
     private ExecutorService heart;
@@ -68,6 +70,7 @@ public final class RedisCluster implements Cluster {
         this.redis = redis;
         this.config = redis.config();
         this.subscriptions = new RoomSubscriptions(redis);
+        this.users = new RedisUsers(redis, node, () -> alive);
     }
 
     @Override
@@ -121,7 +124,7 @@ public final class RedisCluster implements Cluster {
             @SuppressWarnings("unchecked") List<String> dead = (List<String>) result.get(2);
             @SuppressWarnings("unchecked") List<String> lost = (List<String>) result.get(3); // taken: no other node has it
             lost.forEach(record -> LostNode.tell(record, listener));
-            if (!redis.subscribed()) {
+            if (!redis.subscriber().subscribed()) {
                 // commands are back, the subscription not yet (Lettuce reconnects each with its own delay): catch up later
                 if (was || !waitingForSubscription) {
                     LOG.log(Level.INFO, "Node {0}: Redis answers; waiting for the subscription to be back", node);
@@ -146,12 +149,18 @@ public final class RedisCluster implements Cluster {
             }
             boolean changed = !now.equals(alive);
             alive = Set.copyOf(now);
-            boolean resubscribed = redis.repairSubscriptions(); // a master gone, a slot moved: events may be missed
-            if (!was || (added && registered) || resubscribed) {
+            boolean resubscribed = redis.subscriber().repair(); // a master gone, a slot moved: events may be missed
+            long failed = redis.unavailable(); // a call failed since the last beat: a room may have gone on alone
+            boolean missed = failed != unavailableBefore;
+            unavailableBefore = failed;
+            if (missed || resubscribed) {
+                redis.refreshSlots();
+            }
+            if (!was || (added && registered) || resubscribed || missed) {
                 // back after an outage, or Redis forgot us (restarted empty, or took us for dead): catch up,
                 // and once more a little later, for what was published before the subscription was back
-                LOG.log(Level.INFO, "Node {0}: Redis reachable{1}; resynchronizing rooms",
-                        new Object[] {node, resubscribed ? ", subscriptions made again" : ""});
+                LOG.log(Level.INFO, "Node {0}: Redis reachable{1}; resynchronizing rooms", new Object[] {node,
+                        resubscribed ? ", subscriptions made again" : missed ? ", calls failed since the last beat" : ""});
                 listener.resynchronize();
                 resyncAgainIn = 3;
             } else if (resyncAgainIn > 0 && --resyncAgainIn == 0) {
@@ -180,7 +189,12 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public void awaitFollowing(String room) throws StoreUnavailable {
-        subscriptions.await(room);
+        try {
+            subscriptions.await(room);
+        } catch (StoreUnavailable e) {
+            redis.unavailable(e);
+            throw e;
+        }
     }
 
     @Override
@@ -228,57 +242,31 @@ public final class RedisCluster implements Cluster {
     @Override
     public void userConnections(String user, int connections) {
         if (reachable) { // else: rewritten by resynchronize
-            if (connections > 0) {
-                redis.async("users of a node", c -> c.sadd(NodeWithdrawal.users(config.prefix(), node), user));
-                redis.async("connections of a user", c -> c.hset(redis.userKey(user), node, Integer.toString(connections)));
-            } else {
-                redis.async("connections of a user", c -> c.hdel(redis.userKey(user), node));
-            }
+            users.connections(user, connections);
         }
     }
 
     @Override
     public int remoteConnections(String user) throws StoreUnavailable {
-        return elsewhere(user).values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    /** Blocking: the other live nodes that hold {@code user}, with its connections on each (one read of its hash). */
-    private Map<String, Integer> elsewhere(String user) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(redis.userKey(user)));
-        Map<String, Integer> nodes = new HashMap<>();
-        fields.forEach((n, count) -> {
-            if (!n.equals(node) && alive.contains(n)) { // alive: one immutable set at a time
-                nodes.put(n, Integer.parseInt(count));
-            }
-        });
-        return nodes;
+        return users.elsewhere(user).values().stream().mapToInt(Integer::intValue).sum();
     }
 
     @Override
     public void direct(String user, String frame) {
         if (reachable) {
-            redis.publishToNodesOf("direct message", user, node, directMessage(user, frame));
+            users.direct(user, frame);
         }
     }
 
-    @Override // one read of the user's hash, then a publication on the channel of each node that holds the user
+    @Override
     public int directElsewhere(String user, String frame) throws StoreUnavailable {
-        Map<String, Integer> nodes = elsewhere(user);
-        nodes.keySet().forEach(n -> redis.publishAsync("direct message", redis.nodeChannel(n), directMessage(user, frame)));
-        return nodes.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    private String directMessage(String user, String frame) {
-        return Codec.json().createObjectBuilder().add("kind", "direct").add("node", node).add("user", user)
-                .add("frame", frame).build().toString();
+        return users.directElsewhere(user, frame);
     }
 
     @Override
     public void disconnect(String user, int code, String reason) {
         if (reachable) {
-            redis.publishToNodesOf("disconnect", user, node, Codec.json().createObjectBuilder().add("kind", "disconnect")
-                    .add("node", node).add("user", user).add("code", code).add("reason", reason == null ? "" : reason)
-                    .build().toString());
+            users.disconnect(user, code, reason);
         }
     }
 
@@ -318,15 +306,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(redis.userKey(user)));
-        Set<String> live = alive;
-        Map<String, Integer> byNode = new java.util.TreeMap<>();
-        for (Map.Entry<String, String> e : fields.entrySet()) {
-            if (live.contains(e.getKey()) || e.getKey().equals(node)) {
-                byNode.put(e.getKey(), Integer.parseInt(e.getValue()));
-            }
-        }
-        return byNode;
+        return users.connectionsByNode(user);
     }
 
     @Override

@@ -35,7 +35,7 @@ final class RoomSubscriptions {
         following.compute(room, (name, f) -> {
             Following now = f != null ? f : new Following();
             if (now.rooms++ == 0) {
-                now.active = redis.subscribeRoom(name);
+                now.active = redis.subscriber().subscribe(redis.roomChannel(name));
             }
             return now;
         });
@@ -47,7 +47,7 @@ final class RoomSubscriptions {
             if (--f.rooms > 0) {
                 return f;
             }
-            redis.unsubscribeRoom(name);
+            redis.subscriber().unsubscribe(redis.roomChannel(name));
             return null;
         });
     }
@@ -69,7 +69,7 @@ final class RoomSubscriptions {
         if (seen.isCompletedExceptionally()) {
             following.computeIfPresent(room, (name, now) -> {
                 if (now.active == seen) {
-                    now.active = redis.subscribeRoom(name);
+                    now.active = redis.subscriber().subscribe(redis.roomChannel(name));
                 }
                 return now;
             });

@@ -3,14 +3,17 @@ package dev.switchboard.cluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.slots.ClusterSlotRange;
+import io.lettuce.core.cluster.models.slots.ClusterSlotsParser;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +34,7 @@ import java.util.logging.Logger;
  * which Redis refuses with {@code CROSSSLOT}, and it does not follow a slot that moved (Redis sends an unprompted
  * {@code sunsubscribe}; redis/lettuce issue 3213). These connections do not reconnect; {@link #repair} (every
  * heartbeat) finds the channels lost — a master gone, a slot moved, a subscription refused — reads the cluster's
- * slots again and subscribes each on its master now, master by master, one channel per command. A master that hangs
+ * slots again ({@code CLUSTER SLOTS}) and subscribes each on its master now, master by master, one channel per command. A master that hangs
  * holds up its own channels only.
  */
 final class ShardedSubscriber implements Subscriber {
@@ -52,10 +55,15 @@ final class ShardedSubscriber implements Subscriber {
         }
     }
 
-    private final RedisClusterClient cluster;
     private final RedisClient masters;
     private final RedisURI seed;
     private final Duration timeout;
+    /** Every node's address seen (the seeds, then every master and replica of a slot table): asked for the slots. */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** The slots' masters, host:port, as the latest node asked said ({@code CLUSTER SLOTS}); null: not served. */
+    private volatile String[] owners = new String[SlotHash.SLOT_COUNT];
+    /** The node that said so. */
+    private volatile String slotsFrom;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> connections =
             new ConcurrentHashMap<>();
@@ -63,19 +71,49 @@ final class ShardedSubscriber implements Subscriber {
     private volatile String broadcast;
 
     /**
-     * @param cluster the command client (its view of the slots is read here)
      * @param masters a client for the masters' pub/sub connections, which must not reconnect on their own
-     * @param seed    credentials and TLS of every master's address
+     * @param seeds   the cluster's seeds; the first one's credentials and TLS are every node's
      */
-    ShardedSubscriber(RedisClusterClient cluster, RedisClient masters, RedisURI seed, Duration timeout) {
-        this.cluster = cluster;
+    ShardedSubscriber(RedisClient masters, List<RedisURI> seeds, Duration timeout) {
         this.masters = masters;
-        this.seed = seed;
+        this.seed = seeds.get(0);
         this.timeout = timeout;
+        seeds.forEach(uri -> known.add(uri.getHost() + ":" + uri.getPort()));
+    }
+
+    /**
+     * Blocking: reads which master serves each slot from the first node that answers. Its own, not Lettuce's view of
+     * the cluster: after a failover Lettuce's refreshed partitions still named the dead master here (Lettuce 7.7,
+     * {@code KNOWN_MAJORITY} consensus). A node that answers with a view not yet updated is corrected on the next
+     * heartbeat: a subscription to a master that is gone or no longer serves the slot fails and is made again.
+     */
+    private void readSlots() {
+        RuntimeException last = null;
+        for (String address : List.copyOf(known)) {
+            int colon = address.lastIndexOf(':');
+            RedisURI uri = RedisURI.builder(seed).withHost(address.substring(0, colon))
+                    .withPort(Integer.parseInt(address.substring(colon + 1))).build();
+            try (StatefulRedisConnection<String, String> c = masters.connect(uri)) {
+                String[] now = new String[SlotHash.SLOT_COUNT];
+                for (ClusterSlotRange range : ClusterSlotsParser.parse(c.sync().clusterSlots())) {
+                    String master = range.getUpstream().getUri().getHost() + ":" + range.getUpstream().getUri().getPort();
+                    java.util.Arrays.fill(now, range.getFrom(), range.getTo() + 1, master);
+                    known.add(master);
+                    range.getReplicaNodes().forEach(r -> known.add(r.getUri().getHost() + ":" + r.getUri().getPort()));
+                }
+                owners = now;
+                slotsFrom = address;
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new RedisConnectionException("no node of the cluster answers CLUSTER SLOTS: " + last, last);
     }
 
     @Override
     public void open(Consumer<String> events, String broadcast, Collection<String> sharded) {
+        readSlots();
         this.events = events;
         this.broadcast = broadcast;
         channels.putIfAbsent(broadcast, new Channel(false));
@@ -118,19 +156,18 @@ final class ShardedSubscriber implements Subscriber {
     /** Subscribes {@code ch} on the master that serves its slot now (leaving the one it was on); never waits. */
     private void route(String name, Channel ch) {
         ch.lost = false;
-        RedisClusterNode owner = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(name));
-        if (owner == null || owner.getUri() == null) {
+        String master = owners[SlotHash.getSlot(name)];
+        if (master == null) {
             ch.lost = true;
             ch.confirmed = CompletableFuture.failedFuture(new StoreUnavailable("no master serves the slot of " + name, null));
             return;
         }
-        String master = owner.getUri().getHost() + ":" + owner.getUri().getPort();
         String previous = ch.master;
         if (previous != null && !previous.equals(master)) {
             leave(previous, name);
         }
         ch.master = master;
-        CompletableFuture<Void> done = connection(master, owner.getUri())
+        CompletableFuture<Void> done = connection(master)
                 .thenCompose(c -> (ch.sharded ? c.async().ssubscribe(name) : c.async().subscribe(name)).toCompletableFuture())
                 .thenApply(subscribed -> null);
         ch.confirmed = done;
@@ -141,12 +178,14 @@ final class ShardedSubscriber implements Subscriber {
         });
     }
 
-    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection(String master, RedisURI at) {
+    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection(String master) {
         return connections.compute(master, (key, existing) -> {
             if (existing != null && !closed(existing)) {
                 return existing;
             }
-            RedisURI uri = RedisURI.builder(seed).withHost(at.getHost()).withPort(at.getPort()).build();
+            int colon = master.lastIndexOf(':');
+            RedisURI uri = RedisURI.builder(seed).withHost(master.substring(0, colon))
+                    .withPort(Integer.parseInt(master.substring(colon + 1))).build();
             return masters.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture().thenApply(c -> {
                 c.addListener(listener(master));
                 return c;
@@ -216,24 +255,40 @@ final class ShardedSubscriber implements Subscriber {
             }
         }
         if (dropped || channels.values().stream().anyMatch(ch -> ch.lost)) {
-            cluster.refreshPartitions(); // throws when no node answers: tried again next heartbeat
+            try {
+                readSlots();
+            } catch (RuntimeException e) { // no node answers: tried again on the next heartbeat
+                LOG.log(Level.INFO, "Redis Cluster: the slots could not be read ({0}); subscribing again later", e.toString());
+                return false;
+            }
         }
         Map<String, Integer> again = new TreeMap<>();
+        List<CompletableFuture<Void>> confirmations = new java.util.ArrayList<>();
         channels.forEach((name, ch) -> {
             synchronized (ch) {
-                RedisClusterNode owner = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(name));
-                boolean moved = owner != null && owner.getUri() != null && ch.master != null
-                        && !(owner.getUri().getHost() + ":" + owner.getUri().getPort()).equals(ch.master);
+                String owner = owners[SlotHash.getSlot(name)];
+                boolean moved = owner != null && ch.master != null && !owner.equals(ch.master);
                 if (ch.lost || moved) {
                     route(name, ch);
                     again.merge(String.valueOf(ch.master), 1, Integer::sum);
+                    confirmations.add(ch.confirmed);
                 }
             }
         });
-        if (!again.isEmpty()) {
-            LOG.log(Level.INFO, "Redis Cluster: subscribing again to channels dropped or moved, by master: {0}", again);
+        if (again.isEmpty()) {
+            return false;
         }
-        return !again.isEmpty();
+        LOG.log(Level.INFO, "Redis Cluster: subscribing again to channels dropped or moved, by master: {0} (the slots as {1} says)",
+                new Object[] {again, slotsFrom});
+        // the caller resynchronizes next: only once the channels are back, or what is published meanwhile is missed
+        try {
+            CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.FINE, "Redis Cluster: not every channel is back yet ({0}); again on the next heartbeat", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     @Override

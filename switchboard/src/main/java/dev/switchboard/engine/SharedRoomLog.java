@@ -34,16 +34,13 @@ final class SharedRoomLog extends RoomLog {
     private final LogStore store;
     private final Cluster cluster;
     private final Executor background;
-    private final RoomPolicy policy;
-    // under the room's lock:
+    private final RoomPolicy policy; // the rest under the room's lock:
     /** The window continues the shared log at a known position. */
     private boolean positioned;
-    /** The store was unreachable: publications are delivered on this node only. */
-    private boolean local;
+    private boolean local; // the store was unreachable: publications are delivered on this node only
     /** Something was published here while {@link #local}: other nodes missed it. */
     private boolean publishedLocally;
-    /** A gap fill is under way: deliveries wait in {@link #held}. */
-    private boolean filling;
+    private boolean filling; // a gap fill is under way: deliveries wait in held
     private final HeldDeliveries held;
     /** Counts the times the room adopted another position (a reset, a resynchronization), under the lock. */
     private long generation;
@@ -219,6 +216,8 @@ final class SharedRoomLog extends RoomLog {
         try {
             missed = store.range(room.name(), policy, after, upTo);
         } catch (StoreUnavailable e) {
+            LOG.log(Level.INFO, "Room {0}: offsets {1} to {2} not read from the log ({3}); members resynchronize",
+                    new Object[] {room.name(), after + 1, upTo, e.getMessage()});
             missed = Optional.empty();
         }
         Optional<List<LogStore.Entry>> found = missed;
@@ -277,9 +276,10 @@ final class SharedRoomLog extends RoomLog {
 
     /** One attempt; false when the window was replaced between reading the store and taking the lock. */
     private boolean resynchronizeOnce(long nowMillis) {
-        long[] seen = new long[1];
+        long[] seen = new long[2]; // the generation, and the offset delivered before the store is asked
         Boolean reset = room.locked(() -> {
             seen[0] = generation;
+            seen[1] = window.offset();
             return room.retiredLocked() ? null : publishedLocally;
         });
         if (reset == null) {
@@ -312,8 +312,8 @@ final class SharedRoomLog extends RoomLog {
                 } else {
                     replaceWindowLocked(room.newHistory(at.epoch(), at.offset()));
                 }
-            } else if (!at.epoch().equals(window.epoch()) || at.offset() < window.offset()) {
-                adoptLocked(at.epoch(), at.offset()); // the log was lost (a new epoch) while we were away
+            } else if (!at.epoch().equals(window.epoch()) || at.offset() < seen[1]) {
+                adoptLocked(at.epoch(), at.offset()); // lost (a new epoch), or behind what was delivered before asking
             } else if (at.offset() > window.offset() && !filling) {
                 filling = true;
                 String epoch = window.epoch();

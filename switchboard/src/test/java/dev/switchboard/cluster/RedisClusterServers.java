@@ -38,6 +38,7 @@ public final class RedisClusterServers implements TestRedis {
     private final Map<Integer, Process> processes = new HashMap<>();
     private final RedisClient admin = RedisClient.create();
     private final RedisClusterClient client;
+    private final List<Redis> views = new ArrayList<>();
     private final StatefulRedisClusterConnection<String, String> connection;
 
     public RedisClusterServers() throws IOException, InterruptedException {
@@ -47,7 +48,9 @@ public final class RedisClusterServers implements TestRedis {
             ports.add(port);
             processes.put(port, new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                    "--cluster-node-timeout", "1000", "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                    "--cluster-node-timeout", "1000", "--save", "", "--appendonly", "no", "--cluster-require-full-coverage", "no", "--dir", dir.toString(),
+                    // a replica is only promoted once it has synchronized: at once, not after the default 5 s delay
+                    "--repl-diskless-sync-delay", "0")
                     .redirectErrorStream(true).redirectOutput(dir.resolve(port + ".log").toFile()).start());
         }
         for (int port : ports) {
@@ -63,6 +66,10 @@ public final class RedisClusterServers implements TestRedis {
             within(Duration.ofSeconds(20), () -> clusterInfo(port).contains("cluster_state:ok"),
                     "the cluster is not ok on " + port);
         }
+        for (int port : masters()) {
+            within(Duration.ofSeconds(20), () -> node(port, c -> c.info("replication")).contains("state=online"),
+                    "the replica of " + port + " is not in sync");
+        }
         client = RedisClusterClient.create(RedisURI.create("127.0.0.1", ports.get(0)));
         connection = client.connect();
     }
@@ -76,6 +83,14 @@ public final class RedisClusterServers implements TestRedis {
     public Redis link(String prefix) {
         return new Redis(new Redis.Config("", prefix, Duration.ofSeconds(1), Duration.ofMillis(100),
                 Duration.ofSeconds(2), Duration.ofHours(1), seeds()));
+    }
+
+    /** A log store on a link of its own, connected (an operator's view of the rooms' logs); shut with the cluster. */
+    public LogStore store(String prefix) {
+        Redis view = link(prefix);
+        assertTrue(view.connect(message -> { }, "view", java.util.Set::of), "the view's link connects");
+        views.add(view);
+        return new RedisLogStore(view);
     }
 
     @Override
@@ -100,7 +115,8 @@ public final class RedisClusterServers implements TestRedis {
         int slot = SlotHash.getSlot(key);
         for (int port : masters()) {
             String owned = node(port, c -> c.clusterNodes()).lines().filter(l -> l.contains("myself")).findFirst().orElse("");
-            for (String range : owned.split(" ")) {
+            String[] fields = owned.split(" "); // id address flags master ping pong epoch state slot…
+            for (String range : java.util.Arrays.copyOfRange(fields, Math.min(8, fields.length), fields.length)) {
                 if (range.matches("\\d+(-\\d+)?")) {
                     String[] bounds = range.split("-");
                     int from = Integer.parseInt(bounds[0]);
@@ -147,6 +163,20 @@ public final class RedisClusterServers implements TestRedis {
         for (int port : masters()) {
             node(port, c -> c.clusterSetSlotNode(slot, target));
         }
+    }
+
+    /** Waits until a live master other than {@code old} serves {@code key}'s slot (a replica promoted); returns its port. */
+    public int awaitNewMasterOf(String key, int old, Duration limit) throws InterruptedException {
+        int[] now = {old};
+        within(limit, () -> {
+            try {
+                now[0] = masterOf(key);
+                return now[0] != old;
+            } catch (AssertionError e) { // no master for the slot yet
+                return false;
+            }
+        }, "no new master for " + key);
+        return now[0];
     }
 
     /** Waits until every live node says the cluster is ok (after a failover). */
@@ -218,6 +248,7 @@ public final class RedisClusterServers implements TestRedis {
 
     @Override
     public void close() {
+        views.forEach(Redis::shutdown);
         connection.close();
         client.shutdown();
         admin.shutdown();

@@ -61,6 +61,7 @@ public final class RedisCluster implements Cluster {
     private long graceUntilNanos;
     private int resyncAgainIn;
     private long unavailableBefore;
+    private boolean subscriptionsRepaired;
     private Listener listener;
     private ExecutorService inbox;
     private ExecutorService heart;
@@ -124,6 +125,8 @@ public final class RedisCluster implements Cluster {
             @SuppressWarnings("unchecked") List<String> dead = (List<String>) result.get(2);
             @SuppressWarnings("unchecked") List<String> lost = (List<String>) result.get(3); // taken: no other node has it
             lost.forEach(record -> LostNode.tell(record, listener));
+            // before anything else: a master gone, a slot moved (events may have been missed: resynchronize below)
+            subscriptionsRepaired |= redis.subscriber().repair();
             if (!redis.subscriber().subscribed()) {
                 // commands are back, the subscription not yet (Lettuce reconnects each with its own delay): catch up later
                 if (was || !waitingForSubscription) {
@@ -149,7 +152,8 @@ public final class RedisCluster implements Cluster {
             }
             boolean changed = !now.equals(alive);
             alive = Set.copyOf(now);
-            boolean resubscribed = redis.subscriber().repair(); // a master gone, a slot moved: events may be missed
+            boolean resubscribed = subscriptionsRepaired;
+            subscriptionsRepaired = false;
             long failed = redis.unavailable(); // a call failed since the last beat: a room may have gone on alone
             boolean missed = failed != unavailableBefore;
             unavailableBefore = failed;

@@ -115,7 +115,6 @@ final class ShardedSubscriber implements Subscriber {
     public void open(Consumer<String> events, String broadcast, Collection<String> sharded) {
         readSlots();
         this.events = events;
-        this.broadcast = broadcast;
         channels.putIfAbsent(broadcast, new Channel(false));
         sharded.forEach(name -> channels.putIfAbsent(name, new Channel(true)));
         channels.forEach((name, ch) -> {
@@ -131,6 +130,7 @@ final class ShardedSubscriber implements Subscriber {
             Thread.currentThread().interrupt();
             throw new RedisConnectionException("interrupted", e);
         }
+        this.broadcast = broadcast;
     }
 
     @Override
@@ -231,15 +231,13 @@ final class ShardedSubscriber implements Subscriber {
         return f.isDone() && (f.isCompletedExceptionally() || !f.join().isOpen());
     }
 
+    /**
+     * Once opened, always: a channel lost with its master (the broadcast channel's too) is {@link #repair}ed on its own,
+     * and the node resynchronizes then; the other masters' rooms go on meanwhile, the node stays reachable.
+     */
     @Override
     public boolean subscribed() {
-        String b = broadcast;
-        Channel ch = b == null ? null : channels.get(b);
-        if (ch == null || ch.lost || ch.confirmed == null || !ch.confirmed.isDone() || ch.confirmed.isCompletedExceptionally()) {
-            return false;
-        }
-        CompletableFuture<StatefulRedisPubSubConnection<String, String>> c = connections.get(ch.master);
-        return c != null && !closed(c);
+        return broadcast != null;
     }
 
     @Override

@@ -329,7 +329,7 @@ public final class Redis {
     }
 
     void shutdown() {
-        subscriber.close();
+        subscriber.shutdown();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }

@@ -89,8 +89,17 @@ public final class RedisCluster implements Cluster {
         this.listener = listener;
         this.inbox = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
         this.heart = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
+        // the first beat before serving (bounded): a room made before Redis answered would start alone, and its
+        // members be told to resynchronize once it does
+        try {
+            heart.submit(this::heartbeat).get(2 * config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(Level.INFO, "Node {0}: Redis not reached at start ({1}); serving locally until it is", new Object[] {node, e});
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         long every = config.heartbeat().toMillis();
-        heartbeats = scheduler.scheduleWithFixedDelay(() -> heart.execute(this::heartbeat), 0, every, TimeUnit.MILLISECONDS);
+        heartbeats = scheduler.scheduleWithFixedDelay(() -> heart.execute(this::heartbeat), every, every, TimeUnit.MILLISECONDS);
     }
 
     private void receivedLater(String message) {

@@ -299,4 +299,10 @@ final class ShardedSubscriber implements Subscriber {
         connections.values().forEach(f -> f.thenAccept(StatefulRedisPubSubConnection::closeAsync));
         connections.clear();
     }
+
+    @Override
+    public void shutdown() {
+        close();
+        masters.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
 }

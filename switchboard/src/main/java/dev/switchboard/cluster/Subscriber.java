@@ -38,5 +38,11 @@ interface Subscriber {
     /** The command that publishes on a sharded channel, inside a Lua script: {@code PUBLISH} or {@code SPUBLISH}. */
     String publishCommand();
 
+    /** Closes the subscriptions; {@link #open} may follow (after a failed connect). */
     void close();
+
+    /** Closes for good, with whatever clients of its own it holds. */
+    default void shutdown() {
+        close();
+    }
 }

@@ -130,6 +130,13 @@ public final class RedisClusterServers implements TestRedis {
         throw new AssertionError("no master serves slot " + slot);
     }
 
+    /** Closes every pub/sub connection on every master ({@code CLIENT KILL TYPE pubsub}), as a network blip would. */
+    public void dropSubscriptions() {
+        for (int port : masters()) {
+            node(port, c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub()));
+        }
+    }
+
     /** SIGKILL, as a crashed machine. */
     public void kill(int port) throws InterruptedException {
         processes.get(port).destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -156,6 +156,21 @@ class RedisClusterFailoverTest {
         System.out.println("Master hung: members told to resynchronize " + told);
     }
 
+    @Test
+    void everySubscriptionDroppedAtOnceIsMadeAgainMasterByMaster() throws Exception {
+        publishWhile(() -> {
+            redis.dropSubscriptions(); // every node's pub/sub connection to every master, at once
+            // publications keep reaching members once the subscriptions are back: one more into each room, within 5 s
+            for (Map.Entry<String, TestTransport> e : members.entrySet()) {
+                long offset = a.publish(e.getKey(), Json.createValue("after the drop")).offset();
+                EngineFixture.within(Duration.ofSeconds(5), () -> offsets(e.getValue()).contains(offset),
+                        () -> e.getKey() + " not resubscribed: " + tail(offsets(e.getValue())));
+            }
+        });
+        Map<String, Integer> told = settle();
+        System.out.println("Subscriptions dropped: members told to resynchronize " + told);
+    }
+
     /** What is done during a failure, with A publishing into every room every 2 ms before, during and 2 s after. */
     private interface Failure {
         void run() throws Exception;

@@ -64,6 +64,8 @@ final class ShardedSubscriber implements Subscriber {
     private volatile String[] owners = new String[SlotHash.SLOT_COUNT];
     /** The node that said so. */
     private volatile String slotsFrom;
+    /** Slot readings so far (the heartbeat thread's, or open's). */
+    private int asked;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> connections =
             new ConcurrentHashMap<>();
@@ -82,14 +84,18 @@ final class ShardedSubscriber implements Subscriber {
     }
 
     /**
-     * Blocking: reads which master serves each slot from the first node that answers. Its own, not Lettuce's view of
-     * the cluster: after a failover Lettuce's refreshed partitions still named the dead master here (Lettuce 7.7,
-     * {@code KNOWN_MAJORITY} consensus). A node that answers with a view not yet updated is corrected on the next
+     * Blocking: reads which master serves each slot from the first node that answers, another node first each time.
+     * Its own, not Lettuce's view of the cluster: after a failover Lettuce's refreshed partitions still named the
+     * dead master here (Lettuce 7.7, {@code KNOWN_MAJORITY} consensus). A node that answers with a view not yet updated is corrected on the next
      * heartbeat: a subscription to a master that is gone or no longer serves the slot fails and is made again.
      */
     private void readSlots() {
         RuntimeException last = null;
-        for (String address : List.copyOf(known)) {
+        List<String> nodes = new java.util.ArrayList<>(known);
+        // a different node first each time: one whose view lags (seen: a node naming a dead master for 30 s) is
+        // not asked again and again
+        java.util.Collections.rotate(nodes, asked++);
+        for (String address : nodes) {
             int colon = address.lastIndexOf(':');
             RedisURI uri = RedisURI.builder(seed).withHost(address.substring(0, colon))
                     .withPort(Integer.parseInt(address.substring(colon + 1))).build();

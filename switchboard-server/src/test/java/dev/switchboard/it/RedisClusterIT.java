@@ -71,19 +71,25 @@ class RedisClusterIT {
     @Test
     @Order(1)
     void publicationsOnOneNodeReachTheOtherInRoomsOnEveryMaster() throws Exception {
-        try (WsClient member = WsClient.connect(wildfly.ws()); WsClient publisher = WsClient.connect(payara.ws())) {
-            for (String room : rooms.values()) {
+        assertEveryRoomReached(payara, wildfly, rooms.values());
+    }
+
+    /** Twenty publications on {@code a} into each of {@code rooms}: a member on {@code b} gets them all, in order. */
+    static void assertEveryRoomReached(ClusterNodes.Node a, ClusterNodes.Node b, java.util.Collection<String> rooms)
+            throws Exception {
+        try (WsClient member = WsClient.connect(b.ws()); WsClient publisher = WsClient.connect(a.ws())) {
+            for (String room : rooms) {
                 join(member, room);
                 join(publisher, room); // a publisher joins first
             }
             for (int i = 1; i <= 20; i++) {
-                for (String room : rooms.values()) {
+                for (String room : rooms) {
                     publisher.send(msg("publish", room + i, "room", room, "data", Json.createValue(i)));
-                    assertEquals(i, publisher.skipTo("ack").getInt("offset"), "offsets assigned by the room's master");
+                    assertEquals(i, publisher.skipTo("ack").getInt("offset"), "offsets assigned by the room's own log");
                 }
             }
             Map<String, List<Integer>> received = new LinkedHashMap<>();
-            rooms.values().forEach(room -> received.put(room, new ArrayList<>()));
+            rooms.forEach(room -> received.put(room, new ArrayList<>()));
             for (int n = 0; n < 20 * rooms.size(); n++) {
                 JsonObject message = member.skipTo("message");
                 received.get(message.getString("room")).add(message.getInt("data"));
@@ -92,7 +98,7 @@ class RedisClusterIT {
             for (int i = 1; i <= 20; i++) {
                 expected.add(i);
             }
-            rooms.values().forEach(room -> assertEquals(expected, received.get(room), room + ": every publication, in order"));
+            rooms.forEach(room -> assertEquals(expected, received.get(room), room + ": every publication, in order"));
         }
     }
 
@@ -145,7 +151,7 @@ class RedisClusterIT {
         }
     }
 
-    private static void join(WsClient client, String room) throws InterruptedException {
+    static void join(WsClient client, String room) throws InterruptedException {
         client.send(Json.createObjectBuilder().add("type", "join").add("id", "j-" + room).add("room", room).build());
         JsonObject joined = client.skipTo("joined");
         assertEquals("j-" + room, joined.getString("re"), "answer to the join: " + joined);
@@ -155,7 +161,7 @@ class RedisClusterIT {
      * Frame by frame for {@code room}: messages in offset order within an epoch; a resynchronization ({@code joined}
      * without {@code re}, {@code recovered: false}) before anything after a gap. Returns the resynchronizations.
      */
-    private static int check(String room, List<JsonObject> frames) {
+    static int check(String room, List<JsonObject> frames) {
         String epoch = null;
         long offset = -1;
         int told = 0;
@@ -180,7 +186,7 @@ class RedisClusterIT {
         return told;
     }
 
-    private static List<JsonObject> tail(List<JsonObject> frames) {
+    static List<JsonObject> tail(List<JsonObject> frames) {
         return frames.subList(Math.max(0, frames.size() - 5), frames.size());
     }
 }

@@ -8,7 +8,7 @@ import dev.switchboard.config.Settings;
 import jakarta.inject.Inject;
 
 /**
- * Chooses the cluster engine from the settings: {@code switchboard.redis.url} or {@code .cluster-nodes} set → {@link RedisCluster} and
+ * Chooses the cluster engine from the settings: {@code switchboard.redis.url}, {@code .cluster-nodes} or {@code .shards} set → {@link RedisCluster} and
  * {@link RedisLogStore} (and {@link RedisSessionStore}) on one {@link Redis} link; otherwise one node ({@link LocalCluster}), whose rooms keep their
  * own logs (the {@link MemoryLogStore} is then never asked). The hub owns the lifecycle (stops the cluster on shutdown).
  */
@@ -34,9 +34,10 @@ class ClusterProducer {
             Settings.Redis r = settings.redis();
             if (r != null) {
                 redis = new Redis(new Redis.Config(r.url(), r.prefix(), r.timeout(), r.heartbeat(), r.nodeTimeout(), r.metaTtl(),
-                        r.clusterNodes()));
+                        r.clusterNodes(), r.shards()));
                 redis.telemetry(telemetry);
-                LOG.info("Cluster engine: " + (r.clusterNodes().isEmpty() ? "Redis" : "Redis Cluster")
+                LOG.info("Cluster engine: " + (!r.clusterNodes().isEmpty() ? "Redis Cluster"
+                        : r.shards().isEmpty() ? "Redis" : r.shards().size() + " Redis servers")
                         + " (nodes share rooms, history and presence)");
             }
         }

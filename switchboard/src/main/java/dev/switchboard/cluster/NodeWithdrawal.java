@@ -42,10 +42,10 @@ final class NodeWithdrawal {
     /** Blocking: withdraws {@code node}'s members and users; false when another call did (or it was not live). */
     static boolean withdraw(Redis redis, String node) throws StoreUnavailable {
         String prefix = redis.config().prefix();
-        if (redis.call(c -> c.zrem(nodes(prefix), node)) == 0) {
+        if (redis.call(nodes(prefix), c -> c.zrem(nodes(prefix), node)) == 0) {
             return false;
         }
-        Set<String> rooms = redis.call(c -> c.smembers(rooms(prefix, node)));
+        Set<String> rooms = redis.call(rooms(prefix, node), c -> c.smembers(rooms(prefix, node)));
         JsonObjectBuilder held = Codec.json().createObjectBuilder();
         for (String room : rooms) {
             List<String> members = redis.eval(RedisScript.LEAVE, ScriptOutputType.MULTI,
@@ -55,15 +55,16 @@ final class NodeWithdrawal {
                 held.add(room, Codec.json().createArrayBuilder(members));
             }
         }
-        Set<String> users = redis.call(c -> c.smembers(users(prefix, node)));
+        Set<String> users = redis.call(users(prefix, node), c -> c.smembers(users(prefix, node)));
         for (String user : users) {
-            redis.call(c -> c.hdel(redis.userKey(user), node));
+            redis.call(redis.userKey(user), c -> c.hdel(redis.userKey(user), node));
         }
-        redis.call(c -> c.del(rooms(prefix, node), users(prefix, node)));
+        redis.call(rooms(prefix, node), c -> c.del(rooms(prefix, node), users(prefix, node)));
         if (!users.isEmpty()) {
             String record = Codec.json().createObjectBuilder().add("node", node)
                     .add("users", Codec.json().createArrayBuilder(users)).add("rooms", held).build().toString();
-            redis.call(c -> c.rpush(lost(prefix), record) + (c.expire(lost(prefix), LOST_TTL_SECONDS) ? 0 : 0));
+            redis.call(lost(prefix), c -> c.rpush(lost(prefix), record));
+            redis.call(lost(prefix), c -> c.expire(lost(prefix), LOST_TTL_SECONDS));
         }
         return true;
     }

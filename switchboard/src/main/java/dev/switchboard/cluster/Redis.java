@@ -7,10 +7,7 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
@@ -36,9 +33,11 @@ import java.util.logging.Logger;
  * resource files and run by SHA ({@code EVALSHA}, loading the script again when Redis answers {@code NOSCRIPT}, e.g.
  * after a restart).
  *
- * <p>Two deployments, one code: one Redis ({@code switchboard.redis.url}; or a primary with replicas) or a Redis
+ * <p>Three deployments, one code: one Redis ({@code switchboard.redis.url}; or a primary with replicas), a Redis
  * Cluster ({@code switchboard.redis.cluster-nodes}: Lettuce's cluster client routes each command to its slot's master,
- * rooms' and nodes' channels are sharded). Every script touches the keys of one hash tag only, and declares them.
+ * rooms' and nodes' channels are sharded), or several independent Redis servers ({@code switchboard.redis.shards}:
+ * {@link RedisConnections} chooses the server by the key's hash tag). Every script touches the keys of one hash tag
+ * only, and declares them; every command names the key that routes it.
  *
  * <p>Blocking calls ({@link #call}, {@link #eval}) wait at most the timeout and throw {@link StoreUnavailable}.
  * Asynchronous calls ({@link #evalAsync}, {@link #publishAsync}) never wait; a failure is logged and counted
@@ -53,13 +52,14 @@ public final class Redis {
      * seeds of a Redis Cluster ({@code host:port} or {@code redis[s]://[user:password@]host:port}).
      */
     public record Config(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout,
-                         Duration metaTtl, List<String> clusterNodes) {
+                         Duration metaTtl, List<String> clusterNodes, List<String> shards) {
         public Config {
             clusterNodes = List.copyOf(clusterNodes);
+            shards = List.copyOf(shards);
         }
 
         public Config(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout, Duration metaTtl) {
-            this(url, prefix, timeout, heartbeat, nodeTimeout, metaTtl, List.of());
+            this(url, prefix, timeout, heartbeat, nodeTimeout, metaTtl, List.of(), List.of());
         }
 
         boolean clustered() {
@@ -69,15 +69,13 @@ public final class Redis {
 
     private final Config config;
     private final ClientResources resources;
-    private final AbstractRedisClient client;
+    private final List<AbstractRedisClient> clients;
+    private final RedisConnections connections;
     private final Subscriber subscriber;
     private final LongAdder failures = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
     /** Told every command's time to its answer (blocking and asynchronous), and every failure. */
     private volatile StoreTelemetry telemetry = StoreTelemetry.NONE;
-    private volatile StatefulConnection<String, String> connection;
-    private volatile RedisClusterCommands<String, String> sync;
-    private volatile RedisClusterAsyncCommands<String, String> async;
 
     public Redis(Config config) {
         this.config = config;
@@ -87,15 +85,19 @@ public final class Redis {
                 .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(5), 100, TimeUnit.MILLISECONDS))
                 .build();
         if (config.clustered()) {
-            RedisClusterClient cluster = RedisClients.cluster(resources, config);
-            this.client = cluster;
+            this.clients = List.of(RedisClients.cluster(resources, config));
             this.subscriber = new ShardedSubscriber(RedisClients.masters(resources, config), RedisClients.seeds(config),
                     config.timeout());
+        } else if (!config.shards().isEmpty()) {
+            List<RedisClient> servers = config.shards().stream().map(url -> RedisClients.single(resources, config, url)).toList();
+            this.clients = List.copyOf(servers);
+            this.subscriber = new ServersSubscriber(servers);
         } else {
-            RedisClient single = RedisClients.single(resources, config);
-            this.client = single;
+            RedisClient single = RedisClients.single(resources, config, config.url());
+            this.clients = List.of(single);
             this.subscriber = new SingleSubscriber(single);
         }
+        this.connections = new RedisConnections(clients);
     }
 
     public Config config() {
@@ -136,34 +138,19 @@ public final class Redis {
      * {@code node}'s own channel and to {@code rooms}' channels. False when Redis cannot be reached now.
      */
     synchronized boolean connect(Consumer<String> events, String node, Supplier<Collection<String>> rooms) {
-        if (connection != null) {
+        if (connections.isOpen()) {
             return true;
         }
         try {
-            if (client instanceof RedisClusterClient cluster) {
-                StatefulRedisClusterConnection<String, String> c = cluster.connect();
-                sync = c.sync();
-                async = c.async();
-                connection = c;
-            }
             List<String> channels = new ArrayList<>(List.of(nodeChannel(node)));
             rooms.get().forEach(room -> channels.add(roomChannel(room)));
             subscriber.open(events, channel(), channels);
-            if (client instanceof RedisClient single) {
-                StatefulRedisConnection<String, String> c = single.connect();
-                sync = c.sync();
-                async = c.async();
-                connection = c;
-            }
+            connections.open();
             LOG.log(Level.INFO, "Connected to Redis at {0}", safeUrl());
             return true;
         } catch (RuntimeException e) {
             subscriber.close();
-            StatefulConnection<String, String> c = connection;
-            connection = null;
-            if (c != null) {
-                c.closeAsync();
-            }
+            connections.close();
             LOG.log(Level.WARNING, "Redis at {0} unreachable ({1}); delivering locally until it is back",
                     new Object[] {safeUrl(), e.getMessage()});
             return false;
@@ -181,7 +168,7 @@ public final class Redis {
      * until the next trigger, and a master's commands time out meanwhile.
      */
     void refreshSlots() {
-        if (client instanceof RedisClusterClient cluster) {
+        if (clients.get(0) instanceof RedisClusterClient cluster) {
             cluster.refreshPartitionsAsync().whenComplete((done, failure) -> {
                 if (failure != null) {
                     LOG.log(Level.FINE, "Redis Cluster: the slots could not be read: " + failure);
@@ -191,16 +178,16 @@ public final class Redis {
     }
 
     boolean connected() {
-        return connection != null;
+        return connections.isOpen();
     }
 
-    /** Blocking: {@code command} on the command connection. */
-    <T> T call(Function<RedisClusterCommands<String, String>, T> command) throws StoreUnavailable {
+    /** Blocking: {@code command} on the command connection of {@code key}'s server (the key it touches). */
+    <T> T call(String key, Function<RedisClusterCommands<String, String>, T> command) throws StoreUnavailable {
         long started = System.nanoTime();
         try {
             while (true) {
                 try {
-                    return command.apply(commands());
+                    return command.apply(connections.sync(key));
                 } catch (RedisCommandExecutionException e) {
                     // Redis Cluster: a script's keys half moved to a slot's new master; the slot settles in moments
                     if (!String.valueOf(e.getMessage()).startsWith("TRYAGAIN")
@@ -224,9 +211,9 @@ public final class Redis {
         this.telemetry = listener;
     }
 
-    /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}. */
+    /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}; on its first key's server. */
     <T> T eval(RedisScript script, ScriptOutputType type, String[] keys, String... args) throws StoreUnavailable {
-        return call(c -> {
+        return call(keys[0], c -> {
             try {
                 return c.<T>evalsha(script.sha, type, keys, args);
             } catch (RedisNoScriptException e) {
@@ -238,7 +225,7 @@ public final class Redis {
 
     /** Never waits: runs {@code script} by SHA ({@code EVAL} on {@code NOSCRIPT}); a failure is logged and counted. */
     void evalAsync(String what, RedisScript script, ScriptOutputType type, String[] keys, String... args) {
-        RedisClusterAsyncCommands<String, String> c = async;
+        RedisClusterAsyncCommands<String, String> c = connections.async(keys[0]);
         if (c == null) {
             failed(what, new RedisConnectionException("not connected"));
             return;
@@ -267,17 +254,17 @@ public final class Redis {
 
     /** Never waits: sets {@code field} of hash {@code key}, which expires after {@code ttlSeconds}; a failure is logged and counted. */
     void hsetAsync(String what, String key, String field, String value, long ttlSeconds) {
-        async(what, c -> c.hset(key, field, value).thenCompose(set -> c.expire(key, ttlSeconds)));
+        async(what, key, c -> c.hset(key, field, value).thenCompose(set -> c.expire(key, ttlSeconds)));
     }
 
     /** Never waits: publishes {@code message} on the broadcast channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
-        async(what, c -> c.publish(channel(), message));
+        async(what, channel(), c -> c.publish(channel(), message));
     }
 
     /** Never waits: publishes {@code message} on a room's or a node's channel; a failure is logged and counted. */
     void publishAsync(String what, String channel, String message) {
-        async(what, c -> clustered() ? c.spublish(channel, message) : c.publish(channel, message));
+        async(what, channel, c -> clustered() ? c.spublish(channel, message) : c.publish(channel, message));
     }
 
     /** The hash of {@code user}'s open connections: node → connections; shares a hash tag with the user's revocation. */
@@ -285,9 +272,12 @@ public final class Redis {
         return config.prefix() + ":{user:" + user + "}";
     }
 
-    /** Sends {@code command} without waiting: its time to the answer is recorded, a failure logged and counted. */
-    void async(String what, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
-        RedisClusterAsyncCommands<String, String> c = async;
+    /**
+     * Sends {@code command} to {@code key}'s server without waiting: its time to the answer is recorded, a failure
+     * logged and counted.
+     */
+    void async(String what, String key, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
+        RedisClusterAsyncCommands<String, String> c = connections.async(key);
         if (c == null) {
             failed(what, new RedisConnectionException("not connected"));
             return;
@@ -319,7 +309,7 @@ public final class Redis {
     }
 
     /** Counts a failure of this node's own making: a subscription not confirmed in time. */
-    void unavailable(StoreUnavailable e) {
+    void subscriptionUnconfirmed() {
         unavailable.increment();
     }
 
@@ -330,20 +320,14 @@ public final class Redis {
 
     void shutdown() {
         subscriber.shutdown();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        clients.forEach(client -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
-    }
-
-    private RedisClusterCommands<String, String> commands() {
-        RedisClusterCommands<String, String> c = sync;
-        if (c == null) {
-            throw new RedisConnectionException("not connected");
-        }
-        return c;
     }
 
     /** The URL without a password, for logs. */
     String safeUrl() {
-        return (config.clustered() ? "cluster " + String.join(",", config.clusterNodes()) : config.url()).replaceAll("//[^@/]*@", "//***@");
+        String where = config.clustered() ? "cluster " + String.join(",", config.clusterNodes())
+                : config.shards().isEmpty() ? config.url() : "servers " + String.join(",", config.shards());
+        return where.replaceAll("//[^@/]*@", "//***@");
     }
 }

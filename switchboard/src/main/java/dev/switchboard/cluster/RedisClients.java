@@ -21,9 +21,12 @@ final class RedisClients {
     private RedisClients() {
     }
 
-    /** One Redis: reconnects on its own; its pub/sub connection subscribes again to every channel it had. */
-    static RedisClient single(ClientResources resources, Redis.Config config) {
-        RedisClient client = RedisClient.create(resources, RedisURI.create(config.url()));
+    /**
+     * One Redis at {@code url} (the one of {@code switchboard.redis.url}, or one of {@code .shards}): reconnects on its
+     * own; its pub/sub connection subscribes again to every channel it had.
+     */
+    static RedisClient single(ClientResources resources, Redis.Config config, String url) {
+        RedisClient client = RedisClient.create(resources, RedisURI.create(url));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -205,7 +205,7 @@ public final class RedisCluster implements Cluster {
         try {
             subscriptions.await(room);
         } catch (StoreUnavailable e) {
-            redis.unavailable(e);
+            redis.subscriptionUnconfirmed();
             throw e;
         }
     }
@@ -229,7 +229,8 @@ public final class RedisCluster implements Cluster {
     public void presence(String room, String user, int connections) {
         if (reachable) { // else: rewritten by resynchronize
             if (connections > 0) { // first: a node that dies in between leaves nothing it would not withdraw
-                redis.async("rooms of a node", c -> c.sadd(NodeWithdrawal.rooms(config.prefix(), node), room));
+                String rooms = NodeWithdrawal.rooms(config.prefix(), node);
+                redis.async("rooms of a node", rooms, c -> c.sadd(rooms, room));
             }
             redis.evalAsync("presence in " + room, RedisScript.PRESENCE, ScriptOutputType.INTEGER,
                     new String[] {config.prefix() + ":{" + room + "}:presence"}, node + "|" + user,
@@ -239,7 +240,8 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public Map<String, Integer> remotePresence(String room) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(config.prefix() + ":{" + room + "}:presence"));
+        String presence = config.prefix() + ":{" + room + "}:presence";
+        Map<String, String> fields = redis.call(presence, c -> c.hgetall(presence));
         Set<String> live = alive;
         Map<String, Integer> users = new HashMap<>();
         fields.forEach((field, count) -> {
@@ -303,14 +305,14 @@ public final class RedisCluster implements Cluster {
             return Map.of();
         }
         String reply = config.prefix() + ":answers:" + java.util.UUID.randomUUID();
-        redis.call(c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "ask")
+        redis.call(redis.channel(), c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "ask")
                 .add("node", node).add("question", question).add("argument", argument).add("reply", reply).build()
                 .toString()));
         long deadline = System.nanoTime() + wait.toNanos();
-        Map<String, String> answers = redis.call(c -> c.hgetall(reply));
+        Map<String, String> answers = redis.call(reply, c -> c.hgetall(reply));
         while (!answers.keySet().containsAll(others) && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
-            answers = redis.call(c -> c.hgetall(reply));
+            answers = redis.call(reply, c -> c.hgetall(reply));
         }
         Map<String, String> live = new java.util.TreeMap<>(answers);
         live.keySet().retainAll(others);

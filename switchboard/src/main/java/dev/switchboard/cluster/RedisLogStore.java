@@ -65,7 +65,7 @@ public final class RedisLogStore implements LogStore {
         if (upTo <= after) {
             return Optional.of(List.of());
         }
-        List<StreamMessage<String, String>> found = redis.call(c -> c.xrange(log(room),
+        List<StreamMessage<String, String>> found = redis.call(log(room), c -> c.xrange(log(room),
                 Range.create((after + 1) + "-1", upTo + "-1")));
         if (found.size() != upTo - after) {
             return Optional.empty(); // trimmed, expired or lost: not all of it is held

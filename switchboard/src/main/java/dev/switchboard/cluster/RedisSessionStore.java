@@ -31,24 +31,29 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void revoke(String user, Instant at, Duration ttl) throws StoreUnavailable {
-        redis.call(c -> c.set(prefix + ":{user:" + user + "}:revoked", Long.toString(at.toEpochMilli()),
+        redis.call(revoked(user), c -> c.set(revoked(user), Long.toString(at.toEpochMilli()),
                 SetArgs.Builder.px(Math.max(1, ttl.toMillis()))));
     }
 
     @Override
     public Instant revokedAt(String user) throws StoreUnavailable {
-        String at = redis.call(c -> c.get(prefix + ":{user:" + user + "}:revoked"));
+        String at = redis.call(revoked(user), c -> c.get(revoked(user)));
         return at == null ? null : Instant.ofEpochMilli(Long.parseLong(at));
     }
 
     @Override
     public void putTicket(String ticket, String payload, Duration ttl) throws StoreUnavailable {
-        redis.call(c -> c.set(ticketKey(ticket), payload, SetArgs.Builder.px(Math.max(1, ttl.toMillis()))));
+        redis.call(ticketKey(ticket), c -> c.set(ticketKey(ticket), payload, SetArgs.Builder.px(Math.max(1, ttl.toMillis()))));
     }
 
     @Override
     public String takeTicket(String ticket) throws StoreUnavailable {
-        return redis.call(c -> c.getdel(ticketKey(ticket)));
+        return redis.call(ticketKey(ticket), c -> c.getdel(ticketKey(ticket)));
+    }
+
+    /** A user's latest revocation; the hash tag of the user's other keys. */
+    private String revoked(String user) {
+        return prefix + ":{user:" + user + "}:revoked";
     }
 
     private String ticketKey(String ticket) {

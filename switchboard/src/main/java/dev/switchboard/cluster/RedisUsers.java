@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -29,16 +28,17 @@ final class RedisUsers {
     /** Never waits: {@code user} has {@code connections} open here (0: none). */
     void connections(String user, int connections) {
         if (connections > 0) { // the node's set first: a node that dies in between leaves nothing it would not withdraw
-            redis.async("users of a node", c -> c.sadd(NodeWithdrawal.users(redis.config().prefix(), node), user));
-            redis.async("connections of a user", c -> c.hset(redis.userKey(user), node, Integer.toString(connections)));
+            String users = NodeWithdrawal.users(redis.config().prefix(), node);
+            redis.async("users of a node", users, c -> c.sadd(users, user));
+            redis.async("connections of a user", redis.userKey(user), c -> c.hset(redis.userKey(user), node, Integer.toString(connections)));
         } else {
-            redis.async("connections of a user", c -> c.hdel(redis.userKey(user), node));
+            redis.async("connections of a user", redis.userKey(user), c -> c.hdel(redis.userKey(user), node));
         }
     }
 
     /** Blocking: the other live nodes that hold {@code user}, with its connections on each (one read of its hash). */
     Map<String, Integer> elsewhere(String user) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(redis.userKey(user)));
+        Map<String, String> fields = redis.call(redis.userKey(user), c -> c.hgetall(redis.userKey(user)));
         Set<String> live = alive.get();
         Map<String, Integer> nodes = new HashMap<>();
         fields.forEach((n, count) -> {
@@ -51,7 +51,7 @@ final class RedisUsers {
 
     /** Blocking: {@code user}'s connections on each live node, this one included. */
     Map<String, Integer> connectionsByNode(String user) throws StoreUnavailable {
-        Map<String, String> fields = redis.call(c -> c.hgetall(redis.userKey(user)));
+        Map<String, String> fields = redis.call(redis.userKey(user), c -> c.hgetall(redis.userKey(user)));
         Set<String> live = alive.get();
         Map<String, Integer> byNode = new TreeMap<>();
         fields.forEach((n, count) -> {
@@ -85,12 +85,13 @@ final class RedisUsers {
                 .add("frame", frame).build().toString();
     }
 
-    /** Never waits: {@code message} on the channel of every other node in {@code user}'s hash. */
+    /**
+     * Never waits: {@code message} on the channel of every other node in {@code user}'s hash (each node's channel on
+     * its own server when there are several).
+     */
     private void toNodesOf(String what, String user, String message) {
-        redis.async(what, c -> c.hgetall(redis.userKey(user)).thenCompose(nodes -> CompletableFuture.allOf(
-                nodes.keySet().stream().filter(n -> !n.equals(node))
-                        .map(n -> (redis.clustered() ? c.spublish(redis.nodeChannel(n), message)
-                                : c.publish(redis.nodeChannel(n), message)).toCompletableFuture())
-                        .toArray(CompletableFuture[]::new))));
+        redis.async(what, redis.userKey(user), c -> c.hgetall(redis.userKey(user)).thenAccept(nodes -> nodes.keySet()
+                .stream().filter(n -> !n.equals(node))
+                .forEach(n -> redis.publishAsync(what, redis.nodeChannel(n), message))));
     }
 }

@@ -37,8 +37,12 @@ final class SingleSubscriber implements Subscriber {
                 }
             });
             List<String> all = new ArrayList<>(channels);
-            all.add(broadcast);
-            subscription.sync().subscribe(all.toArray(String[]::new));
+            if (broadcast != null) { // null: another server's subscriber has it ({@link ServersSubscriber})
+                all.add(broadcast);
+            }
+            if (!all.isEmpty()) {
+                subscription.sync().subscribe(all.toArray(String[]::new));
+            }
             pubsub = subscription;
         } catch (RuntimeException e) {
             subscription.closeAsync();
@@ -94,6 +98,7 @@ final class SingleSubscriber implements Subscriber {
     @Override
     public void close() {
         StatefulRedisPubSubConnection<String, String> s = pubsub;
+        pubsub = null;
         if (s != null) {
             s.closeAsync();
         }

@@ -99,11 +99,14 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
      * @param metaTtl     how long a room's offset and epoch outlive its last publication
      * @param clusterNodes {@code switchboard.redis.cluster-nodes}: seeds of a Redis Cluster ({@code host:port,…}),
      *                     empty for one Redis
+     * @param shards      {@code switchboard.redis.shards}: several independent Redis servers ({@code redis://…,…}),
+     *                    each room on the one its name hashes to; empty for one Redis or a Redis Cluster
      */
     public record Redis(String url, String prefix, Duration timeout, Duration heartbeat, Duration nodeTimeout,
-                        Duration metaTtl, List<String> clusterNodes) {
+                        Duration metaTtl, List<String> clusterNodes, List<String> shards) {
         public Redis {
             clusterNodes = List.copyOf(clusterNodes);
+            shards = List.copyOf(shards);
         }
     }
 
@@ -186,15 +189,23 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 redis(config));
     }
 
+    /** A comma-separated setting, its blank entries dropped. */
+    private static List<String> list(Config config, String name) {
+        return java.util.Arrays.stream(config.getOptionalValue(PREFIX + name, String.class).orElse("").split(","))
+                .map(String::trim).filter(n -> !n.isEmpty()).toList();
+    }
+
     private static Redis redis(Config config) {
         String url = config.getOptionalValue(PREFIX + "redis.url", String.class).orElse("").trim();
-        List<String> seeds = java.util.Arrays.stream(config.getOptionalValue(PREFIX + "redis.cluster-nodes", String.class)
-                .orElse("").split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
-        if (!url.isEmpty() && !seeds.isEmpty()) {
-            throw new IllegalArgumentException(PREFIX + "redis.url and " + PREFIX + "redis.cluster-nodes are both set: "
-                    + "one Redis or one Redis Cluster, not both (credentials go in each seed, redis://user:password@host:port)");
+        List<String> seeds = list(config, "redis.cluster-nodes");
+        List<String> shards = list(config, "redis.shards");
+        int set = (url.isEmpty() ? 0 : 1) + (seeds.isEmpty() ? 0 : 1) + (shards.isEmpty() ? 0 : 1);
+        if (set > 1) {
+            throw new IllegalArgumentException("Set one of " + PREFIX + "redis.url (one Redis), " + PREFIX
+                    + "redis.cluster-nodes (a Redis Cluster) or " + PREFIX + "redis.shards (several Redis servers), not "
+                    + set + " (credentials go in each address, redis://user:password@host:port)");
         }
-        if (url.isEmpty() && seeds.isEmpty()) {
+        if (set == 0) {
             return null;
         }
         return new Redis(url, config.getOptionalValue(PREFIX + "redis.prefix", String.class).orElse("switchboard"),
@@ -202,7 +213,7 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 millis(config, "redis.heartbeat-ms", Duration.ofSeconds(1)),
                 millis(config, "redis.node-timeout-ms", Duration.ofSeconds(5)),
                 Duration.ofSeconds(config.getOptionalValue(PREFIX + "redis.meta-ttl-seconds", Long.class).orElse(86_400L)),
-                seeds);
+                seeds, shards);
     }
 
     private static RoomPolicy roomPolicy(Config config, String prefix, RoomPolicy fallback) {

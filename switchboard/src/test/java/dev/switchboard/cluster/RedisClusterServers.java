@@ -82,7 +82,7 @@ public final class RedisClusterServers implements TestRedis {
     @Override
     public Redis link(String prefix) {
         return new Redis(new Redis.Config("", prefix, Duration.ofSeconds(1), Duration.ofMillis(100),
-                Duration.ofSeconds(2), Duration.ofHours(1), seeds()));
+                Duration.ofSeconds(2), Duration.ofHours(1), seeds(), List.of()));
     }
 
     /** A log store on a link of its own, connected (an operator's view of the rooms' logs); shut with the cluster. */
@@ -94,7 +94,7 @@ public final class RedisClusterServers implements TestRedis {
     }
 
     @Override
-    public <T> T command(Function<RedisClusterCommands<String, String>, T> command) {
+    public <T> T command(String key, Function<RedisClusterCommands<String, String>, T> command) { // routed by Lettuce
         return command.apply(connection.sync());
     }
 

@@ -157,7 +157,7 @@ abstract class RedisEngineContract {
 
     @Test
     void aBestEffortCommandThatFailsIsLoggedAndCounted() throws Exception {
-        server.command(c -> c.set("nodes:{broken}:presence", "not a hash")); // HSET on it answers WRONGTYPE
+        server.command("nodes:{broken}:presence", c -> c.set("nodes:{broken}:presence", "not a hash")); // HSET on it answers WRONGTYPE
         long before = one.failures();
         one.presence("broken", "ann", 1);
         within(() -> one.failures() == before + 1);

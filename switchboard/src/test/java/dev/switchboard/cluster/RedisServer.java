@@ -12,13 +12,18 @@ import java.util.concurrent.TimeUnit;
 /** A real redis-server of the test's own, on a free loopback port, without persistence. */
 public final class RedisServer implements TestRedis {
 
-    private final Process process;
     private final int port;
+    private Process process;
 
     public RedisServer() throws IOException, InterruptedException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        start();
+    }
+
+    /** Starts the server (again, empty after {@link #kill}) on its port; returns once it accepts connections. */
+    public void start() throws IOException, InterruptedException {
         process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -33,6 +38,17 @@ public final class RedisServer implements TestRedis {
         }
     }
 
+    /** SIGKILL, as a crashed machine: what it held is gone (no persistence). */
+    public void kill() throws InterruptedException {
+        assertTrue(process.destroyForcibly().waitFor(10, TimeUnit.SECONDS), "redis-server on " + port + " did not die");
+    }
+
+    /** SIGSTOP ({@code hang = true}) or SIGCONT: a server that holds its connections and answers nothing. */
+    public void hang(boolean hang) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", hang ? "-STOP" : "-CONT", Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill did not signal " + port);
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
@@ -44,7 +60,7 @@ public final class RedisServer implements TestRedis {
     }
 
     @Override
-    public <T> T command(java.util.function.Function<io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String>, T> command) {
+    public <T> T command(String key, java.util.function.Function<io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String>, T> command) {
         try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url());
              io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
             return command.apply(c.sync());
@@ -53,7 +69,7 @@ public final class RedisServer implements TestRedis {
 
     @Override
     public void flushScripts() {
-        command(c -> c.scriptFlush());
+        command("", c -> c.scriptFlush());
     }
 
     @Override

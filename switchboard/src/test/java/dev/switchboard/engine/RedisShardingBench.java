@@ -4,6 +4,7 @@ import dev.switchboard.cluster.RedisClusterServers;
 import dev.switchboard.cluster.RedisCluster;
 import dev.switchboard.cluster.RedisLogStore;
 import dev.switchboard.cluster.RedisServer;
+import dev.switchboard.cluster.RedisServers;
 import dev.switchboard.cluster.TestRedis;
 import dev.switchboard.config.RoomPolicy;
 import dev.switchboard.config.Settings;
@@ -33,7 +34,7 @@ import org.HdrHistogram.Recorder;
  * <p>Run (README "Several nodes"): {@code mvn -B -q -pl switchboard test-compile exec:java
  * -Dexec.mainClass=dev.switchboard.engine.RedisShardingBench -Dexec.classpathScope=test}; on this 2-core machine
  * nothing else may run meanwhile. Properties: {@code bench.seconds} (10), {@code bench.publishers} (8),
- * {@code bench.rooms} (30), {@code bench.rounds} (3, each one Redis then the cluster). The table goes to stdout and {@code switchboard/target/redis-sharding.md}.
+ * {@code bench.rooms} (30), {@code bench.rounds} (3, each one Redis, then the cluster, then three servers). The table goes to stdout and {@code switchboard/target/redis-sharding.md}.
  */
 public final class RedisShardingBench {
 
@@ -55,6 +56,9 @@ public final class RedisShardingBench {
             }
             try (TestRedis cluster = new RedisClusterServers()) {
                 rows.add("| " + round + " " + run("Redis Cluster, 3 masters + 3 replicas", cluster));
+            }
+            try (TestRedis servers = new RedisServers(3)) {
+                rows.add("| " + round + " " + run("3 independent redis-servers", servers));
             }
         }
         String table = String.join("\n", rows) + "\n";

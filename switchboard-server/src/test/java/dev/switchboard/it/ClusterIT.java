@@ -719,8 +719,9 @@ class ClusterIT {
     @Order(11)
     void aNodeThatDiesRightAfterACommitLosesNothingTheOtherPublishesItOnce() throws Exception {
         ClusterNodes.Node doomed = ClusterNodes.Node.payara("payara-doomed", settings, ordersWar, databaseUrl).start();
-        try (WsClient member = WsClient.connect(wildfly.ws())) {
-            doomed.awaitReady();
+        // the member connects once the node is ready: idle while it starts, it was closed by the first-message timeout
+        // (15 s) when Payara Micro took longer than that to start (CI, 2026-12-05)
+        try (WsClient member = connectOnceReady(doomed, wildfly)) {
             join(member, "ledger", null);
             assertEquals(202, order(doomed, "ledger", "first", false).statusCode(), "an order committed and published");
             assertEquals("first", member.skipTo("message").getJsonObject("data").getString("item"));
@@ -747,6 +748,11 @@ class ClusterIT {
         } finally {
             doomed.kill();
         }
+    }
+
+    private static WsClient connectOnceReady(ClusterNodes.Node starting, ClusterNodes.Node to) throws Exception {
+        starting.awaitReady();
+        return WsClient.connect(to.ws());
     }
 
     private static HttpResponse<String> order(ClusterNodes.Node node, String room, String item, boolean halt)

@@ -67,6 +67,7 @@ export declare class Room extends Emitter<RoomEvents> {
   ready: Promise<unknown>;
   publish(data: Json): Promise<{ room: string; offset: number }>;
   presence(): Promise<Member[]>;
+  history(options?: HistoryOptions): Promise<HistoryPage>;
   leave(): Promise<unknown>;
 }
 
@@ -84,7 +85,8 @@ export declare class SwitchboardClient extends Emitter<ClientEvents> {
   readonly user: string | null;
   readonly session: string | null;
   readonly rooms: Map<string, Room>;
-  join(room: string, options?: { since?: { epoch: string; offset: number } }): Room;
+  join(room: string, options?: { since?: { epoch: string; offset: number }; rewind?: number }): Room;
+  history(room: string, options?: HistoryOptions): Promise<HistoryPage>;
   leave(room: string): Promise<unknown>;
   publish(room: string, data: Json): Promise<{ room: string; offset: number }>;
   send(user: string, data: Json): Promise<unknown>;
@@ -99,3 +101,24 @@ export declare function backoffDelay(attempt: number, initialMs: number, maxMs: 
 /** A random idempotency key, as set on every publish. */
 export declare function publishKey(): string;
 export declare function connect(url?: string, options?: Options): SwitchboardClient;
+
+export interface HistoryOptions {
+  limit?: number;
+  since?: { epoch: string; offset: number };
+  reverse?: boolean;
+}
+
+export interface HistoryEntry {
+  offset: number;
+  ts: number;
+  from?: string;
+  data: unknown;
+}
+
+export interface HistoryPage {
+  room: string;
+  epoch: string;
+  offset: number;
+  recovered?: boolean;
+  publications: HistoryEntry[];
+}

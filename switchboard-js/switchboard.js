@@ -104,6 +104,12 @@ export class Room extends Emitter {
     this.offset = null; // the last offset delivered to 'message' listeners
     this.members = new Map();
     this.joined = false;
+    this.rewind = null; // latest publications asked for on a join with nothing to recover
+  }
+
+  /** A page of this room's history (see SwitchboardClient.history). */
+  history(options) {
+    return this.client.history(this.name, options);
   }
 
   /** Publishes to this room; resolves with {room, offset} when the server acknowledged it. */
@@ -186,11 +192,14 @@ export class SwitchboardClient extends Emitter {
   /**
    * Joins `room` (rejoined automatically after every reconnect, recovering what was missed). Returns the Room at
    * once; `room.ready` resolves with the first `joined` answer. `since` ({epoch, offset}) recovers from a position.
+   * `rewind` (a number): the room's latest publications are delivered as 'message' events right after `joined`, when
+   * there is nothing to recover (a first join, or history lost); the room class's default when absent.
    */
-  join(name, { since } = {}) {
+  join(name, { since, rewind } = {}) {
     let room = this.#rooms.get(name);
     if (!room) {
       room = new Room(this, name);
+      room.rewind = rewind ?? null;
       if (since) {
         room.epoch = since.epoch;
         room.offset = since.offset;
@@ -231,6 +240,20 @@ export class SwitchboardClient extends Emitter {
   /** Calls a server-side handler; resolves with the reply's data. */
   request(method, data, { timeoutMs } = {}) {
     return this.#call({ type: 'request', method, data }, timeoutMs).then((reply) => reply.data);
+  }
+
+  /**
+   * A page of `room`'s history (authorized as a join; the room need not be joined): resolves with {room, epoch,
+   * offset, recovered, publications: [{offset, ts, from, data}]}. `limit` (default and bound: the server's page
+   * size), `since` ({epoch, offset}: the page starts after it; `recovered` false when it could not), `reverse`
+   * (newest first).
+   */
+  history(room, { limit, since, reverse } = {}) {
+    const message = { type: 'history', room };
+    if (limit != null) message.limit = limit;
+    if (since) message.since = { epoch: since.epoch, offset: since.offset };
+    if (reverse) message.reverse = true;
+    return this.#call(message).then(({ type, re, ...page }) => page);
   }
 
   /** The members of a joined room: [{user, connections}]. */
@@ -518,11 +541,13 @@ export class SwitchboardClient extends Emitter {
     const room = this.#rooms.get(message.room);
     if (!room) return;
     const asked = room.epoch != null && room.offset != null;
+    // a rewind follows joined with publications up to its offset: they must not be taken for duplicates
+    const floor = room.rewind > 0 ? Math.max(0, message.offset - room.rewind) : message.offset;
     if (asked && message.recovered === false) {
-      room.offset = message.offset; // cannot recover: start from now
+      room.offset = floor; // cannot recover: start from now (or from the rewind)
       room.emit('reset', { epoch: message.epoch, offset: message.offset });
     } else if (!asked) {
-      room.offset = message.offset;
+      room.offset = floor;
     }
     room.epoch = message.epoch;
     room.joined = true;
@@ -565,6 +590,7 @@ export class SwitchboardClient extends Emitter {
   #sendJoin(room) {
     const message = { type: 'join', room: room.name };
     if (room.epoch != null && room.offset != null) message.since = { epoch: room.epoch, offset: room.offset };
+    if (room.rewind != null) message.rewind = room.rewind;
     return this.#call(message);
   }
 

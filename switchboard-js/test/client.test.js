@@ -268,3 +268,43 @@ test('an attempt that never opens, and whose socket never reports its close, is 
   assert.equal(client.state, State.OPEN);
   client.close();
 });
+
+test('a join with rewind gets the latest publications after joined, then live ones, none taken for a duplicate', async (t) => {
+  timers(t);
+  const client = open();
+  const room = client.join('ticker:EURUSD', { rewind: 2 });
+  const got = [];
+  room.on('message', (m) => got.push(m.offset));
+  const socket = FakeSocket.last();
+  socket.accept();
+  const join = socket.sentOf('join')[0];
+  assert.equal(join.rewind, 2, 'asks for the latest two');
+  assert.equal(join.since, undefined);
+  socket.deliver({ type: 'joined', re: join.id, room: 'ticker:EURUSD', epoch: 'e1', offset: 9, presence: [] });
+  await room.ready;
+  for (const offset of [8, 9, 10]) {
+    socket.deliver({ type: 'message', room: 'ticker:EURUSD', epoch: 'e1', offset, data: offset, ts: 1 });
+  }
+  socket.deliver({ type: 'message', room: 'ticker:EURUSD', epoch: 'e1', offset: 10, data: 10, ts: 1 });
+  assert.deepEqual(got, [8, 9, 10], 'the rewound two, then the live one; its repeat dropped');
+  client.close();
+});
+
+test('history asks for a page and resolves with it; an error rejects with the code', async (t) => {
+  timers(t);
+  const client = open();
+  const socket = FakeSocket.last();
+  socket.accept();
+  const page = client.history('chat:lobby', { limit: 2, since: { epoch: 'e1', offset: 3 }, reverse: true });
+  const asked = socket.sentOf('history')[0];
+  assert.deepEqual({ room: asked.room, limit: asked.limit, since: asked.since, reverse: asked.reverse },
+    { room: 'chat:lobby', limit: 2, since: { epoch: 'e1', offset: 3 }, reverse: true });
+  const publications = [{ offset: 6, ts: 2, data: 'six' }, { offset: 5, ts: 1, from: 'ada', data: 'five' }];
+  socket.deliver({ type: 'history', re: asked.id, room: 'chat:lobby', epoch: 'e1', offset: 6, recovered: true, publications });
+  assert.deepEqual(await page, { room: 'chat:lobby', epoch: 'e1', offset: 6, recovered: true, publications });
+  const refused = client.history('secret');
+  const second = socket.sentOf('history')[1];
+  socket.deliver({ type: 'error', re: second.id, code: 'forbidden', message: 'no' });
+  await assert.rejects(refused, (e) => e.code === 'forbidden');
+  client.close();
+});

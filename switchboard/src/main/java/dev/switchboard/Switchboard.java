@@ -58,6 +58,19 @@ public interface Switchboard {
     /** Who is in {@code room} and with how many connections; an immutable snapshot, empty for an unknown room. */
     List<Member> presence(String room);
 
+    /**
+     * A page of {@code room}'s history, read on demand (not only as a recovery): at most {@code limit} publications
+     * (bounded by the room class's {@code history.page-max}, default 100), oldest first after {@code since} (exclusive)
+     * or from the oldest kept, or the newest first when {@code newestFirst}. A {@code since} of another epoch, ahead
+     * of the log or older than what is kept answers from the oldest kept with {@code recovered: false}. Reads the
+     * shared log on a cluster.
+     *
+     * @param sinceEpoch  with {@code sinceOffset}: the last publication the caller has; both null for none
+     * @throws IllegalArgumentException if {@code room} is not a valid room name or {@code limit} is below 1
+     * @throws Refused                 {@code unavailable} when the shared log cannot be read now, {@code node_full}
+     */
+    HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst);
+
     /** The number of open connections on this node. */
     int connectionCount();
 
@@ -74,6 +87,21 @@ public interface Switchboard {
         public boolean pending() {
             return epoch == null;
         }
+    }
+
+    /**
+     * A page of a room's history: the log's epoch and latest offset now, and its publications. {@code recovered}
+     * (only when asked with a {@code since}): whether the page continues right after it — false when that position
+     * is of another epoch, ahead of the log, or older than what is kept.
+     */
+    record HistoryPage(String room, String epoch, long offset, Boolean recovered, List<HistoryEntry> publications) {
+        public HistoryPage {
+            publications = List.copyOf(publications);
+        }
+    }
+
+    /** One publication of a room's history; {@code from} is null for the server. */
+    record HistoryEntry(long offset, long ts, String from, JsonValue data) {
     }
 
     /** A user present in a room with {@code connections} open connections. */

@@ -32,6 +32,14 @@ public final class Events {
     }
 
     /**
+     * A page of a room's history ({@link SwitchboardClient#history}): the room's epoch and latest offset now, and its
+     * publications. {@code recovered} (only when asked with a position): false when the page could not start right
+     * after it (another epoch, or older than what is kept).
+     */
+    public record HistoryPage(String room, String epoch, long offset, Boolean recovered, List<Publication> publications) {
+    }
+
+    /**
      * The answer to a join (or a rejoin after a reconnect). {@code recovered}: null when the join asked for nothing,
      * true when every missed publication follows, false when they could not be (reload your state).
      */

@@ -184,6 +184,23 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     /**
+     * A page of {@code room}'s history (authorized as a join; the room need not be joined): at most {@code limit}
+     * publications, oldest first after ({@code sinceEpoch}, {@code sinceOffset}) — both null: from the oldest kept —
+     * or the newest first when {@code newestFirst}.
+     */
+    public CompletionStage<Events.HistoryPage> history(String room, int limit, String sinceEpoch, Long sinceOffset,
+                                                       boolean newestFirst) {
+        var message = message("history").add("room", room).add("limit", limit);
+        if (sinceEpoch != null && sinceOffset != null) {
+            message.add("since", jakarta.json.Json.createObjectBuilder().add("epoch", sinceEpoch).add("offset", sinceOffset));
+        }
+        if (newestFirst) {
+            message.add("reverse", true);
+        }
+        return call(message.build(), options.requestTimeout()).thenApply(a -> Wire.history(a, codec));
+    }
+
+    /**
      * Answers the server's requests for {@code method}: {@code handler} gets the request's data and returns the
      * reply's (any object, encoded with JSON-B, or a {@link CompletionStage} of one). A handler that throws answers
      * with its {@link SwitchboardException#code()}, or {@code failed}.

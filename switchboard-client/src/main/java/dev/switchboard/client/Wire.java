@@ -38,6 +38,16 @@ final class Wire {
                 m.getOrDefault("data", JsonValue.NULL), codec);
     }
 
+    static Events.HistoryPage history(JsonObject m, Codec codec) {
+        String room = m.getString("room");
+        String epoch = m.getString("epoch");
+        List<Publication> publications = m.getJsonArray("publications").getValuesAs(JsonObject.class).stream()
+                .map(p -> new Publication(room, epoch, p.getJsonNumber("offset").longValue(), p.getString("from", null),
+                        p.getJsonNumber("ts").longValue(), p.getOrDefault("data", JsonValue.NULL), codec)).toList();
+        return new Events.HistoryPage(room, epoch, m.getJsonNumber("offset").longValue(),
+                m.containsKey("recovered") ? m.getBoolean("recovered") : null, publications);
+    }
+
     static List<Member> members(JsonArray array) {
         if (array == null) {
             return List.of();

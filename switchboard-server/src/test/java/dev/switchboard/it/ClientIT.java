@@ -161,6 +161,29 @@ class ClientIT {
     }
 
     @Test
+    void historyPagesForwardAndNewestFirstFromAnyClient() throws Exception {
+        String room = "client-h-" + UUID.randomUUID().toString().substring(0, 8);
+        try (SwitchboardClient ada = SwitchboardClient.connect(ws()); SwitchboardClient reader = SwitchboardClient.connect(ws())) {
+            await(ada.ready(), "ada welcomed");
+            await(reader.ready(), "the reader welcomed");
+            await(ada.join(room).ready(), "ada joined");
+            for (int i = 1; i <= 5; i++) {
+                await(ada.publish(room, new Note(i, "n" + i)), "publish " + i);
+            }
+            var first = await(reader.history(room, 2, null, null, false), "a first page");
+            assertEquals(List.of(1L, 2L), first.publications().stream().map(p -> p.offset()).toList());
+            assertEquals(new Note(1, "n1"), first.publications().get(0).data(Note.class));
+            assertEquals(ada.welcome().user(), first.publications().get(0).from());
+            var next = await(reader.history(room, 2, first.epoch(), 2L, false), "the next page");
+            assertEquals(List.of(3L, 4L), next.publications().stream().map(p -> p.offset()).toList());
+            assertEquals(Boolean.TRUE, next.recovered());
+            var newest = await(reader.history(room, 2, null, null, true), "the newest");
+            assertEquals(List.of(5L, 4L), newest.publications().stream().map(p -> p.offset()).toList());
+            assertEquals(5, newest.offset());
+        }
+    }
+
+    @Test
     void aTicketPerAttemptSignsTheClientIn() throws Exception {
         URI tickets = Deployments.base(url).resolve("api/tickets");
         String basic = "Basic " + Base64.getEncoder().encodeToString(

@@ -133,6 +133,11 @@ final class AfterCommit implements Switchboard {
     }
 
     @Override
+    public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
+        return engine.history(room, limit, sinceEpoch, sinceOffset, newestFirst);
+    }
+
+    @Override
     public int connectionCount() {
         return engine.connectionCount();
     }

@@ -45,6 +45,13 @@ public interface LogStore {
      */
     Optional<List<Entry>> range(String room, RoomPolicy policy, long after, long upTo) throws StoreUnavailable;
 
+    /**
+     * What is still held of {@code room}'s log after {@code after} up to {@code upTo}: at most {@code limit}
+     * publications, oldest first, or the newest first when {@code newestFirst}. Unlike {@link #range}, a part is an
+     * answer (a page of history): whatever is held; the caller checks their age against the room's history.
+     */
+    List<Entry> page(String room, long after, long upTo, int limit, boolean newestFirst) throws StoreUnavailable;
+
     /** Gives {@code room} a new epoch at its current offset (its history is discarded) and tells every node. */
     Position reset(String room) throws StoreUnavailable;
 }

@@ -113,6 +113,23 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public synchronized List<Entry> page(String room, long after, long upTo, int limit, boolean newestFirst) {
+        Log log = logs.get(room);
+        List<Entry> found = new ArrayList<>();
+        if (log == null) {
+            return found;
+        }
+        var order = newestFirst ? log.entries.descendingIterator() : log.entries.iterator();
+        while (order.hasNext() && found.size() < limit) {
+            Held h = order.next();
+            if (h.offset() > after && h.offset() <= upTo) {
+                found.add(new Entry(h.offset(), h.payload()));
+            }
+        }
+        return found;
+    }
+
+    @Override
     public synchronized Position reset(String room) {
         Log log = logs.computeIfAbsent(room, r -> new Log());
         log.epoch = newEpoch();

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.config.RoomPolicy;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -80,6 +81,21 @@ public final class RedisLogStore implements LogStore {
             entries.add(new Entry(offset, m.getBody().get("p")));
         }
         return Optional.of(entries);
+    }
+
+    @Override
+    public List<Entry> page(String room, long after, long upTo, int limit, boolean newestFirst) throws StoreUnavailable {
+        if (upTo <= after || limit <= 0) {
+            return List.of();
+        }
+        Range<String> offsets = Range.create((after + 1) + "-1", upTo + "-1");
+        List<StreamMessage<String, String>> found = redis.call(log(room), c -> newestFirst
+                ? c.xrevrange(log(room), offsets, Limit.from(limit)) : c.xrange(log(room), offsets, Limit.from(limit)));
+        List<Entry> entries = new ArrayList<>(found.size());
+        for (StreamMessage<String, String> m : found) {
+            entries.add(new Entry(Long.parseLong(m.getId().substring(0, m.getId().indexOf('-'))), m.getBody().get("p")));
+        }
+        return entries;
     }
 
     @Override

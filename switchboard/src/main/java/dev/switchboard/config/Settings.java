@@ -139,6 +139,15 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                 origins, socket, redis);
     }
 
+    /** A copy with {@code roomClass}'s own policy (for tests and embedding). */
+    public Settings withRoomClass(String roomClass, RoomPolicy policy) {
+        Map<String, RoomPolicy> classes = new java.util.HashMap<>(roomClasses);
+        classes.put(roomClass, policy);
+        return new Settings(maxMessageBytes, queueMessages, queueBytes, sendTimeout, heartbeat, idleTimeout,
+                firstMessageTimeout, presenceCoalesce, shutdownDrain, writerThreads, defaultRoom, classes, limits,
+                origins, socket, redis);
+    }
+
     /** Reads every setting from {@code config}, falling back to {@link #defaults()}. */
     public static Settings from(Config config) {
         Settings d = defaults();
@@ -225,7 +234,9 @@ public record Settings(int maxMessageBytes, int queueMessages, long queueBytes, 
                         .orElse(fallback.slowConsumer()),
                 config.getOptionalValue(prefix + "max-members", Integer.class).orElse(fallback.maxMembers()),
                 config.getOptionalValue(prefix + "presence.max-members", Integer.class).orElse(fallback.presenceMaxMembers()),
-                config.getOptionalValue(prefix + "history.max-bytes", Long.class).orElse(fallback.historyMaxBytes()));
+                config.getOptionalValue(prefix + "history.max-bytes", Long.class).orElse(fallback.historyMaxBytes()),
+                config.getOptionalValue(prefix + "rewind", Integer.class).orElse(fallback.rewind()),
+                config.getOptionalValue(prefix + "history.page-max", Integer.class).orElse(fallback.historyPageMax()));
     }
 
     private static Duration millis(Config config, String key, Duration fallback) {

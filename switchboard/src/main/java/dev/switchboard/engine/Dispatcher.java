@@ -73,7 +73,7 @@ final class Dispatcher implements Sessions {
 
     Dispatcher(Settings settings, Connections connections, Rooms rooms, Messaging messaging, ServerRequests serverRequests,
                Map<String, RequestHandler> handlers, RoomAuthorizer authorizer, Telemetry telemetry,
-               Consumer<SwitchboardEvent> events) {
+               Consumer<SwitchboardEvent> events, RoomHistory history) {
         this.settings = settings;
         this.connections = connections;
         this.rooms = rooms;
@@ -82,7 +82,7 @@ final class Dispatcher implements Sessions {
         this.telemetry = telemetry;
         this.events = events;
         this.replies = new Replies(telemetry);
-        this.roomActions = new RoomActions(settings, rooms, messaging, authorizer, events, replies);
+        this.roomActions = new RoomActions(settings, rooms, messaging, authorizer, events, replies, history);
         this.userActions = new UserActions(messaging, handlers, authorizer, replies);
     }
 
@@ -92,7 +92,7 @@ final class Dispatcher implements Sessions {
 
     /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms, room_full or the rules' code). */
     boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
-        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset) == null;
+        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset, null) == null;
     }
 
     /** The application's rules for rooms; set once, at construction. */
@@ -146,7 +146,7 @@ final class Dispatcher implements Sessions {
         events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         if (connection.kind() == Connection.Kind.ROOM) {
             String room = endpoint.substring("/ws/rooms/".length());
-            String refused = roomActions.join(connection, null, room, null, null);
+            String refused = roomActions.join(connection, null, room, null, null, null);
             if (refused != null) {
                 // a plain client cannot go on without its room: full (1013, try later), or refused (4403)
                 boolean later = ErrorCode.ROOM_FULL.equals(refused) || ErrorCode.NODE_FULL.equals(refused);
@@ -234,7 +234,7 @@ final class Dispatcher implements Sessions {
         try {
             if (message instanceof ClientMessage.Join m) {
                 roomActions.join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
-                        m.since() == null ? null : m.since().offset());
+                        m.since() == null ? null : m.since().offset(), m.rewind());
             } else if (message instanceof ClientMessage.Leave m) {
                 roomActions.leave(connection, m);
             } else if (message instanceof ClientMessage.Publish m) {
@@ -245,6 +245,8 @@ final class Dispatcher implements Sessions {
                 userActions.request(connection, m);
             } else if (message instanceof ClientMessage.PresenceQuery m) {
                 roomActions.presence(connection, m);
+            } else if (message instanceof ClientMessage.HistoryQuery m) {
+                roomActions.history(connection, m);
             } else if (message instanceof ClientMessage.Ping m) {
                 reply(connection, new ServerMessage.Pong(m.id()));
             } else if (message instanceof ClientMessage.Reply m) {

@@ -17,7 +17,8 @@ import java.util.UUID;
  */
 final class History {
 
-    private record Entry(long offset, long timestampMillis, String frame) {
+    /** A publication held: its offset, when it was published, and its {@code message} frame. */
+    record Entry(long offset, long timestampMillis, String frame) {
         /** Estimated heap bytes: two per character (a bound: compact Latin-1 strings take one) and the entry's own. */
         long bytes() {
             return 2L * frame.length() + 96;
@@ -130,6 +131,31 @@ final class History {
             }
         }
         return Optional.of(frames);
+    }
+
+    /**
+     * At most {@code limit} of the publications held after {@code after}, oldest first, or the newest first: a page of
+     * history, a rewind.
+     */
+    List<Entry> page(long after, int limit, boolean newestFirst, long nowMillis) {
+        expire(nowMillis);
+        List<Entry> found = new ArrayList<>(Math.min(limit, entries.size()));
+        var order = newestFirst ? entries.descendingIterator() : entries.iterator();
+        while (order.hasNext() && found.size() < limit) {
+            Entry e = order.next();
+            if (e.offset() > after) {
+                found.add(e);
+            } else if (newestFirst) {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** The offset of the oldest publication held; the next offset when none is. */
+    long oldestHeld(long nowMillis) {
+        expire(nowMillis);
+        return entries.isEmpty() ? offset + 1 : entries.peekFirst().offset();
     }
 
     private void expire(long nowMillis) {

@@ -53,6 +53,7 @@ public class Hub implements Switchboard {
     private Telemetry telemetry;
     private Connections connections;
     private Rooms rooms;
+    private RoomHistory history;
     private ServerRequests serverRequests;
     private Dispatcher dispatcher;
     private Administration administration;
@@ -119,8 +120,9 @@ public class Hub implements Switchboard {
         this.rooms = new Rooms(settings, scheduler, cluster, store, background, historyBudget, telemetry, tracing);
         this.serverRequests = new ServerRequests(scheduler);
         this.messaging = new Publishing(settings, rooms, connections, cluster, telemetry, events, tracing);
+        this.history = new RoomHistory(settings, rooms, cluster.shared() ? store : null);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
-                handlersByMethod(handlers), authorizer, telemetry, events);
+                handlersByMethod(handlers), authorizer, telemetry, events, history);
         this.administration = new Administration(settings, connections, rooms, dispatcher, cluster, historyBudget,
                 messaging::closed);
         this.liveness = new Liveness(settings, connections, rooms, telemetry,
@@ -223,6 +225,17 @@ public class Hub implements Switchboard {
     public List<Member> presence(String room) {
         Room target = rooms.get(room);
         return target == null ? List.of() : target.presence();
+    }
+
+    @Override
+    public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
+        if (!RoomNames.isValid(room)) {
+            throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("a history page holds at least 1 publication, not " + limit);
+        }
+        return history.page(room, limit, sinceEpoch, sinceOffset, newestFirst, System.currentTimeMillis());
     }
 
     @Override

@@ -129,10 +129,11 @@ final class Room {
 
     /**
      * Adds {@code connection}, queueing {@code joined} and then, when {@code sinceOffset} is given with the current
-     * epoch and still held, every missed message. Joining twice is harmless: the member is kept once.
+     * epoch and still held, every missed message; else, with {@code rewind}, the latest {@code rewind} held. Joining
+     * twice is harmless: the member is kept once.
      */
-    JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, long nowMillis) {
-        RoomLog.Prepared prepared = log.prepareJoin(sinceEpoch, sinceOffset, nowMillis); // off the lock
+    JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
+        RoomLog.Prepared prepared = log.prepareJoin(sinceEpoch, sinceOffset, rewind, nowMillis); // off the lock
         lock.lock();
         try {
             if (retired) {
@@ -150,6 +151,9 @@ final class Room {
                 Optional<List<String>> held = log.recoverLocked(prepared, sinceEpoch, sinceOffset, nowMillis);
                 recovered = held.isPresent();
                 missed = held.orElse(List.of());
+            }
+            if (rewind > 0 && !Boolean.TRUE.equals(recovered)) {
+                missed = log.rewindLocked(prepared, rewind, nowMillis);
             }
             boolean firstOfUser = false;
             if (!already) {

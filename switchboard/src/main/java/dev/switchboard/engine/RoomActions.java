@@ -1,6 +1,7 @@
 package dev.switchboard.engine;
 
 import dev.switchboard.CloseCodes;
+import dev.switchboard.Switchboard;
 import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.SwitchboardEvent;
 import dev.switchboard.config.Settings;
@@ -29,12 +30,14 @@ final class RoomActions {
     private final RoomAuthorizer authorizer;
     private final Consumer<SwitchboardEvent> events;
     private final Replies replies;
+    private final RoomHistory history;
     /** The application's rules; set once, at construction (see {@link Dispatcher#ruleRoomsWith}). */
     private volatile RoomRules rules = RoomRules.NONE;
 
     RoomActions(Settings settings, Rooms rooms, Dispatcher.Messaging messaging, RoomAuthorizer authorizer,
-                Consumer<SwitchboardEvent> events, Replies replies) {
+                Consumer<SwitchboardEvent> events, Replies replies, RoomHistory history) {
         this.settings = settings;
+        this.history = history;
         this.rooms = rooms;
         this.messaging = messaging;
         this.authorizer = authorizer;
@@ -96,7 +99,7 @@ final class RoomActions {
      * Joins {@code room}: null when joined; otherwise the error code it was answered with ({@code forbidden},
      * {@code too_many_rooms}, {@code room_full}, {@code node_full}, or the application's rules' own code).
      */
-    String join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
+    String join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset, Integer rewind) {
         if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room)) {
             replies.send(connection, Replies.forbidden(re, "join", room));
             return ErrorCode.FORBIDDEN;
@@ -122,7 +125,8 @@ final class RoomActions {
                         + " may; try again later", Map.of("room", "no room for it on this node")));
                 return ErrorCode.NODE_FULL;
             }
-            result = target.join(connection, re, sinceEpoch, sinceOffset, System.currentTimeMillis());
+            result = target.join(connection, re, sinceEpoch, sinceOffset, rewind(target.policy(), rewind),
+                    System.currentTimeMillis());
             if (result.retired()) {
                 rooms.retired(target);
             }
@@ -194,6 +198,30 @@ final class RoomActions {
             return;
         }
         replies.send(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
+    }
+
+    /** How many publications a join rewinds: its own {@code rewind}, else its room class's, at most a page. */
+    private static int rewind(dev.switchboard.config.RoomPolicy policy, Integer asked) {
+        return Math.min(asked != null ? asked : policy.rewind(), policy.historyPageMax());
+    }
+
+    /** A page of a room's history, authorized as a join (membership is not needed). */
+    void history(Connection connection, ClientMessage.HistoryQuery m) {
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, m.room())) {
+            replies.send(connection, Replies.forbidden(m.id(), "read the history of", m.room()));
+            return;
+        }
+        Switchboard.HistoryPage page;
+        try {
+            page = history.page(m.room(), m.limit() == null ? Integer.MAX_VALUE : m.limit(),
+                    m.since() == null ? null : m.since().epoch(), m.since() == null ? null : m.since().offset(),
+                    Boolean.TRUE.equals(m.reverse()), System.currentTimeMillis());
+        } catch (Switchboard.Refused notNow) { // unavailable (the shared log), node_full
+            replies.send(connection, new ServerMessage.Error(m.id(), notNow.code(), notNow.getMessage(), null));
+            return;
+        }
+        replies.send(connection, new ServerMessage.History(m.id(), page.room(), page.epoch(), page.offset(),
+                page.recovered(), page.publications()));
     }
 
     // ------------------------------------------------------------------ plain room connections (admitted frames)

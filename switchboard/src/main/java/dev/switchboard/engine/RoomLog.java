@@ -13,12 +13,16 @@ import java.util.Optional;
  */
 abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
 
-    /** What a join learned from the store before taking the room's lock; {@link #NOTHING} for a local log. */
+    /**
+     * What a join learned from the store before taking the room's lock; {@link #NOTHING} for a local log. {@code range}:
+     * what a recovery needs, up to {@code rangeUpTo} of {@code rangeEpoch}; {@code latest}: the latest publications
+     * held up to the same position, for a rewind.
+     */
     record Prepared(LogStore.Position position, java.util.Map<String, Integer> remote, boolean unavailable,
-                    String rangeEpoch, long rangeUpTo, List<LogStore.Entry> range) {
+                    String rangeEpoch, long rangeUpTo, List<LogStore.Entry> range, List<LogStore.Entry> latest) {
     }
 
-    static final Prepared NOTHING = new Prepared(null, null, false, null, 0, null);
+    static final Prepared NOTHING = new Prepared(null, null, false, null, 0, null, null);
 
     protected final Room room;
     /** This node's window on the log (the whole log, for a local room), under the room's lock. */
@@ -49,8 +53,23 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
     }
 
     /** Off the room's lock, before a join: what the join needs from the store (nothing, for a local log). */
-    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, long nowMillis) {
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
         return NOTHING;
+    }
+
+    /** Under the lock: the room's latest {@code rewind} publications held, oldest first, as {@code message} frames. */
+    List<String> rewindLocked(Prepared prepared, int rewind, long nowMillis) {
+        return latest(window, rewind, nowMillis);
+    }
+
+    /** The latest {@code count} publications {@code window} holds, oldest first. */
+    static List<String> latest(History window, int count, long nowMillis) {
+        List<History.Entry> newest = window.page(0, count, true, nowMillis);
+        String[] frames = new String[newest.size()];
+        for (int i = 0; i < frames.length; i++) {
+            frames[frames.length - 1 - i] = newest.get(i).frame();
+        }
+        return List.of(frames);
     }
 
     /** Under the lock, as a member joins: takes up what {@link #prepareJoin} learned. */

@@ -27,12 +27,12 @@ final class SharedJoins {
      * The room's window as a join found it, under the lock: whether the room still needs its position from the store,
      * the window's epoch and offset, and whether the window alone serves the recovery asked for.
      */
-    record Window(boolean needPosition, String epoch, long offset, boolean windowServes) {
+    record Window(boolean needPosition, String epoch, long offset, boolean windowServes, boolean windowRewinds) {
     }
 
     /** Off the room's lock: asks the store what the join needs; {@code unavailable} when it could not answer. */
     static RoomLog.Prepared prepare(LogStore store, Cluster cluster, String room, RoomPolicy policy, Window s,
-                                    String sinceEpoch, Long sinceOffset) {
+                                    String sinceEpoch, Long sinceOffset, int rewind) {
         LogStore.Position at = null;
         Map<String, Integer> remote = null;
         try {
@@ -46,15 +46,38 @@ final class SharedJoins {
             long upTo = at != null ? at.offset() : s.offset();
             boolean wanted = sinceOffset != null && epoch.equals(sinceEpoch) && sinceOffset < upTo
                     && (at != null || !s.windowServes());
-            if (wanted) {
-                Optional<List<LogStore.Entry>> range = store.range(room, policy, sinceOffset, upTo);
-                return new RoomLog.Prepared(at, remote, false, epoch, upTo, range.orElse(null));
-            }
-            return new RoomLog.Prepared(at, remote, false, null, 0, null);
+            List<LogStore.Entry> range = wanted ? store.range(room, policy, sinceOffset, upTo).orElse(null) : null;
+            List<LogStore.Entry> latest = rewind > 0 && (at != null || !s.windowRewinds())
+                    ? store.page(room, Math.max(0, upTo - rewind), upTo, rewind, false) : null;
+            return new RoomLog.Prepared(at, remote, false, epoch, upTo, range, latest);
         } catch (StoreUnavailable e) {
             LOG.log(Level.FINE, "Join of {0} without the shared log: {1}", new Object[] {room, e.getMessage()});
-            return new RoomLog.Prepared(at, remote, at == null, null, 0, null);
+            return new RoomLog.Prepared(at, remote, at == null, null, 0, null, null);
         }
+    }
+
+    /**
+     * Under the room's lock: the latest {@code rewind} publications, oldest first — the store's latest joined to what
+     * the window received after them, or the window's alone when the store was not asked (or is of another epoch).
+     */
+    static List<String> rewind(History window, RoomLog.Prepared prepared, String room, RoomPolicy policy, int rewind,
+                               long nowMillis) {
+        if (prepared.latest() == null || !window.epoch().equals(prepared.rangeEpoch())) {
+            return RoomLog.latest(window, rewind, nowMillis);
+        }
+        List<String> frames = new ArrayList<>();
+        long oldest = nowMillis - policy.historyTtl().toMillis();
+        for (LogStore.Entry entry : prepared.latest()) {
+            SharedPayload d = SharedPayload.decode(room, window.epoch(), entry.offset(), entry.payload());
+            if (d.timestampMillis() >= oldest) {
+                frames.add(d.frame());
+            }
+        }
+        List<History.Entry> after = window.page(prepared.rangeUpTo(), rewind, true, nowMillis);
+        for (int i = after.size() - 1; i >= 0; i--) {
+            frames.add(after.get(i).frame());
+        }
+        return frames.size() <= rewind ? frames : frames.subList(frames.size() - rewind, frames.size());
     }
 
     /**

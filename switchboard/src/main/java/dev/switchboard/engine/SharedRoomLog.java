@@ -57,11 +57,17 @@ final class SharedRoomLog extends RoomLog {
     }
 
     @Override
-    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, long nowMillis) {
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
         SharedJoins.Window w = room.locked(() -> new SharedJoins.Window(!positioned && !local, window.epoch(),
                 window.offset(), sinceOffset == null || !window.epoch().equals(sinceEpoch)
-                || window.since(sinceOffset, nowMillis).isPresent()));
-        return SharedJoins.prepare(store, cluster, room.name(), policy, w, sinceEpoch, sinceOffset);
+                || window.since(sinceOffset, nowMillis).isPresent(),
+                local || window.size() >= Math.min(rewind, window.offset())));
+        return SharedJoins.prepare(store, cluster, room.name(), policy, w, sinceEpoch, sinceOffset, rewind);
+    }
+
+    @Override
+    List<String> rewindLocked(Prepared prepared, int rewind, long nowMillis) {
+        return SharedJoins.rewind(window, prepared, room.name(), policy, rewind, nowMillis);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.switchboard.protocol;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -24,6 +26,7 @@ import java.util.Map;
         @JsonbSubtype(alias = "send", type = ClientMessage.Send.class),
         @JsonbSubtype(alias = "request", type = ClientMessage.Request.class),
         @JsonbSubtype(alias = "presence", type = ClientMessage.PresenceQuery.class),
+        @JsonbSubtype(alias = "history", type = ClientMessage.HistoryQuery.class),
         @JsonbSubtype(alias = "ping", type = ClientMessage.Ping.class),
         @JsonbSubtype(alias = "reply", type = ClientMessage.Reply.class),
         @JsonbSubtype(alias = "refresh", type = ClientMessage.Refresh.class)
@@ -42,7 +45,23 @@ public sealed interface ClientMessage {
     /** The rule of a method name and of an idempotency key. */
     String NAME = "[A-Za-z0-9_.:-]{1,64}";
 
-    record Join(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, Since since)
+    /**
+     * {@code since}: recover what was missed after it. {@code rewind}: the room's last {@code rewind} publications held,
+     * right after {@code joined}, when {@code since} is absent or could not be recovered (absent: the room class's
+     * {@code rewind}, default 0).
+     */
+    record Join(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, Since since,
+                @Min(0) @Max(MessageRules.MAX_PAGE) Integer rewind) implements ClientMessage {
+        // one constructor only: Yasson binds a record with a second one as "fields of the wrong type"
+    }
+
+    /**
+     * A page of a room's history, authorized as a join: at most {@code limit} (default and bound: the room class's
+     * {@code history.page-max}) publications, oldest first after {@code since} (or from the oldest kept), or the newest
+     * first when {@code reverse}. Answered with {@code history}.
+     */
+    record HistoryQuery(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room,
+                        @Min(1) @Max(MessageRules.MAX_PAGE) Integer limit, Since since, Boolean reverse)
             implements ClientMessage {
     }
 

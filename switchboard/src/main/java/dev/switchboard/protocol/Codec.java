@@ -14,10 +14,8 @@ import jakarta.json.stream.JsonGeneratorFactory;
 import jakarta.json.stream.JsonParsingException;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The one JSON codec of the protocol: a single thread-safe {@link Jsonb} shared by the WebSocket encoders and
@@ -29,10 +27,8 @@ public final class Codec {
     public static final int MAX_ID_LENGTH = 64;
     /** Room names: 1–128 characters of letters, digits and {@code _ - . : @}. */
     /** User names as they appear in {@code send.to}: 1–128 characters, no control characters. */
-    private static final Pattern USER_NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
-    private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     /** The types the decoder accepts (AsyncApiTest holds them equal to ClientMessage's type table). */
-    static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "ping", "reply", "refresh");
+    static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "history", "ping", "reply", "refresh");
 
     /** Malformed code for a message over the size limit: the endpoint closes with 1009 (not an error reply). */
     public static final String TOO_BIG = "too_big";
@@ -157,7 +153,7 @@ public final class Codec {
                 return malformed(id, ErrorCode.INVALID, "fields of the wrong type for '" + t.getString() + "'", Map.of());
             }
         }
-        Map<String, String> problems = validate(message);
+        Map<String, String> problems = MessageRules.problems(message);
         if (!problems.isEmpty()) {
             return malformed(id, ErrorCode.INVALID, "invalid " + t.getString() + ": " + problems.keySet(), problems);
         }
@@ -205,7 +201,7 @@ public final class Codec {
 
     /** Whether {@code key} is a valid idempotency key ({@code publish.key}, {@code Idempotency-Key}). */
     public static boolean isPublishKey(String key) {
-        return key != null && METHOD_NAME.matcher(key).matches();
+        return key != null && MessageRules.METHOD_NAME.matcher(key).matches();
     }
 
     /** Marks a field that is present and neither a string nor null. */
@@ -243,59 +239,6 @@ public final class Codec {
             return new ClientMessage.Reply(m.id(), m.re(), data, m.error(), m.message());
         }
         return message;
-    }
-
-    /** Field problems of a decoded message, by field name; empty when it is valid. */
-    static Map<String, String> validate(ClientMessage message) {
-        Map<String, String> problems = new LinkedHashMap<>();
-        if (message instanceof ClientMessage.Join m) {
-            room(m.room(), problems);
-            if (m.since() != null && (m.since().offset() == null || m.since().offset() < 0 || m.since().epoch() == null)) {
-                problems.put("since", "needs epoch (string) and offset (integer >= 0)");
-            }
-        } else if (message instanceof ClientMessage.Leave m) {
-            room(m.room(), problems);
-        } else if (message instanceof ClientMessage.Publish m) {
-            room(m.room(), problems);
-            if (m.data() == null) {
-                problems.put("data", "required (any JSON value)");
-            }
-            if (m.key() != null && !isPublishKey(m.key())) {
-                problems.put("key", "1-64 characters of letters, digits and _ . : -");
-            }
-        } else if (message instanceof ClientMessage.Send m) {
-            if (m.to() == null || !USER_NAME.matcher(m.to()).matches()) {
-                problems.put("to", "required: a user name of 1-128 characters");
-            }
-            if (m.data() == null) {
-                problems.put("data", "required (any JSON value)");
-            }
-        } else if (message instanceof ClientMessage.Request m) {
-            if (m.method() == null || !METHOD_NAME.matcher(m.method()).matches()) {
-                problems.put("method", "required: 1-64 characters of letters, digits and _ . : -");
-            }
-        } else if (message instanceof ClientMessage.PresenceQuery m) {
-            room(m.room(), problems);
-        } else if (message instanceof ClientMessage.Refresh m) {
-            if (m.credential() == null || !(m.credential().startsWith("bearer.") || m.credential().startsWith("ticket."))
-                    || m.credential().length() > 8192) {
-                problems.put("credential", "required: bearer.<token> or ticket.<ticket>, at most 8192 characters");
-            }
-        } else if (message instanceof ClientMessage.Reply m) {
-            if (m.re() == null || m.re().isEmpty() || m.re().length() > MAX_ID_LENGTH) {
-                problems.put("re", "required: the id of the server's request");
-            }
-            if (m.error() != null && !METHOD_NAME.matcher(m.error()).matches()) {
-                problems.put("error", "an error code: 1-64 characters of letters, digits and _ . : -");
-            }
-        }
-        return problems;
-    }
-
-    private static void room(String room, Map<String, String> problems) {
-        if (!RoomNames.isValid(room)) {
-            problems.put("room", "required: 1-128 characters of letters, digits and _ . : @ -");
-        }
     }
 
     private static ClientMessage malformed(String id, String code, String message, Map<String, String> details) {

@@ -21,6 +21,7 @@ import java.util.Map;
         @JsonbSubtype(alias = "reply", type = ServerMessage.Reply.class),
         @JsonbSubtype(alias = "presence", type = ServerMessage.Presence.class),
         @JsonbSubtype(alias = "presence_diff", type = ServerMessage.PresenceDiff.class),
+        @JsonbSubtype(alias = "history", type = ServerMessage.History.class),
         @JsonbSubtype(alias = "pong", type = ServerMessage.Pong.class),
         @JsonbSubtype(alias = "error", type = ServerMessage.Error.class),
         @JsonbSubtype(alias = "request", type = ServerMessage.Request.class),
@@ -75,6 +76,15 @@ public sealed interface ServerMessage {
     }
 
     record PresenceDiff(String room, List<String> joins, List<String> leaves) implements ServerMessage {
+    }
+
+    /**
+     * Answer to {@code history}: the room's epoch and latest offset now, and the page's publications. {@code recovered}
+     * (when asked with {@code since}): whether they continue right after it; false when {@code since} is of another
+     * epoch, ahead of the log or older than what is kept (the page then starts from the oldest kept).
+     */
+    record History(String re, String room, String epoch, long offset, Boolean recovered,
+                   List<dev.switchboard.Switchboard.HistoryEntry> publications) implements ServerMessage {
     }
 
     record Pong(String re) implements ServerMessage {

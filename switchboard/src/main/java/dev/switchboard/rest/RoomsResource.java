@@ -27,7 +27,8 @@ import java.util.Map;
 
 /**
  * The server API: {@code POST /api/rooms/{room}/messages} publishes the JSON body as the message's {@code data} and
- * answers 202 with {@code {room, epoch, offset}}; {@code GET /api/rooms/{room}/presence} lists the room's members.
+ * answers 202 with {@code {room, epoch, offset}}; {@code GET /api/rooms/{room}/presence} lists the room's members;
+ * {@code GET /api/rooms/history?room=…} answers a page of its history (as the socket's {@code history}).
  * The caller is a back-end with a server key, or a signed-in user whom the {@link RoomAuthorizer} lets publish into
  * (see the presence of) that room — the same rule as on the socket ({@link ApiAccess}). Refusals: 401
  * {@code unauthenticated}, 403 {@code forbidden}, 413 {@code too_big} (over {@code switchboard.max-message-bytes}),
@@ -73,6 +74,64 @@ public class RoomsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response presenceOf(@QueryParam("room") String room, @Context HttpServletRequest request) {
         return presence(room == null ? "" : room, request);
+    }
+
+    /**
+     * {@code GET /api/rooms/history?room=…&limit=…&since=<epoch>:<offset>&reverse=true}: a page of the room's history,
+     * {@code {room, epoch, offset, recovered?, publications: [{offset, ts, from?, data}…]}}, authorized as a join.
+     */
+    @GET
+    @Path("history")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response history(@QueryParam("room") String room, @QueryParam("limit") String limit,
+                            @QueryParam("since") String since, @QueryParam("reverse") String reverse,
+                            @Context HttpServletRequest request) {
+        Response refused = refusal(access.caller(request), RoomAuthorizer.Action.JOIN, room == null ? "" : room);
+        if (refused != null) {
+            return refused;
+        }
+        Integer pageSize = limit == null ? Integer.valueOf(Integer.MAX_VALUE) : positive(limit);
+        if (pageSize == null || (limit != null && pageSize > HISTORY_LIMIT_MAX)) {
+            return ApiResponses.error(400, ErrorCode.INVALID, "limit: an integer from 1 to " + HISTORY_LIMIT_MAX,
+                    Map.of("limit", "invalid"));
+        }
+        int colon = since == null ? -1 : since.lastIndexOf(':');
+        Long sinceOffset = colon > 0 ? nonNegative(since.substring(colon + 1)) : null;
+        if (since != null && sinceOffset == null) {
+            return ApiResponses.error(400, ErrorCode.INVALID, "since: <epoch>:<offset>, as a message's epoch and offset",
+                    Map.of("since", "invalid"));
+        }
+        if (reverse != null && !reverse.equals("true") && !reverse.equals("false")) {
+            return ApiResponses.error(400, ErrorCode.INVALID, "reverse: true or false", Map.of("reverse", "invalid"));
+        }
+        try {
+            return Response.ok(Codec.jsonb().toJson(switchboard.history(room, pageSize,
+                    since == null ? null : since.substring(0, colon), sinceOffset, "true".equals(reverse)))).build();
+        } catch (Switchboard.Refused notNow) { // unavailable (the shared log cannot be read now), node_full
+            return Response.fromResponse(ApiResponses.error(503, notNow.code(), notNow.getMessage(), null))
+                    .header("Retry-After", "1").build();
+        }
+    }
+
+    /** The most {@code limit} may ask for; the room class's {@code history.page-max} bounds the page itself. */
+    private static final int HISTORY_LIMIT_MAX = 10_000;
+
+    private static Integer positive(String text) {
+        try {
+            int n = Integer.parseInt(text);
+            return n >= 1 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Long nonNegative(String text) {
+        try {
+            long n = Long.parseLong(text);
+            return n >= 0 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     @POST
@@ -134,7 +193,8 @@ public class RoomsResource {
             return ApiResponses.error(400, ErrorCode.INVALID, "not a room name: " + RoomNames.RULE, Map.of("room", "invalid"));
         }
         if (!access.allows(who.caller(), action, room)) {
-            return ApiResponses.forbidden(action == RoomAuthorizer.Action.PUBLISH ? "may not publish into " + room : "may not see who is in " + room);
+            return ApiResponses.forbidden(action == RoomAuthorizer.Action.PUBLISH ? "may not publish into " + room
+                    : action == RoomAuthorizer.Action.JOIN ? "may not read the history of " + room : "may not see who is in " + room);
         }
         return null;
     }

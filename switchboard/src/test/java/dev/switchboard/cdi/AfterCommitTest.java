@@ -62,6 +62,11 @@ class AfterCommitTest {
         }
 
         @Override
+        public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
+            return new HistoryPage(room, "e", 0, null, List.of());
+        }
+
+        @Override
         public int connectionCount() {
             return 0;
         }

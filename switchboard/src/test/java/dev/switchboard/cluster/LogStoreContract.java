@@ -108,6 +108,25 @@ abstract class LogStoreContract {
     }
 
     @Test
+    void aPageIsWhateverIsHeldOldestOrNewestFirstBoundedByItsLimit() throws Exception {
+        String room = room("pages");
+        for (int i = 1; i <= 8; i++) {
+            store().append(room, POLICY, "{\"data\":" + i + "}");
+        }
+        assertEquals(List.of(4L, 5L), offsets(store().page(room, 0, 8, 2, false)), "from the oldest held (5 kept)");
+        assertEquals(List.of(7L, 8L), offsets(store().page(room, 6, 8, 5, false)), "after a position");
+        assertEquals(List.of(8L, 7L, 6L), offsets(store().page(room, 0, 8, 3, true)), "the newest first");
+        assertEquals(List.of(6L, 5L), offsets(store().page(room, 4, 6, 5, true)), "up to a position, newest first");
+        assertEquals("{\"data\":8}", store().page(room, 7, 8, 1, false).get(0).payload());
+        assertEquals(List.of(), store().page(room, 8, 8, 5, false), "nothing after the latest");
+        assertEquals(List.of(), store().page(room("never"), 0, 0, 5, true), "a room never published into");
+    }
+
+    private static List<Long> offsets(List<LogStore.Entry> entries) {
+        return entries.stream().map(LogStore.Entry::offset).toList();
+    }
+
+    @Test
     void anUnknownRoomStartsAtZeroAndAResetGivesANewEpochAtTheSameOffset() throws Exception {
         String room = room("fresh");
         LogStore.Position start = store().position(room);

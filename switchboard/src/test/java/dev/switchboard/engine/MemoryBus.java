@@ -177,6 +177,12 @@ final class MemoryBus implements AutoCloseable {
         }
 
         @Override
+        public List<Entry> page(String room, long after, long upTo, int limit, boolean newestFirst) throws StoreUnavailable {
+            enter("page", room);
+            return log.page(room, after, upTo, limit, newestFirst);
+        }
+
+        @Override
         public Position reset(String room) throws StoreUnavailable {
             enter("reset", room);
             return log.reset(room);

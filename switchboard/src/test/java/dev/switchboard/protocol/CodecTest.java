@@ -65,9 +65,21 @@ class CodecTest {
 
     @Test
     void everyClientMessageDecodes() {
-        assertEquals(new ClientMessage.Join("1", "lobby", null), Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\"}"));
-        assertEquals(new ClientMessage.Join("1", "lobby", new ClientMessage.Since("e", 5L)),
+        assertEquals(new ClientMessage.Join("1", "lobby", null, null), Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\"}"));
+        assertEquals(new ClientMessage.Join("1", "lobby", new ClientMessage.Since("e", 5L), null),
                 Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\",\"since\":{\"epoch\":\"e\",\"offset\":5}}"));
+        assertEquals(new ClientMessage.Join("1", "ticker:x", null, 3),
+                Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"ticker:x\",\"rewind\":3}"));
+        assertEquals(new ClientMessage.HistoryQuery("h", "lobby", 10, new ClientMessage.Since("e", 5L), true),
+                Codec.decode("{\"type\":\"history\",\"id\":\"h\",\"room\":\"lobby\",\"limit\":10,"
+                        + "\"since\":{\"epoch\":\"e\",\"offset\":5},\"reverse\":true}"));
+        assertEquals(new ClientMessage.HistoryQuery("h", "lobby", null, null, null),
+                Codec.decode("{\"type\":\"history\",\"id\":\"h\",\"room\":\"lobby\"}"));
+        ClientMessage noLimit = Codec.decode("{\"type\":\"history\",\"id\":\"h\",\"room\":\"lobby\",\"limit\":0}");
+        assertEquals(Map.of("limit", "an integer from 1 to 10000 (and at most the room's history.page-max)"),
+                ((ClientMessage.Malformed) noLimit).details());
+        ClientMessage badRewind = Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"x\",\"rewind\":-1}");
+        assertEquals(java.util.Set.of("rewind"), ((ClientMessage.Malformed) badRewind).details().keySet());
         assertEquals(new ClientMessage.Leave("2", "lobby"), Codec.decode("{\"type\":\"leave\",\"id\":\"2\",\"room\":\"lobby\"}"));
         ClientMessage publish = Codec.decode("{\"type\":\"publish\",\"id\":\"3\",\"room\":\"lobby\",\"data\":{\"text\":\"hi\"}}");
         assertEquals("hi", assertInstanceOf(ClientMessage.Publish.class, publish).data().asJsonObject().getString("text"));

@@ -1,0 +1,213 @@
+package dev.switchboard.it;
+
+import static dev.switchboard.it.ProtocolIT.msg;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * History on demand and rewind on join, as users see them on every server: the socket's {@code history} (pages oldest
+ * first from a position, newest first, bounded by the room class's page size, a lost position told as not recovered),
+ * {@code join} with {@code rewind} and a room class's own rewind, and {@code GET /api/rooms/history} — with every
+ * door's refusals: the anonymous, the wrong role, the oversized limit, the flood.
+ * This WAR: room class {@code page} pages at most 5; class {@code ticker} rewinds 1; class {@code staff} needs role
+ * {@code ops}; one server key; the API's rate 20/s (burst 20) per caller, the socket's 20/s (burst 50).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class HistoryIT {
+
+    static final String SECRET = "history-it-secret-for-switchboard-0123456789";
+    static final String KEY = "history-backend-key-0123456789";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.builtWar("history-it", "switchboard.rate.per-second=20\nswitchboard.rate.burst=50\n"
+                + "switchboard.auth.jwt-secret=" + SECRET + "\n"
+                + "switchboard.room-class.staff.roles=ops\n"
+                + "switchboard.room-class.page.history.page-max=5\n"
+                + "switchboard.room-class.ticker.rewind=1\n"
+                + "switchboard.api.keys=backend:" + KEY + "\n"
+                + "switchboard.api.rate.per-second=20\nswitchboard.api.rate.burst=20\n");
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private final HttpClient http = Quirks.http();
+
+    private static String bearer(String user, String... roles) throws Exception {
+        return AuthIT.token(user, List.of(roles), Instant.now().plusSeconds(300), SECRET);
+    }
+
+    private WsClient user(String name, String... roles) throws Exception {
+        WsClient client = WsClient.raw(Deployments.ws(url).resolve("ws"), "switchboard.v1", "bearer." + bearer(name, roles));
+        client.expect("welcome");
+        return client;
+    }
+
+    /** Joins {@code room} and publishes {@code 1..n} into it, each acknowledged. */
+    private static void publish(WsClient client, String room, int from, int to) throws InterruptedException {
+        client.send(msg("join", "j-" + room, "room", room)).skipTo("joined");
+        for (int i = from; i <= to; i++) {
+            client.send(msg("publish", "p" + i, "room", room, "data", i));
+            client.skipTo("ack");
+        }
+    }
+
+    private static List<Integer> offsets(JsonObject page) {
+        List<Integer> offsets = new ArrayList<>();
+        page.getJsonArray("publications").forEach(p -> offsets.add(p.asJsonObject().getInt("offset")));
+        return offsets;
+    }
+
+    private static JsonObject since(String epoch, int offset) {
+        return Json.createObjectBuilder().add("epoch", epoch).add("offset", offset).build();
+    }
+
+    @Test
+    void historyPagesForwardFromAPositionAndNewestFirstAndTellsALostOne() throws Exception {
+        try (WsClient ann = user("ann", "chat"); WsClient reader = user("rita", "chat")) {
+            publish(ann, "page:news", 1, 8);
+            JsonObject first = reader.send(msg("history", "h1", "room", "page:news", "limit", 3)).skipTo("history");
+            assertEquals("h1", first.getString("re"));
+            assertEquals(List.of(1, 2, 3), offsets(first), "oldest first; the reader never joined");
+            assertEquals(8, first.getInt("offset"), "the room's latest offset");
+            assertFalse(first.containsKey("recovered"), "no since: nothing to recover");
+            JsonObject entry = first.getJsonArray("publications").getJsonObject(0);
+            assertEquals(1, entry.getInt("data"));
+            assertEquals("ann", entry.getString("from"));
+            assertTrue(entry.getJsonNumber("ts").longValue() > 0);
+            String epoch = first.getString("epoch");
+            JsonObject next = reader.send(msg("history", "h2", "room", "page:news", "limit", 3, "since", since(epoch, 3)))
+                    .skipTo("history");
+            assertEquals(List.of(4, 5, 6), offsets(next));
+            assertTrue(next.getBoolean("recovered"));
+            JsonObject newest = reader.send(msg("history", "h3", "room", "page:news", "limit", 100,
+                    "reverse", jakarta.json.JsonValue.TRUE))
+                    .skipTo("history");
+            assertEquals(List.of(8, 7, 6, 5, 4), offsets(newest), "newest first, at most the class's 5");
+            JsonObject lost = reader.send(msg("history", "h4", "room", "page:news", "limit", 2, "since", since("gone", 5)))
+                    .skipTo("history");
+            assertFalse(lost.getBoolean("recovered"), "another epoch: told, from the oldest kept");
+            assertEquals(List.of(1, 2), offsets(lost));
+            assertEquals(epoch, lost.getString("epoch"));
+        }
+    }
+
+    @Test
+    void aJoinRewindsTheLatestBeforeLiveOnesAndATickerHandsItsLastValue() throws Exception {
+        try (WsClient ann = user("ann", "chat"); WsClient late = user("lee", "chat"); WsClient ticker = user("tom", "chat")) {
+            publish(ann, "chat:rewind", 1, 5);
+            late.send(Json.createObjectBuilder(msg("join", "j", "room", "chat:rewind")).add("rewind", 2).build());
+            JsonObject joined = late.expect("joined");
+            assertEquals(5, joined.getInt("offset"));
+            assertEquals(4, late.expect("message").getInt("data"), "the latest two, oldest first");
+            assertEquals(5, late.expect("message").getInt("data"));
+            ann.send(msg("publish", "p6", "room", "chat:rewind", "data", 6));
+            assertEquals(6, late.expect("message").getInt("data"), "then the live one, once");
+
+            publish(ann, "ticker:EURUSD", 1, 3);
+            ticker.send(msg("join", "t", "room", "ticker:EURUSD")).expect("joined");
+            assertEquals(3, ticker.expect("message").getInt("data"), "the class's rewind 1: the last value");
+        }
+    }
+
+    @Test
+    void historyOnTheSocketRefusesTheWrongRoleTheOversizedAndTheFlood() throws Exception {
+        try (WsClient ops = user("olga", "ops"); WsClient alice = user("alice", "chat")) {
+            publish(ops, "staff:notes", 1, 2);
+            JsonObject forbidden = alice.send(msg("history", "x", "room", "staff:notes")).skipTo("error");
+            assertEquals("forbidden", forbidden.getString("code"), forbidden.toString());
+            JsonObject zero = alice.send(msg("history", "z", "room", "page:news", "limit", 0)).skipTo("error");
+            assertEquals("invalid", zero.getString("code"));
+            assertTrue(zero.getJsonObject("details").containsKey("limit"), zero.toString());
+            JsonObject huge = alice.send(msg("history", "h", "room", "page:news", "limit", 1_000_000)).skipTo("error");
+            assertEquals("invalid", huge.getString("code"), "over 10 000: refused, not clamped");
+            JsonObject rewind = alice.send(Json.createObjectBuilder(msg("join", "r", "room", "page:news"))
+                    .add("rewind", -1).build()).skipTo("error");
+            assertEquals("invalid", rewind.getString("code"));
+            int limited = 0;
+            for (int i = 0; i < 60; i++) { // over the burst of 50, under the 20 refusals that close the connection
+                alice.send(msg("history", "f" + i, "room", "page:news", "limit", 1));
+            }
+            for (int i = 0; i < 60; i++) {
+                JsonObject answer = alice.next();
+                if ("error".equals(answer.getString("type")) && "rate_limited".equals(answer.getString("code"))) {
+                    limited++;
+                }
+            }
+            assertTrue(limited > 0, "a flood of history requests is rate limited");
+        }
+    }
+
+    @Test
+    void historyOverHttpServesKeysAndUsersWithTheRightAndRefusesEveryoneElse() throws Exception {
+        try (WsClient ops = user("olga", "ops")) {
+            publish(ops, "staff:log", 1, 4);
+        }
+        String path = "api/rooms/history?room=staff%3Alog&limit=2";
+        HttpResponse<String> byKey = get(path, "X-Switchboard-Key", KEY);
+        assertEquals(200, byKey.statusCode(), byKey.body());
+        JsonObject page = Json.createReader(new StringReader(byKey.body())).readObject();
+        assertEquals(List.of(1, 2), offsets(page));
+        assertEquals(4, page.getInt("offset"));
+        HttpResponse<String> reverse = get(path + "&reverse=true&since=" + page.getString("epoch") + ":1",
+                "Authorization", "Bearer " + bearer("dave", "ops"));
+        assertEquals(200, reverse.statusCode(), reverse.body());
+        JsonObject newest = Json.createReader(new StringReader(reverse.body())).readObject();
+        assertEquals(List.of(4, 3), offsets(newest));
+        assertTrue(newest.getBoolean("recovered"));
+        assertEquals(401, get(path, null, null).statusCode(), "anonymous");
+        assertEquals(401, get(path, "X-Switchboard-Key", "not-the-key-0123456789").statusCode(), "wrong key");
+        assertEquals(403, get(path, "Authorization", "Bearer " + bearer("alice", "chat")).statusCode(), "wrong role");
+        assertEquals(400, get("api/rooms/history?room=staff%3Alog&limit=20000", "X-Switchboard-Key", KEY).statusCode(),
+                "an oversized limit");
+        assertEquals(400, get("api/rooms/history?room=staff%3Alog&since=nonsense", "X-Switchboard-Key", KEY).statusCode(),
+                "a since that is not epoch:offset");
+        assertEquals(400, get("api/rooms/history", "X-Switchboard-Key", KEY).statusCode(), "no room");
+        int limited = 0;
+        String dave = "Bearer " + bearer("dave", "ops");
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) { // at once
+            calls.add(http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve(path)).header("Authorization", dave)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var call : calls) {
+            HttpResponse<String> flood = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (flood.statusCode() == 429) {
+                limited++;
+                assertTrue(flood.headers().firstValue("Retry-After").isPresent(), "429 says when to come back");
+            }
+        }
+        assertTrue(limited > 0, "40 calls at once over a rate of 20/s: the flood is refused");
+    }
+
+    private HttpResponse<String> get(String path, String header, String value) throws Exception {
+        URI uri = Deployments.base(url).resolve(path);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
+        if (header != null) {
+            b.header(header, value);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

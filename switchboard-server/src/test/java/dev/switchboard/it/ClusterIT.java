@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import jakarta.json.JsonString;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -169,6 +170,34 @@ class ClusterIT {
             }
             back.send(msg("ping", "after"));
             assertEquals("after", back.expect("pong").getString("re"), "and nothing more (no duplicate)");
+        }
+    }
+
+    /**
+     * History and rewind cross nodes: what was published on Payara is paged on WildFly, which never had the room (the
+     * shared log answers), and a join on WildFly with {@code rewind} gets the latest from it, then live ones, once.
+     */
+    @Test
+    @Order(2)
+    void historyAndRewindOnOneNodeServeWhatWasPublishedOnTheOther() throws Exception {
+        try (WsClient publisher = WsClient.connect(payara.ws())) {
+            join(publisher, "archive", null);
+            for (int i = 1; i <= 12; i++) {
+                publisher.send(msg("publish", "p" + i, "room", "archive", "data", Json.createValue(i)));
+                publisher.skipTo("ack");
+            }
+            try (WsClient reader = WsClient.connect(wildfly.ws()); WsClient late = WsClient.connect(wildfly.ws())) {
+                JsonObject page = reader.send(msg("history", "h", "room", "archive", "limit", 4, "reverse", JsonValue.TRUE))
+                        .skipTo("history");
+                List<Integer> newest = page.getJsonArray("publications").stream()
+                        .map(p -> p.asJsonObject().getInt("data")).toList();
+                assertEquals(List.of(12, 11, 10, 9), newest, "the newest four, read on the other node: " + page);
+                late.send(Json.createObjectBuilder(msg("join", "j", "room", "archive")).add("rewind", 3).build());
+                assertEquals(12, late.skipTo("joined").getInt("offset"));
+                assertEquals(List.of(10, 11, 12), values(late, 3), "the latest three from the shared log, in order");
+                publisher.send(msg("publish", "p13", "room", "archive", "data", Json.createValue(13)));
+                assertEquals(List.of(13), values(late, 1), "then the live one, once");
+            }
         }
     }
 

@@ -87,9 +87,11 @@ export declare class SwitchboardClient extends Emitter<ClientEvents> {
   readonly rooms: Map<string, Room>;
   join(room: string, options?: { since?: { epoch: string; offset: number }; rewind?: number }): Room;
   history(room: string, options?: HistoryOptions): Promise<HistoryPage>;
+  occupancy(room: string): Promise<{ users: number; connections: number }>;
+  joinPersonal(user: string, options?: { since?: { epoch: string; offset: number }; rewind?: number }): Room;
   leave(room: string): Promise<unknown>;
   publish(room: string, data: Json): Promise<{ room: string; offset: number }>;
-  send(user: string, data: Json): Promise<unknown>;
+  send(user: string, data: Json, options?: { recoverable?: boolean }): Promise<unknown>;
   request(method: string, data?: Json, options?: { timeoutMs?: number }): Promise<Json>;
   presence(room: string): Promise<Member[]>;
   handle(method: string, handler: (data: Json) => Json | Promise<Json>): () => void;

@@ -232,9 +232,24 @@ export class SwitchboardClient extends Emitter {
     return this.#callOrQueue({ type: 'publish', room, data, key: publishKey() });
   }
 
-  /** Sends `data` to every connection of `user`; resolves on ack. Queued while offline. */
-  send(user, data) {
-    return this.#callOrQueue({ type: 'send', to: user, data });
+  /**
+   * Sends `data` to every connection of `user`; resolves on ack. Queued while offline. With `recoverable`, it goes to
+   * the user's personal stream instead (room `user:<name>`): kept with an offset for the user to receive there and
+   * recover after a reconnect, connected now or not; resolves with {room, offset}.
+   */
+  send(user, data, { recoverable } = {}) {
+    const message = { type: 'send', to: user, data };
+    if (recoverable) message.recoverable = true;
+    return this.#callOrQueue(message).then((ack) => (recoverable ? { room: ack.room, offset: ack.offset } : ack));
+  }
+
+  /**
+   * Joins this user's personal stream (`user:<name>`, signed-in users only): the recoverable direct messages sent to
+   * it, as 'message' events ({data, from, offset, ts}), recovered after every reconnect like any room's. `user`: the
+   * signed-in user's name (known before the welcome); `options` as for join.
+   */
+  joinPersonal(user, options) {
+    return this.join(`user:${user}`, options);
   }
 
   /** Calls a server-side handler; resolves with the reply's data. */
@@ -254,6 +269,11 @@ export class SwitchboardClient extends Emitter {
     if (since) message.since = { epoch: since.epoch, offset: since.offset };
     if (reverse) message.reverse = true;
     return this.#call(message).then(({ type, re, ...page }) => page);
+  }
+
+  /** How many are in `room` on every node, without the list: resolves with {users, connections}. */
+  occupancy(room) {
+    return this.#call({ type: 'occupancy', room }).then(({ users, connections }) => ({ users, connections }));
   }
 
   /** The members of a joined room: [{user, connections}]. */

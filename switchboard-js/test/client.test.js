@@ -308,3 +308,38 @@ test('history asks for a page and resolves with it; an error rejects with the co
   await assert.rejects(refused, (e) => e.code === 'forbidden');
   client.close();
 });
+
+test('occupancy asks for the counts of a room and resolves with them', async (t) => {
+  timers(t);
+  const client = open();
+  const socket = FakeSocket.last();
+  socket.accept();
+  const counts = client.occupancy('stadium');
+  const asked = socket.sentOf('occupancy')[0];
+  assert.equal(asked.room, 'stadium');
+  socket.deliver({ type: 'occupancy', re: asked.id, room: 'stadium', users: 12000, connections: 12500 });
+  assert.deepEqual(await counts, { users: 12000, connections: 12500 });
+  client.close();
+});
+
+test('a recoverable send goes to the personal stream and resolves with its offset; the stream is joined like a room', async (t) => {
+  timers(t);
+  const client = open();
+  const socket = FakeSocket.last();
+  socket.accept();
+  const sent = client.send('ann', { text: 'kept' }, { recoverable: true });
+  const asked = socket.sentOf('send')[0];
+  assert.equal(asked.recoverable, true);
+  socket.deliver({ type: 'ack', re: asked.id, room: 'user:ann', offset: 7 });
+  assert.deepEqual(await sent, { room: 'user:ann', offset: 7 });
+  const stream = client.joinPersonal('ada');
+  const join = socket.sentOf('join')[0];
+  assert.equal(join.room, 'user:ada');
+  socket.deliver({ type: 'joined', re: join.id, room: 'user:ada', epoch: 'e', offset: 0, presence: [] });
+  await stream.ready;
+  const got = [];
+  stream.on('message', (m) => got.push(m.data));
+  socket.deliver({ type: 'message', room: 'user:ada', epoch: 'e', offset: 1, from: 'bob', data: 'hi', ts: 1 });
+  assert.deepEqual(got, ['hi']);
+  client.close();
+});

@@ -43,6 +43,16 @@ public interface Switchboard {
     int sendToUser(String user, JsonValue data);
 
     /**
+     * Sends {@code data} to {@code user}'s personal stream (room {@code user:<user>}): kept with an offset, received by
+     * the user's connections that joined it, recovered after a reconnect to any node — like {@link #sendToUser}, but
+     * not lost while the user is away (kept as the room class {@code user}'s history says:
+     * {@code switchboard.room-class.user.history.*}).
+     *
+     * @throws IllegalArgumentException when {@code user}'s name cannot name a room ({@code user:<user>})
+     */
+    Publication sendToUserStream(String user, JsonValue data);
+
+    /**
      * Asks one connection something: sends {@code request {id, method, data}} and completes with the {@code data}
      * of the client's {@code reply}. Completes exceptionally with {@link RequestHandler.RequestFailure} whose code
      * is the client's error code, {@code timeout} when no answer came within {@code timeout},
@@ -70,6 +80,14 @@ public interface Switchboard {
      * @throws Refused                 {@code unavailable} when the shared log cannot be read now, {@code node_full}
      */
     HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst);
+
+    /**
+     * How many users are in {@code room} and with how many connections, on every node — presence without the list,
+     * for rooms too large to list (a node without the room asks the cluster).
+     *
+     * @throws Refused {@code unavailable} when the cluster cannot be asked now
+     */
+    Occupancy occupancy(String room);
 
     /** The number of open connections on this node. */
     int connectionCount();
@@ -102,6 +120,10 @@ public interface Switchboard {
 
     /** One publication of a room's history; {@code from} is null for the server. */
     record HistoryEntry(long offset, long ts, String from, JsonValue data) {
+    }
+
+    /** How many {@code users} are in {@code room}, with how many {@code connections} in all. */
+    record Occupancy(String room, int users, int connections) {
     }
 
     /** A user present in a room with {@code connections} open connections. */

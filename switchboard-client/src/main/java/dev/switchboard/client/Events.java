@@ -31,6 +31,10 @@ public final class Events {
         }
     }
 
+    /** How many users are in a room, with how many connections ({@link SwitchboardClient#occupancy}). */
+    public record Occupancy(String room, int users, int connections) {
+    }
+
     /**
      * A page of a room's history ({@link SwitchboardClient#history}): the room's epoch and latest offset now, and its
      * publications. {@code recovered} (only when asked with a position): false when the page could not start right

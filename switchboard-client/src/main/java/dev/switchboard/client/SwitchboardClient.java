@@ -160,6 +160,20 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     /**
+     * Sends {@code data} to {@code user}'s personal stream (room {@code user:<user>}): kept with an offset for the user
+     * to receive there and recover after a reconnect, connected now or not; completes with where it landed. Queued
+     * while offline.
+     */
+    public CompletionStage<Ack> sendToStream(String user, Object data) {
+        JsonObject send = message("send").add("to", user).add("data", codec.encode(data)).add("recoverable", true).build();
+        return callOrQueue(send).thenApply(a -> new Ack(a.getString("room"), a.getJsonNumber("offset").longValue()));
+    }
+
+    /** Joins the signed-in user's personal stream, {@code user:<user>}, as a room (recovered after every reconnect). */
+    public Room joinPersonal(String user) {
+        return join("user:" + user);
+    }
+    /**
      * Calls the server's handler for {@code method}; completes with the reply's data. Not queued: while the client is
      * not open it fails with {@code disconnected} (await {@link #ready()} first).
      */
@@ -183,6 +197,12 @@ public final class SwitchboardClient implements AutoCloseable {
                 .thenApply(a -> Wire.members(a.getJsonArray("members")));
     }
 
+    /** How many users are in {@code room} on every node, and their connections: presence without the list. */
+    public CompletionStage<Events.Occupancy> occupancy(String room) {
+        return call(message("occupancy").add("room", room).build(), options.requestTimeout())
+                .thenApply(a -> new Events.Occupancy(room, a.getInt("users"), a.getInt("connections")));
+    }
+
     /**
      * A page of {@code room}'s history (authorized as a join; the room need not be joined): at most {@code limit}
      * publications, oldest first after ({@code sinceEpoch}, {@code sinceOffset}) — both null: from the oldest kept —
@@ -190,14 +210,8 @@ public final class SwitchboardClient implements AutoCloseable {
      */
     public CompletionStage<Events.HistoryPage> history(String room, int limit, String sinceEpoch, Long sinceOffset,
                                                        boolean newestFirst) {
-        var message = message("history").add("room", room).add("limit", limit);
-        if (sinceEpoch != null && sinceOffset != null) {
-            message.add("since", jakarta.json.Json.createObjectBuilder().add("epoch", sinceEpoch).add("offset", sinceOffset));
-        }
-        if (newestFirst) {
-            message.add("reverse", true);
-        }
-        return call(message.build(), options.requestTimeout()).thenApply(a -> Wire.history(a, codec));
+        return call(Wire.historyQuery(message("history"), room, limit, sinceEpoch, sinceOffset, newestFirst),
+                options.requestTimeout()).thenApply(a -> Wire.history(a, codec));
     }
 
     /**

@@ -38,6 +38,16 @@ final class Wire {
                 m.getOrDefault("data", JsonValue.NULL), codec);
     }
 
+    /** A {@code history} message: at most {@code limit}, after the position when given, the newest first or not. */
+    static JsonObject historyQuery(jakarta.json.JsonObjectBuilder message, String room, int limit, String sinceEpoch,
+                                   Long sinceOffset, boolean newestFirst) {
+        message.add("room", room).add("limit", limit);
+        if (sinceEpoch != null && sinceOffset != null) {
+            message.add("since", jakarta.json.Json.createObjectBuilder().add("epoch", sinceEpoch).add("offset", sinceOffset));
+        }
+        return (newestFirst ? message.add("reverse", true) : message).build();
+    }
+
     static Events.HistoryPage history(JsonObject m, Codec codec) {
         String room = m.getString("room");
         String epoch = m.getString("epoch");

@@ -161,7 +161,7 @@ class ClientIT {
     }
 
     @Test
-    void historyPagesForwardAndNewestFirstFromAnyClient() throws Exception {
+    void historyPagesForwardAndNewestFirstAndOccupancyFromAnyClient() throws Exception {
         String room = "client-h-" + UUID.randomUUID().toString().substring(0, 8);
         try (SwitchboardClient ada = SwitchboardClient.connect(ws()); SwitchboardClient reader = SwitchboardClient.connect(ws())) {
             await(ada.ready(), "ada welcomed");
@@ -180,6 +180,8 @@ class ClientIT {
             var newest = await(reader.history(room, 2, null, null, true), "the newest");
             assertEquals(List.of(5L, 4L), newest.publications().stream().map(p -> p.offset()).toList());
             assertEquals(5, newest.offset());
+            var counts = await(reader.occupancy(room), "occupancy");
+            assertEquals(1, counts.users(), "ada, counted by a client that never joined");
         }
     }
 

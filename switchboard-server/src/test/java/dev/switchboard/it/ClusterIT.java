@@ -175,7 +175,8 @@ class ClusterIT {
 
     /**
      * History and rewind cross nodes: what was published on Payara is paged on WildFly, which never had the room (the
-     * shared log answers), and a join on WildFly with {@code rewind} gets the latest from it, then live ones, once.
+     * shared log answers), and a join on WildFly with {@code rewind} gets the latest from it, then live ones, once;
+     * WildFly counts the room's occupancy from what Payara recorded.
      */
     @Test
     @Order(2)
@@ -192,6 +193,12 @@ class ClusterIT {
                 List<Integer> newest = page.getJsonArray("publications").stream()
                         .map(p -> p.asJsonObject().getInt("data")).toList();
                 assertEquals(List.of(12, 11, 10, 9), newest, "the newest four, read on the other node: " + page);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                JsonObject counts;
+                do { // the publisher's presence is recorded in Redis without waiting: bounded poll
+                    counts = reader.send(msg("occupancy", "o", "room", "archive")).skipTo("occupancy");
+                } while (counts.getInt("users") == 0 && System.nanoTime() < until);
+                assertEquals(1, counts.getInt("users"), "WildFly counts the publisher on Payara: " + counts);
                 late.send(Json.createObjectBuilder(msg("join", "j", "room", "archive")).add("rewind", 3).build());
                 assertEquals(12, late.skipTo("joined").getInt("offset"));
                 assertEquals(List.of(10, 11, 12), values(late, 3), "the latest three from the shared log, in order");

@@ -138,6 +138,16 @@ final class AfterCommit implements Switchboard {
     }
 
     @Override
+    public Publication sendToUserStream(String user, JsonValue data) {
+        return publish(dev.switchboard.security.PersonalStreams.of(user), data); // in a transaction: after the commit
+    }
+
+    @Override
+    public Occupancy occupancy(String room) {
+        return engine.occupancy(room);
+    }
+
+    @Override
     public int connectionCount() {
         return engine.connectionCount();
     }

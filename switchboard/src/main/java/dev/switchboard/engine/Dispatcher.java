@@ -247,6 +247,8 @@ final class Dispatcher implements Sessions {
                 roomActions.presence(connection, m);
             } else if (message instanceof ClientMessage.HistoryQuery m) {
                 roomActions.history(connection, m);
+            } else if (message instanceof ClientMessage.OccupancyQuery m) {
+                roomActions.occupancy(connection, m);
             } else if (message instanceof ClientMessage.Ping m) {
                 reply(connection, new ServerMessage.Pong(m.id()));
             } else if (message instanceof ClientMessage.Reply m) {

@@ -122,7 +122,8 @@ public class Hub implements Switchboard {
         this.messaging = new Publishing(settings, rooms, connections, cluster, telemetry, events, tracing);
         this.history = new RoomHistory(settings, rooms, cluster.shared() ? store : null);
         this.dispatcher = new Dispatcher(settings, connections, rooms, messaging, serverRequests,
-                handlersByMethod(handlers), authorizer, telemetry, events, history);
+                handlersByMethod(handlers), dev.switchboard.security.PersonalStreams.guard(authorizer), telemetry, events,
+                history);
         this.administration = new Administration(settings, connections, rooms, dispatcher, cluster, historyBudget,
                 messaging::closed);
         this.liveness = new Liveness(settings, connections, rooms, telemetry,
@@ -229,13 +230,17 @@ public class Hub implements Switchboard {
 
     @Override
     public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
-        if (!RoomNames.isValid(room)) {
-            throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
-        }
-        if (limit < 1) {
-            throw new IllegalArgumentException("a history page holds at least 1 publication, not " + limit);
-        }
         return history.page(room, limit, sinceEpoch, sinceOffset, newestFirst, System.currentTimeMillis());
+    }
+
+    @Override
+    public Publication sendToUserStream(String user, JsonValue data) {
+        return publish(dev.switchboard.security.PersonalStreams.of(user), data);
+    }
+
+    @Override
+    public Occupancy occupancy(String room) {
+        return rooms.occupancy(room);
     }
 
     @Override

@@ -128,9 +128,8 @@ final class Room {
     }
 
     /**
-     * Adds {@code connection}, queueing {@code joined} and then, when {@code sinceOffset} is given with the current
-     * epoch and still held, every missed message; else, with {@code rewind}, the latest {@code rewind} held. Joining
-     * twice is harmless: the member is kept once.
+     * Adds {@code connection}, queueing {@code joined} and then every message missed since {@code sinceOffset} (of the
+     * current epoch, all held), else the latest {@code rewind} held. Joining twice keeps the member once.
      */
     JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
         RoomLog.Prepared prepared = log.prepareJoin(sinceEpoch, sinceOffset, rewind, nowMillis); // off the lock
@@ -242,6 +241,10 @@ final class Room {
 
     List<Member> presence() {
         return locked(presence::membersLocked);
+    }
+
+    dev.switchboard.Switchboard.Occupancy occupancy() { // presence without the list
+        return locked(() -> presence.occupancyLocked(name));
     }
 
     // ------------------------------------------------------------------ shared rooms, from the cluster

@@ -200,6 +200,22 @@ final class RoomActions {
         replies.send(connection, new ServerMessage.Presence(m.id(), m.room(), room.presence()));
     }
 
+    /** How many users are in a room, on every node; authorized as presence, membership not needed. */
+    void occupancy(Connection connection, ClientMessage.OccupancyQuery m) {
+        if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.PRESENCE, m.room())) {
+            replies.send(connection, Replies.forbidden(m.id(), "count who is in", m.room()));
+            return;
+        }
+        Switchboard.Occupancy now;
+        try {
+            now = rooms.occupancy(m.room());
+        } catch (Switchboard.Refused notNow) {
+            replies.send(connection, new ServerMessage.Error(m.id(), notNow.code(), notNow.getMessage(), null));
+            return;
+        }
+        replies.send(connection, new ServerMessage.Occupancy(m.id(), m.room(), now.users(), now.connections()));
+    }
+
     /** How many publications a join rewinds: its own {@code rewind}, else its room class's, at most a page. */
     private static int rewind(dev.switchboard.config.RoomPolicy policy, Integer asked) {
         return Math.min(asked != null ? asked : policy.rewind(), policy.historyPageMax());

@@ -33,12 +33,18 @@ final class RoomHistory {
         this.store = store;
     }
 
-    /** See {@link Switchboard#history}; {@code limit} already at least 1. */
+    /** See {@link Switchboard#history}. */
     HistoryPage page(String name, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst, long nowMillis) {
+        if (!dev.switchboard.protocol.RoomNames.isValid(name)) {
+            throw new IllegalArgumentException("'" + name + "' is not a room name: " + dev.switchboard.protocol.RoomNames.RULE);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("a history page holds at least 1 publication, not " + limit);
+        }
         RoomPolicy policy = settings.policyFor(name);
         int bounded = Math.min(limit, Math.max(1, policy.historyPageMax()));
         Room room = rooms.get(name);
-        if (store != null && (room == null || !room.locked(() -> room.log().isLocalLocked()))) {
+        if (store != null && (room == null || !room.isLocal())) {
             try {
                 return fromStore(name, policy, bounded, sinceEpoch, sinceOffset, newestFirst, nowMillis);
             } catch (StoreUnavailable e) {

@@ -61,6 +61,23 @@ final class Rooms {
         return rooms.computeIfAbsent(name, this::create);
     }
 
+    /**
+     * How many users are in {@code name} on every node: the room's own presence, or, on a node without it, what the
+     * other nodes recorded; throws {@link dev.switchboard.Switchboard.Refused} {@code unavailable} when that cannot be read.
+     */
+    dev.switchboard.Switchboard.Occupancy occupancy(String name) {
+        Room room = rooms.get(name);
+        if (room != null || !cluster.shared()) {
+            return room == null ? new dev.switchboard.Switchboard.Occupancy(name, 0, 0) : room.occupancy();
+        }
+        try {
+            return RoomPresence.occupancy(name, cluster.remotePresence(name));
+        } catch (dev.switchboard.cluster.StoreUnavailable e) {
+            throw new dev.switchboard.Switchboard.Refused(dev.switchboard.protocol.ErrorCode.UNAVAILABLE,
+                    "the occupancy of '" + name + "' cannot be read now: " + e.getMessage());
+        }
+    }
+
     /** Drops {@code room} if it is still the one registered under its name (it was retired). */
     void retired(Room room) {
         rooms.remove(room.name(), room);

@@ -3,6 +3,7 @@ package dev.switchboard.engine;
 import dev.switchboard.Rejection;
 import dev.switchboard.RequestHandler;
 import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.security.PersonalStreams;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ServerMessage;
 import dev.switchboard.security.Caller;
@@ -65,6 +66,10 @@ final class UserActions {
                     "you may not send direct messages to '" + m.to() + "'", null));
             return;
         }
+        if (Boolean.TRUE.equals(m.recoverable())) {
+            sendToStream(connection, m);
+            return;
+        }
         int reached = messaging.sendToUser(connection.user(), m.to(), m.data());
         if (reached == 0) {
             replies.send(connection, new ServerMessage.Error(m.id(), ErrorCode.UNKNOWN_USER,
@@ -72,6 +77,29 @@ final class UserActions {
         } else {
             replies.send(connection, new ServerMessage.Ack(m.id(), null, null));
         }
+    }
+
+    /** Into the recipient's personal stream, with an offset: acked with it, whether or not the user is connected. */
+    private void sendToStream(Connection connection, ClientMessage.Send m) {
+        String stream = PersonalStreams.room(m.to());
+        if (stream == null) {
+            replies.send(connection, new ServerMessage.Error(m.id(), ErrorCode.INVALID, "user '" + m.to()
+                    + "' has no personal stream: its name is not a room name's", Map.of("to", "no personal stream")));
+            return;
+        }
+        RoomLog.Published published;
+        try {
+            published = messaging.publish(null, stream, connection.user(), m.data() == null ? JsonValue.NULL : m.data(), null);
+        } catch (dev.switchboard.Switchboard.Refused notNow) { // node_full
+            replies.send(connection, new ServerMessage.Error(m.id(), notNow.code(), notNow.getMessage(), null));
+            return;
+        }
+        if (published == null) {
+            replies.send(connection, new ServerMessage.Error(m.id(), ErrorCode.UNAVAILABLE,
+                    "the server is shutting down: reconnect and send again", null));
+            return;
+        }
+        replies.send(connection, new ServerMessage.Ack(m.id(), stream, published.publication().offset()));
     }
 
     void request(Connection connection, ClientMessage.Request m) {

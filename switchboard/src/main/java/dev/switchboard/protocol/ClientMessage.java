@@ -27,6 +27,7 @@ import java.util.Map;
         @JsonbSubtype(alias = "request", type = ClientMessage.Request.class),
         @JsonbSubtype(alias = "presence", type = ClientMessage.PresenceQuery.class),
         @JsonbSubtype(alias = "history", type = ClientMessage.HistoryQuery.class),
+        @JsonbSubtype(alias = "occupancy", type = ClientMessage.OccupancyQuery.class),
         @JsonbSubtype(alias = "ping", type = ClientMessage.Ping.class),
         @JsonbSubtype(alias = "reply", type = ClientMessage.Reply.class),
         @JsonbSubtype(alias = "refresh", type = ClientMessage.Refresh.class)
@@ -81,7 +82,11 @@ public sealed interface ClientMessage {
         }
     }
 
-    record Send(String id, String to, JsonValue data) implements ClientMessage {
+    /**
+     * A direct message to every connection of user {@code to}; {@code recoverable}: kept in {@code to}'s personal
+     * stream (room {@code user:<to>}) instead, with an offset, for {@code to} to receive there and recover later.
+     */
+    record Send(String id, String to, JsonValue data, Boolean recoverable) implements ClientMessage {
     }
 
     record Request(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = NAME) String method, JsonValue data)
@@ -89,6 +94,14 @@ public sealed interface ClientMessage {
     }
 
     record PresenceQuery(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room)
+            implements ClientMessage {
+    }
+
+    /**
+     * How many users are in a room, with how many connections, on every node: presence without the list, for rooms
+     * too large to list. Authorized as {@code presence}; the room need not be joined.
+     */
+    record OccupancyQuery(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room)
             implements ClientMessage {
     }
 

@@ -28,7 +28,7 @@ public final class Codec {
     /** Room names: 1–128 characters of letters, digits and {@code _ - . : @}. */
     /** User names as they appear in {@code send.to}: 1–128 characters, no control characters. */
     /** The types the decoder accepts (AsyncApiTest holds them equal to ClientMessage's type table). */
-    static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "history", "ping", "reply", "refresh");
+    static final Set<String> TYPES = Set.of("join", "leave", "publish", "send", "request", "presence", "history", "occupancy", "ping", "reply", "refresh");
 
     /** Malformed code for a message over the size limit: the endpoint closes with 1009 (not an error reply). */
     public static final String TOO_BIG = "too_big";
@@ -178,7 +178,14 @@ public final class Codec {
             }
             case "send": {
                 String to = text(object, "to");
-                return to == NOT_TEXT ? null : new ClientMessage.Send(id, to, object.get("data"));
+                JsonValue.ValueType flag = object.containsKey("recoverable") ? object.get("recoverable").getValueType()
+                        : JsonValue.ValueType.NULL;
+                if (to == NOT_TEXT || (flag != JsonValue.ValueType.TRUE && flag != JsonValue.ValueType.FALSE
+                        && flag != JsonValue.ValueType.NULL)) {
+                    return null; // JSON-B then answers: fields of the wrong type
+                }
+                return new ClientMessage.Send(id, to, object.get("data"),
+                        flag == JsonValue.ValueType.NULL ? null : flag == JsonValue.ValueType.TRUE);
             }
             case "leave": {
                 String room = text(object, "room");
@@ -187,6 +194,10 @@ public final class Codec {
             case "presence": {
                 String room = text(object, "room");
                 return room == NOT_TEXT ? null : new ClientMessage.PresenceQuery(id, room);
+            }
+            case "occupancy": {
+                String room = text(object, "room");
+                return room == NOT_TEXT ? null : new ClientMessage.OccupancyQuery(id, room);
             }
             case "ping":
                 return new ClientMessage.Ping(id);
@@ -232,7 +243,7 @@ public final class Codec {
         if (message instanceof ClientMessage.Publish m) {
             return new ClientMessage.Publish(m.id(), m.room(), data, m.key());
         } else if (message instanceof ClientMessage.Send m) {
-            return new ClientMessage.Send(m.id(), m.to(), data);
+            return new ClientMessage.Send(m.id(), m.to(), data, m.recoverable());
         } else if (message instanceof ClientMessage.Request m) {
             return new ClientMessage.Request(m.id(), m.method(), data);
         } else if (message instanceof ClientMessage.Reply m) {

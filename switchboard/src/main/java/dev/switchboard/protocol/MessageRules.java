@@ -56,6 +56,8 @@ final class MessageRules {
             }
         } else if (message instanceof ClientMessage.PresenceQuery m) {
             room(m.room(), problems);
+        } else if (message instanceof ClientMessage.OccupancyQuery m) {
+            room(m.room(), problems);
         } else if (message instanceof ClientMessage.Refresh m) {
             if (m.credential() == null || !(m.credential().startsWith("bearer.") || m.credential().startsWith("ticket."))
                     || m.credential().length() > 8192) {

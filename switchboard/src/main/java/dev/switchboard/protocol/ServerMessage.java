@@ -22,6 +22,7 @@ import java.util.Map;
         @JsonbSubtype(alias = "presence", type = ServerMessage.Presence.class),
         @JsonbSubtype(alias = "presence_diff", type = ServerMessage.PresenceDiff.class),
         @JsonbSubtype(alias = "history", type = ServerMessage.History.class),
+        @JsonbSubtype(alias = "occupancy", type = ServerMessage.Occupancy.class),
         @JsonbSubtype(alias = "pong", type = ServerMessage.Pong.class),
         @JsonbSubtype(alias = "error", type = ServerMessage.Error.class),
         @JsonbSubtype(alias = "request", type = ServerMessage.Request.class),
@@ -76,6 +77,10 @@ public sealed interface ServerMessage {
     }
 
     record PresenceDiff(String room, List<String> joins, List<String> leaves) implements ServerMessage {
+    }
+
+    /** Answer to {@code occupancy}: how many users are in the room on every node, with how many connections. */
+    record Occupancy(String re, String room, int users, int connections) implements ServerMessage {
     }
 
     /**

@@ -113,6 +113,23 @@ public class RoomsResource {
         }
     }
 
+    /** {@code GET /api/rooms/occupancy?room=…}: {@code {room, users, connections}} on every node, authorized as presence. */
+    @GET
+    @Path("occupancy")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response occupancy(@QueryParam("room") String room, @Context HttpServletRequest request) {
+        Response refused = refusal(access.caller(request), RoomAuthorizer.Action.PRESENCE, room == null ? "" : room);
+        if (refused != null) {
+            return refused;
+        }
+        try {
+            return Response.ok(Codec.jsonb().toJson(switchboard.occupancy(room))).build();
+        } catch (Switchboard.Refused notNow) {
+            return Response.fromResponse(ApiResponses.error(503, notNow.code(), notNow.getMessage(), null))
+                    .header("Retry-After", "1").build();
+        }
+    }
+
     /** The most {@code limit} may ask for; the room class's {@code history.page-max} bounds the page itself. */
     private static final int HISTORY_LIMIT_MAX = 10_000;
 

@@ -139,7 +139,7 @@ public class ApiAccess {
 
     /** Whether {@code caller} may do {@code action} to {@code room} over HTTP: the same rule as on the socket. */
     public boolean allows(ApiCaller caller, RoomAuthorizer.Action action, String room) {
-        return caller.serverKey() || authorizer.allows(caller.caller(), action, room);
+        return caller.serverKey() || PersonalStreams.guard(authorizer).allows(caller.caller(), action, room);
     }
 
     /** Whether {@code caller} (null: a guest) may use the operations surfaces: monitor, marks, stats. */

@@ -62,6 +62,16 @@ class AfterCommitTest {
         }
 
         @Override
+        public Publication sendToUserStream(String user, JsonValue data) {
+            return new Publication("user:" + user, "e", 1);
+        }
+
+        @Override
+        public Occupancy occupancy(String room) {
+            return new Occupancy(room, 0, 0);
+        }
+
+        @Override
         public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
             return new HistoryPage(room, "e", 0, null, List.of());
         }

@@ -85,7 +85,7 @@ class CodecTest {
         assertEquals("hi", assertInstanceOf(ClientMessage.Publish.class, publish).data().asJsonObject().getString("text"));
         ClientMessage publishString = Codec.decode("{\"type\":\"publish\",\"id\":\"3\",\"room\":\"lobby\",\"data\":\"hi\"}");
         assertEquals(Json.createValue("hi"), ((ClientMessage.Publish) publishString).data());
-        assertEquals(new ClientMessage.Send("4", "bob", Json.createValue(1)), Codec.decode("{\"type\":\"send\",\"id\":\"4\",\"to\":\"bob\",\"data\":1}"));
+        assertEquals(new ClientMessage.Send("4", "bob", Json.createValue(1), null), Codec.decode("{\"type\":\"send\",\"id\":\"4\",\"to\":\"bob\",\"data\":1}"));
         assertEquals(new ClientMessage.Request("5", "echo", JsonValue.TRUE), Codec.decode("{\"type\":\"request\",\"id\":\"5\",\"method\":\"echo\",\"data\":true}"));
         assertEquals(new ClientMessage.PresenceQuery("6", "lobby"), Codec.decode("{\"type\":\"presence\",\"id\":\"6\",\"room\":\"lobby\"}"));
         assertEquals(new ClientMessage.Ping(null), Codec.decode("{\"type\":\"ping\"}"));

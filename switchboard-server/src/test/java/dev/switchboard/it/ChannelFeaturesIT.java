@@ -25,23 +25,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * History on demand and rewind on join, as users see them on every server: the socket's {@code history} (pages oldest
+ * The channel features as users see them on every server — history on demand, rewind on join, occupancy: the socket's {@code history} (pages oldest
  * first from a position, newest first, bounded by the room class's page size, a lost position told as not recovered),
- * {@code join} with {@code rewind} and a room class's own rewind, and {@code GET /api/rooms/history} — with every
+ * {@code join} with {@code rewind} and a room class's own rewind, {@code GET /api/rooms/history}, occupancy (the
+ * socket's {@code occupancy}, {@code GET /api/rooms/occupancy}) and personal streams ({@code send recoverable}) — with every
  * door's refusals: the anonymous, the wrong role, the oversized limit, the flood.
  * This WAR: room class {@code page} pages at most 5; class {@code ticker} rewinds 1; class {@code staff} needs role
  * {@code ops}; one server key; the API's rate 20/s (burst 20) per caller, the socket's 20/s (burst 50).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class HistoryIT {
+class ChannelFeaturesIT {
 
     static final String SECRET = "history-it-secret-for-switchboard-0123456789";
     static final String KEY = "history-backend-key-0123456789";
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.builtWar("history-it", "switchboard.rate.per-second=20\nswitchboard.rate.burst=50\n"
+        return Deployments.builtWar("channel-it", "switchboard.rate.per-second=20\nswitchboard.rate.burst=50\n"
                 + "switchboard.auth.jwt-secret=" + SECRET + "\n"
                 + "switchboard.room-class.staff.roles=ops\n"
                 + "switchboard.room-class.page.history.page-max=5\n"
@@ -185,11 +186,78 @@ class HistoryIT {
         assertEquals(400, get("api/rooms/history?room=staff%3Alog&since=nonsense", "X-Switchboard-Key", KEY).statusCode(),
                 "a since that is not epoch:offset");
         assertEquals(400, get("api/rooms/history", "X-Switchboard-Key", KEY).statusCode(), "no room");
+        assertFloodRefused(path, "Bearer " + bearer("dave", "ops"));
+    }
+
+    @Test
+    void occupancyCountsARoomWithoutListingItAndRefusesStrangers() throws Exception {
+        try (WsClient ann = user("ann", "chat"); WsClient ann2 = user("ann", "chat"); WsClient bob = user("bob", "chat");
+             WsClient counter = user("cleo", "chat"); WsClient ops = user("olga", "ops")) {
+            for (WsClient c : List.of(ann, ann2, bob)) {
+                c.send(msg("join", "j", "room", "chat:stadium")).skipTo("joined");
+            }
+            JsonObject counts = counter.send(msg("occupancy", "o", "room", "chat:stadium")).skipTo("occupancy");
+            assertEquals("o", counts.getString("re"));
+            assertEquals(2, counts.getInt("users"), "ann twice and bob: " + counts);
+            assertEquals(3, counts.getInt("connections"));
+            assertFalse(counts.containsKey("members"), "counts, not the list");
+            ops.send(msg("join", "j", "room", "staff:room")).skipTo("joined");
+            JsonObject forbidden = counter.send(msg("occupancy", "x", "room", "staff:room")).skipTo("error");
+            assertEquals("forbidden", forbidden.getString("code"));
+            JsonObject invalid = counter.send(msg("occupancy", "y", "room", "not a room")).skipTo("error");
+            assertEquals("invalid", invalid.getString("code"));
+
+            String path = "api/rooms/occupancy?room=staff%3Aroom";
+            HttpResponse<String> byKey = get(path, "X-Switchboard-Key", KEY);
+            assertEquals(200, byKey.statusCode(), byKey.body());
+            JsonObject staff = Json.createReader(new StringReader(byKey.body())).readObject();
+            assertEquals(1, staff.getInt("users"));
+            assertEquals(401, get(path, null, null).statusCode(), "anonymous");
+            assertEquals(403, get(path, "Authorization", "Bearer " + bearer("alice", "chat")).statusCode(), "wrong role");
+            assertEquals(400, get("api/rooms/occupancy?room=" + "x".repeat(200), "X-Switchboard-Key", KEY).statusCode(),
+                    "an oversized room name");
+            assertEquals(200, get(path, "Authorization", "Bearer " + bearer("dave", "ops")).statusCode(), "the right role");
+            assertFloodRefused(path, "Bearer " + bearer("erin", "ops"));
+        }
+    }
+
+    @Test
+    void aRecoverableSendWaitsInTheOwnersStreamAndOnlyTheOwnerReadsIt() throws Exception {
+        try (WsClient bob = user("bob", "chat")) {
+            JsonObject ack = bob.send(Json.createObjectBuilder(msg("send", "s", "to", "nora", "data", "for nora later"))
+                    .add("recoverable", true).build()).skipTo("ack");
+            assertEquals("user:nora", ack.getString("room"), "nora is not connected: kept in her stream");
+            JsonObject refused = bob.send(msg("join", "j", "room", "user:nora")).skipTo("error");
+            assertEquals("forbidden", refused.getString("code"), "bob may not join nora's stream");
+            assertEquals("forbidden", bob.send(msg("history", "h", "room", "user:nora")).skipTo("error").getString("code"));
+        }
+        HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(Deployments.base(url)
+                        .resolve("api/rooms/messages?room=user%3Anora")).header("X-Switchboard-Key", KEY)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("\"from the back-end\""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, pushed.statusCode(), "a server key publishes into a stream: " + pushed.body());
+        HttpResponse<String> byUser = http.send(HttpRequest.newBuilder(Deployments.base(url)
+                        .resolve("api/rooms/messages?room=user%3Anora")).header("Authorization", "Bearer " + bearer("nora", "chat"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, byUser.statusCode(), "a user does not, not even its owner: " + byUser.body());
+        try (WsClient nora = user("nora", "chat")) {
+            nora.send(Json.createObjectBuilder(msg("join", "j", "room", "user:nora")).add("rewind", 10).build()).expect("joined");
+            JsonObject first = nora.expect("message");
+            assertEquals("for nora later", first.getString("data"));
+            assertEquals("bob", first.getString("from"));
+            assertEquals("from the back-end", nora.expect("message").getString("data"));
+            assertEquals("forbidden", nora.send(msg("publish", "p", "room", "user:nora", "data", 1)).skipTo("error")
+                    .getString("code"), "nobody publishes into a stream over the socket");
+        }
+    }
+
+    /** 40 calls at once over the API's rate of 20/s: some are refused with 429 and Retry-After. */
+    private void assertFloodRefused(String path, String authorization) throws Exception {
         int limited = 0;
-        String dave = "Bearer " + bearer("dave", "ops");
         List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 40; i++) { // at once
-            calls.add(http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve(path)).header("Authorization", dave)
+            calls.add(http.sendAsync(HttpRequest.newBuilder(Deployments.base(url).resolve(path)).header("Authorization", authorization)
                     .GET().build(), HttpResponse.BodyHandlers.ofString()));
         }
         for (var call : calls) {

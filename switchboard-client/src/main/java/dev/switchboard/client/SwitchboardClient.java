@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,7 +66,7 @@ public final class SwitchboardClient implements AutoCloseable {
                 : Scheduler.threaded("switchboard-client-" + CLIENTS.incrementAndGet());
         this.calls = new Calls(scheduler, options.offlineQueueSize());
         Transport transport = options.transport() != null ? options.transport() : JakartaTransport.standard();
-        this.link = new Link(wsUri(uri), options, transport, codec, scheduler, new LinkEvents());
+        this.link = new Link(Wire.wsUri(uri), options, transport, codec, scheduler, new LinkEvents());
         this.inbox = new Inbox(rooms, calls, handlers, directs, errors, codec, scheduler, link::send);
     }
 
@@ -159,11 +158,7 @@ public final class SwitchboardClient implements AutoCloseable {
         return callOrQueue(message("send").add("to", user).add("data", codec.encode(data)).build()).thenApply(a -> null);
     }
 
-    /**
-     * Sends {@code data} to {@code user}'s personal stream (room {@code user:<user>}): kept with an offset for the user
-     * to receive there and recover after a reconnect, connected now or not; completes with where it landed. Queued
-     * while offline.
-     */
+    /** {@link #send}, kept in {@code user}'s personal stream ({@code user:<user>}) with an offset, connected or not. */
     public CompletionStage<Ack> sendToStream(String user, Object data) {
         JsonObject send = message("send").add("to", user).add("data", codec.encode(data)).add("recoverable", true).build();
         return callOrQueue(send).thenApply(a -> new Ack(a.getString("room"), a.getJsonNumber("offset").longValue()));
@@ -204,9 +199,8 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     /**
-     * A page of {@code room}'s history (authorized as a join; the room need not be joined): at most {@code limit}
-     * publications, oldest first after ({@code sinceEpoch}, {@code sinceOffset}) — both null: from the oldest kept —
-     * or the newest first when {@code newestFirst}.
+     * A page of {@code room}'s history (authorized as a join): at most {@code limit} publications, oldest first after
+     * ({@code sinceEpoch}, {@code sinceOffset}) — both null: from the oldest kept — or the newest first.
      */
     public CompletionStage<Events.HistoryPage> history(String room, int limit, String sinceEpoch, Long sinceOffset,
                                                        boolean newestFirst) {
@@ -307,7 +301,6 @@ public final class SwitchboardClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- messages (event thread)
 
-
     private void sendJoin(Room room) {
         JsonObjectBuilder join = message("join").add("room", room.name());
         if (room.knowsPosition()) {
@@ -351,15 +344,6 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     static SwitchboardException unwrap(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof SwitchboardException e ? e : new SwitchboardException("failed", String.valueOf(cause.getMessage()));
-    }
-
-    private static URI wsUri(URI uri) {
-        String scheme = uri.getScheme();
-        if ("http".equals(scheme) || "https".equals(scheme)) {
-            return URI.create(("http".equals(scheme) ? "ws" : "wss") + uri.toString().substring(scheme.length()));
-        }
-        return uri;
+        return Wire.failure(error);
     }
 }

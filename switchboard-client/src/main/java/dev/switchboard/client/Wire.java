@@ -38,6 +38,22 @@ final class Wire {
                 m.getOrDefault("data", JsonValue.NULL), codec);
     }
 
+    /** The {@link SwitchboardException} a failed stage carries, or one made of whatever else failed it. */
+    static SwitchboardException failure(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof SwitchboardException e ? e : new SwitchboardException("failed", String.valueOf(cause.getMessage()));
+    }
+
+    /** The endpoint's WebSocket URI: http and https are taken as ws and wss. */
+    static java.net.URI wsUri(java.net.URI uri) {
+        String scheme = uri.getScheme();
+        if ("http".equals(scheme) || "https".equals(scheme)) {
+            return java.net.URI.create(("http".equals(scheme) ? "ws" : "wss") + uri.toString().substring(scheme.length()));
+        }
+        return uri;
+    }
+
     /** A {@code history} message: at most {@code limit}, after the position when given, the newest first or not. */
     static JsonObject historyQuery(jakarta.json.JsonObjectBuilder message, String room, int limit, String sinceEpoch,
                                    Long sinceOffset, boolean newestFirst) {

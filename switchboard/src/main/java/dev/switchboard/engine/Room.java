@@ -243,10 +243,6 @@ final class Room {
         return locked(presence::membersLocked);
     }
 
-    dev.switchboard.Switchboard.Occupancy occupancy() { // presence without the list
-        return locked(() -> presence.occupancyLocked(name));
-    }
-
     // ------------------------------------------------------------------ shared rooms, from the cluster
 
     /** The room's log: what the cluster delivers, resets and resynchronizes goes to it (see {@link RoomLog}). */

@@ -57,9 +57,12 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
         return NOTHING;
     }
 
-    /** Under the lock: the room's latest {@code rewind} publications held, oldest first, as {@code message} frames. */
+    /**
+     * Under the lock: the room's latest {@code rewind} publications held, oldest first, as {@code message} frames —
+     * the window's, joined to what {@link #prepareJoin} read of a shared log.
+     */
     List<String> rewindLocked(Prepared prepared, int rewind, long nowMillis) {
-        return latest(window, rewind, nowMillis);
+        return SharedJoins.rewind(window, prepared, room.name(), room.policy(), rewind, nowMillis);
     }
 
     /** The latest {@code count} publications {@code window} holds, oldest first. */

@@ -84,11 +84,6 @@ final class RoomPresence {
         return List.copyOf(result);
     }
 
-    /** How many users are here and on other nodes, and their connections: occupancy without the list. */
-    dev.switchboard.Switchboard.Occupancy occupancyLocked(String name) {
-        return occupancy(name, everyoneLocked());
-    }
-
     /** The occupancy of {@code name} with {@code everyone} (user → connections) in it. */
     static dev.switchboard.Switchboard.Occupancy occupancy(String name, Map<String, Integer> everyone) {
         int connections = 0;

@@ -68,7 +68,11 @@ final class Rooms {
     dev.switchboard.Switchboard.Occupancy occupancy(String name) {
         Room room = rooms.get(name);
         if (room != null || !cluster.shared()) {
-            return room == null ? new dev.switchboard.Switchboard.Occupancy(name, 0, 0) : room.occupancy();
+            java.util.Map<String, Integer> everyone = new java.util.HashMap<>();
+            if (room != null) {
+                room.presence().forEach(m -> everyone.put(m.user(), m.connections()));
+            }
+            return RoomPresence.occupancy(name, everyone);
         }
         try {
             return RoomPresence.occupancy(name, cluster.remotePresence(name));

@@ -28,6 +28,13 @@ final class SharedJoins {
      * the window's epoch and offset, and whether the window alone serves the recovery asked for.
      */
     record Window(boolean needPosition, String epoch, long offset, boolean windowServes, boolean windowRewinds) {
+        /** Under the room's lock: {@code window} as a join with these {@code since} and {@code rewind} finds it. */
+        static Window of(History window, boolean positioned, boolean local, String sinceEpoch, Long sinceOffset,
+                         int rewind, long nowMillis) {
+            return new Window(!positioned && !local, window.epoch(), window.offset(), sinceOffset == null
+                    || !window.epoch().equals(sinceEpoch) || window.since(sinceOffset, nowMillis).isPresent(),
+                    local || window.size() >= Math.min(rewind, window.offset()));
+        }
     }
 
     /** Off the room's lock: asks the store what the join needs; {@code unavailable} when it could not answer. */

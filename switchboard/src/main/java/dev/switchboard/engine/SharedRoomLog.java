@@ -58,16 +58,8 @@ final class SharedRoomLog extends RoomLog {
 
     @Override
     Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
-        SharedJoins.Window w = room.locked(() -> new SharedJoins.Window(!positioned && !local, window.epoch(),
-                window.offset(), sinceOffset == null || !window.epoch().equals(sinceEpoch)
-                || window.since(sinceOffset, nowMillis).isPresent(),
-                local || window.size() >= Math.min(rewind, window.offset())));
-        return SharedJoins.prepare(store, cluster, room.name(), policy, w, sinceEpoch, sinceOffset, rewind);
-    }
-
-    @Override
-    List<String> rewindLocked(Prepared prepared, int rewind, long nowMillis) {
-        return SharedJoins.rewind(window, prepared, room.name(), policy, rewind, nowMillis);
+        return SharedJoins.prepare(store, cluster, room.name(), policy, room.locked(() -> SharedJoins.Window.of(window,
+                positioned, local, sinceEpoch, sinceOffset, rewind, nowMillis)), sinceEpoch, sinceOffset, rewind);
     }
 
     @Override

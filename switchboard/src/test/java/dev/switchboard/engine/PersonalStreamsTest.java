@@ -45,6 +45,13 @@ class PersonalStreamsTest {
         return all.get(all.size() - 1);
     }
 
+    /** The answer to the message with id {@code re} (waited for, bounded). */
+    private static JsonObject answer(TestTransport t, String re) throws InterruptedException {
+        EngineFixture.within(WAIT, () -> t.texts().stream().anyMatch(s -> re.equals(json(s).getString("re", null))), t::texts);
+        return t.texts().stream().map(PersonalStreamsTest::json).filter(j -> re.equals(j.getString("re", null))).findFirst()
+                .orElseThrow();
+    }
+
     @Test
     void aRecoverableSendWaitsInTheOwnersStreamAndOnlyTheOwnerReadsIt() throws Exception {
         Hub hub = new Hub(settings, fixture.writers, fixture.timers, e -> { }, List.of());
@@ -52,14 +59,13 @@ class PersonalStreamsTest {
             TestTransport bobSide = TestTransport.async(fixture.completer);
             Connection bob = hub.open(bobSide, "bob", "/ws", false);
             hub.dispatch(bob, new ClientMessage.Send("s1", "ann", Json.createValue("kept for ann"), true));
-            JsonObject ack = last(bobSide, "ack");
+            JsonObject ack = answer(bobSide, "s1");
             assertEquals("user:ann", ack.getString("room"), "ann is not connected: kept in her stream");
             assertEquals(1, ack.getInt("offset"));
             hub.dispatch(bob, new ClientMessage.Join("j", "user:ann", null, 10));
-            assertEquals("forbidden", last(bobSide, "error").getString("code"), "bob may not join ann's stream");
+            assertEquals("forbidden", answer(bobSide, "j").getString("code"), "bob may not join ann's stream");
             hub.dispatch(bob, new ClientMessage.HistoryQuery("h", "user:ann", null, null, null));
-            assertEquals("h", last(bobSide, "error").getString("re"));
-            assertEquals("forbidden", last(bobSide, "error").getString("code"), "nor read its history");
+            assertEquals("forbidden", answer(bobSide, "h").getString("code"), "nor read its history");
 
             TestTransport annSide = TestTransport.async(fixture.completer);
             Connection ann = hub.open(annSide, "ann", "/ws", false);
@@ -68,7 +74,7 @@ class PersonalStreamsTest {
             assertEquals("kept for ann", message.getString("data"));
             assertEquals("bob", message.getString("from"));
             hub.dispatch(ann, new ClientMessage.Publish("p", "user:ann", Json.createValue("mine"), null));
-            assertEquals("forbidden", last(annSide, "error").getString("code"), "nobody publishes into a stream but the server");
+            assertEquals("forbidden", answer(annSide, "p").getString("code"), "nobody publishes into a stream but the server");
 
             Switchboard.Publication pushed = hub.sendToUserStream("ann", Json.createValue("from the server"));
             assertEquals("user:ann", pushed.room());
@@ -79,8 +85,8 @@ class PersonalStreamsTest {
 
             TestTransport guestSide = TestTransport.async(fixture.completer);
             Connection guest = hub.open(guestSide, null, "/ws", false);
-            hub.dispatch(guest, new ClientMessage.Join("j", "user:" + guest.user(), null, null));
-            assertEquals("forbidden", last(guestSide, "error").getString("code"), "guests have no stream");
+            hub.dispatch(guest, new ClientMessage.Join("g", "user:" + guest.user(), null, null));
+            assertEquals("forbidden", answer(guestSide, "g").getString("code"), "guests have no stream");
         } finally {
             hub.shutdown();
         }

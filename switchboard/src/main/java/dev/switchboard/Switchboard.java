@@ -23,7 +23,9 @@ public interface Switchboard {
      * @throws Refused                 if this node is shutting down, or holds {@code switchboard.max-rooms} rooms and
      *                                  {@code room} is not one of them
      */
-    Publication publish(String room, JsonValue data);
+    default Publication publish(String room, JsonValue data) {
+        return publish(room, data, null, null);
+    }
 
     /**
      * Publishes like {@link #publish(String, JsonValue)}, once per {@code idempotencyKey} within the key window
@@ -31,7 +33,21 @@ public interface Switchboard {
      * timeout) publishes nothing and returns the first call's publication. Keys are the caller's to scope (e.g.
      * {@code "billing:" + invoiceId}); across nodes with Redis.
      */
-    Publication publish(String room, JsonValue data, String idempotencyKey);
+    default Publication publish(String room, JsonValue data, String idempotencyKey) {
+        return publish(room, data, null, idempotencyKey);
+    }
+
+    /**
+     * Publishes like {@link #publish(String, JsonValue, String)}, with {@code tags}: short strings by name that the
+     * members' filters ({@code join.filter}) select on — a member with a filter receives only the publications whose
+     * tags match it, live, recovered or rewound. At most 16 tags; names of 1–64 letters, digits and {@code _ . : -};
+     * values of at most 128 characters ({@link dev.switchboard.protocol.Tags}).
+     *
+     * @param tags           null or empty for none
+     * @param idempotencyKey null for none
+     * @throws IllegalArgumentException if {@code room} is not a valid room name or a tag breaks the rules
+     */
+    Publication publish(String room, JsonValue data, java.util.Map<String, String> tags, String idempotencyKey);
 
     /**
      * Sends {@code data} as a {@code direct} message to every connection of {@code user}, on every node of the
@@ -79,7 +95,16 @@ public interface Switchboard {
      * @throws IllegalArgumentException if {@code room} is not a valid room name or {@code limit} is below 1
      * @throws Refused                 {@code unavailable} when the shared log cannot be read now, {@code node_full}
      */
-    HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst);
+    default HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
+        return history(room, limit, sinceEpoch, sinceOffset, newestFirst, null);
+    }
+
+    /**
+     * A page of {@code room}'s history like {@link #history(String, int, String, Long, boolean)}, of the publications
+     * whose tags match {@code filter} only (null: every one): up to {@code limit} of them.
+     */
+    HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst,
+                        dev.switchboard.protocol.TagFilter filter);
 
     /**
      * How many users are in {@code room} and with how many connections, on every node — presence without the list,
@@ -118,8 +143,8 @@ public interface Switchboard {
         }
     }
 
-    /** One publication of a room's history; {@code from} is null for the server. */
-    record HistoryEntry(long offset, long ts, String from, JsonValue data) {
+    /** One publication of a room's history; {@code from} is null for the server, {@code tags} when it has none. */
+    record HistoryEntry(long offset, long ts, String from, JsonValue data, java.util.Map<String, String> tags) {
     }
 
     /** How many {@code users} are in {@code room}, with how many {@code connections} in all. */

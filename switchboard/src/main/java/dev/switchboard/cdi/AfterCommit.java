@@ -3,7 +3,10 @@ package dev.switchboard.cdi;
 import dev.switchboard.Switchboard;
 import dev.switchboard.engine.Incidents;
 import dev.switchboard.protocol.RoomNames;
+import dev.switchboard.protocol.TagFilter;
+import dev.switchboard.protocol.Tags;
 import jakarta.json.JsonValue;
+import java.util.Map;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -40,7 +43,7 @@ final class AfterCommit implements Switchboard {
     }
 
     /** {@code row}: its id in the outbox, or null without one. */
-    private record Pending(String room, JsonValue data, String key, String row) {
+    private record Pending(String room, JsonValue data, Map<String, String> tags, String key, String row) {
     }
 
     /** Stops the outbox's sweep (undeploy). */
@@ -50,23 +53,19 @@ final class AfterCommit implements Switchboard {
         }
     }
 
-    @Override
-    public Publication publish(String room, JsonValue data) {
-        return publish(room, data, null);
-    }
-
     /**
      * Inside a transaction: checked now (a bad room name throws here, in the transaction), published after the commit;
      * answers a pending {@link Publication} (epoch null, offset −1: the offset is known only after the commit).
      */
     @Override
-    public Publication publish(String room, JsonValue data, String idempotencyKey) {
+    public Publication publish(String room, JsonValue data, Map<String, String> tags, String idempotencyKey) {
         if (transactions == null || transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
-            return engine.publish(room, data, idempotencyKey);
+            return engine.publish(room, data, tags, idempotencyKey);
         }
         if (!RoomNames.isValid(room)) {
             throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
         }
+        Map<String, String> checked = Tags.of(tags); // a bad tag throws here, in the transaction
         @SuppressWarnings("unchecked")
         List<Pending> pending = (List<Pending>) transactions.getResource(PENDING);
         if (pending == null) {
@@ -89,8 +88,8 @@ final class AfterCommit implements Switchboard {
         JsonValue json = data == null ? JsonValue.NULL : data;
         // in the transaction: a failure to write the row is the transaction's (it throws here and the application's
         // transaction rolls back), and a rollback takes the row with it
-        String row = outbox == null ? null : outbox.write(room, json, idempotencyKey);
-        pending.add(new Pending(room, json, idempotencyKey, row));
+        String row = outbox == null ? null : outbox.write(room, json, checked, idempotencyKey);
+        pending.add(new Pending(room, json, checked, idempotencyKey, row));
         return new Publication(room, null, -1);
     }
 
@@ -98,7 +97,7 @@ final class AfterCommit implements Switchboard {
         List<String> delivered = new ArrayList<>();
         for (Pending p : committed) {
             try {
-                engine.publish(p.room(), p.data(), p.row() == null ? p.key() : DurableOutbox.keyOf(p.row(), p.key()));
+                engine.publish(p.room(), p.data(), p.tags(), p.row() == null ? p.key() : DurableOutbox.keyOf(p.row(), p.key()));
                 if (p.row() != null) {
                     delivered.add(p.row());
                 }
@@ -133,8 +132,9 @@ final class AfterCommit implements Switchboard {
     }
 
     @Override
-    public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
-        return engine.history(room, limit, sinceEpoch, sinceOffset, newestFirst);
+    public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst,
+                               TagFilter filter) {
+        return engine.history(room, limit, sinceEpoch, sinceOffset, newestFirst, filter);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.switchboard.cdi;
 import dev.switchboard.Switchboard;
 import dev.switchboard.engine.Incidents;
 import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.Tags;
 import jakarta.json.JsonValue;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -90,9 +91,10 @@ final class DurableOutbox {
     }
 
     /** Writes a publication in the current transaction; its row's id. */
-    String write(String room, JsonValue data, String key) {
+    String write(String room, JsonValue data, java.util.Map<String, String> tags, String key) {
         try {
-            return table.insert(room, data.toString(), key, System.currentTimeMillis());
+            return table.insert(room, data.toString(), tags == null ? null : Codec.jsonb().toJson(tags), key,
+                    System.currentTimeMillis());
         } catch (SQLException e) {
             throw new IllegalStateException("Switchboard: the publication to " + room + " could not be written to the"
                     + " outbox table " + table.name() + " (switchboard.outbox.datasource): " + e.getMessage(), e);
@@ -131,7 +133,8 @@ final class DurableOutbox {
                 continue; // another node has it
             }
             try {
-                engine.publish(row.room(), Codec.parseOrNull(row.data()), keyOf(row.id(), row.key()));
+                engine.publish(row.room(), Codec.parseOrNull(row.data()), row.tags() == null ? null
+                        : Tags.ofObject(Codec.parseOrNull(row.tags()).asJsonObject()), keyOf(row.id(), row.key()));
                 done.add(row.id());
             } catch (RuntimeException e) { // stays claimed for the grace, then any node tries again
                 failed++;

@@ -24,7 +24,8 @@ final class OutboxTable {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
 
     /** A publication waiting in the outbox; {@code createdMicros}: when it was written, epoch microseconds. */
-    record Row(String id, String room, String data, String key, long createdMicros) {
+    /** {@code tags}: the publication's tags as a JSON object, or null. */
+    record Row(String id, String room, String data, String tags, String key, long createdMicros) {
     }
 
     /** The last {@code created_us} this node wrote: each row's is later, so that a sweep keeps a node's order. */
@@ -53,6 +54,7 @@ final class OutboxTable {
                     + "id VARCHAR(36) NOT NULL PRIMARY KEY, "
                     + "room VARCHAR(255) NOT NULL, "
                     + "data VARCHAR(1000000) NOT NULL, "
+                    + "tags VARCHAR(4000), "
                     + "publish_key VARCHAR(128), "
                     + "created_us BIGINT NOT NULL, "
                     + "claimed_us BIGINT NOT NULL, "
@@ -61,17 +63,18 @@ final class OutboxTable {
     }
 
     /** Writes a publication in the caller's transaction; its id (also its key when it has none of its own). */
-    String insert(String room, String data, String key, long nowMillis) throws SQLException {
+    String insert(String room, String data, String tags, String key, long nowMillis) throws SQLException {
         String id = UUID.randomUUID().toString();
         long created = lastCreated.updateAndGet(last -> Math.max(last + 1, nowMillis * 1000));
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("INSERT INTO " + table
-                     + " (id, room, data, publish_key, created_us, claimed_us, claimed_by) VALUES (?, ?, ?, ?, ?, 0, NULL)")) {
+                     + " (id, room, data, tags, publish_key, created_us, claimed_us, claimed_by) VALUES (?, ?, ?, ?, ?, ?, 0, NULL)")) {
             s.setString(1, id);
             s.setString(2, room);
             s.setString(3, data);
-            s.setString(4, key);
-            s.setLong(5, created);
+            s.setString(4, tags);
+            s.setString(5, key);
+            s.setLong(6, created);
             s.executeUpdate();
         }
         return id;
@@ -81,14 +84,15 @@ final class OutboxTable {
     List<Row> due(long beforeMillis, int max) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id, room, data, publish_key, created_us FROM " + table
+             PreparedStatement s = c.prepareStatement("SELECT id, room, data, tags, publish_key, created_us FROM " + table
                      + " WHERE created_us < ? AND claimed_us < ? ORDER BY created_us")) {
             s.setMaxRows(max);
             s.setLong(1, beforeMillis * 1000);
             s.setLong(2, beforeMillis * 1000);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    rows.add(new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
+                    rows.add(new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
+                            r.getLong(6)));
                 }
             }
         }

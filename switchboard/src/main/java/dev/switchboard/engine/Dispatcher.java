@@ -66,7 +66,8 @@ final class Dispatcher implements Sessions {
     /** What the dispatcher shares with the public API: publishing and direct messages, counted and announced. */
     interface Messaging {
         /** {@code key}: the publisher's idempotency key, already scoped to the publisher, or null. */
-        RoomLog.Published publish(Room room, String name, String from, JsonValue data, String key);
+        RoomLog.Published publish(Room room, String name, String from, JsonValue data, java.util.Map<String, String> tags,
+                                  String key);
 
         int sendToUser(String from, String user, JsonValue data);
     }
@@ -92,7 +93,7 @@ final class Dispatcher implements Sessions {
 
     /** Joins {@code room}; false when refused (answered with forbidden, too_many_rooms, room_full or the rules' code). */
     boolean join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset) {
-        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset, null) == null;
+        return roomActions.join(connection, re, room, sinceEpoch, sinceOffset, null, null) == null;
     }
 
     /** The application's rules for rooms; set once, at construction. */
@@ -146,7 +147,7 @@ final class Dispatcher implements Sessions {
         events.accept(new SwitchboardEvent.ConnectionOpened(connection.id(), connection.user(), endpoint));
         if (connection.kind() == Connection.Kind.ROOM) {
             String room = endpoint.substring("/ws/rooms/".length());
-            String refused = roomActions.join(connection, null, room, null, null, null);
+            String refused = roomActions.join(connection, null, room, null, null, null, null);
             if (refused != null) {
                 // a plain client cannot go on without its room: full (1013, try later), or refused (4403)
                 boolean later = ErrorCode.ROOM_FULL.equals(refused) || ErrorCode.NODE_FULL.equals(refused);
@@ -234,7 +235,8 @@ final class Dispatcher implements Sessions {
         try {
             if (message instanceof ClientMessage.Join m) {
                 roomActions.join(connection, m.id(), m.room(), m.since() == null ? null : m.since().epoch(),
-                        m.since() == null ? null : m.since().offset(), m.rewind());
+                        m.since() == null ? null : m.since().offset(), m.rewind(),
+                        dev.switchboard.protocol.TagFilter.fromJson(m.filter()));
             } else if (message instanceof ClientMessage.Leave m) {
                 roomActions.leave(connection, m);
             } else if (message instanceof ClientMessage.Publish m) {

@@ -1,5 +1,6 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.protocol.TagFilter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -138,13 +139,20 @@ final class History {
      * history, a rewind.
      */
     List<Entry> page(long after, int limit, boolean newestFirst, long nowMillis) {
+        return page(after, limit, newestFirst, null, nowMillis);
+    }
+
+    /** A page like {@link #page(long, int, boolean, long)} of the publications {@code filter} accepts (null: all). */
+    List<Entry> page(long after, int limit, boolean newestFirst, TagFilter filter, long nowMillis) {
         expire(nowMillis);
         List<Entry> found = new ArrayList<>(Math.min(limit, entries.size()));
         var order = newestFirst ? entries.descendingIterator() : entries.iterator();
         while (order.hasNext() && found.size() < limit) {
             Entry e = order.next();
             if (e.offset() > after) {
-                found.add(e);
+                if (filter == null || filter.matchesFrame(e.frame())) {
+                    found.add(e);
+                }
             } else if (newestFirst) {
                 break;
             }

@@ -189,17 +189,14 @@ public class Hub implements Switchboard {
     // ------------------------------------------------------------------ public API (Switchboard)
 
     @Override
-    public Publication publish(String room, JsonValue data) {
-        return publish(room, data, null);
-    }
-
-    @Override
-    public Publication publish(String room, JsonValue data, String idempotencyKey) {
+    public Publication publish(String room, JsonValue data, java.util.Map<String, String> tags, String idempotencyKey) {
         if (!RoomNames.isValid(room)) {
             throw new IllegalArgumentException("'" + room + "' is not a room name: " + RoomNames.RULE);
         }
+        java.util.Map<String, String> checked = dev.switchboard.protocol.Tags.of(tags);
         telemetry.messageReceived(); // a publication by the application (API, HTTP) is a message in, too
-        RoomLog.Published published = messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, idempotencyKey);
+        RoomLog.Published published = messaging.publish(null, room, null, data == null ? JsonValue.NULL : data, checked,
+                idempotencyKey);
         if (published == null) {
             throw new Refused(dev.switchboard.protocol.ErrorCode.UNAVAILABLE,
                     "shutting down: publications are no longer accepted here");
@@ -229,8 +226,9 @@ public class Hub implements Switchboard {
     }
 
     @Override
-    public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
-        return history.page(room, limit, sinceEpoch, sinceOffset, newestFirst, System.currentTimeMillis());
+    public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst,
+                               dev.switchboard.protocol.TagFilter filter) {
+        return history.page(room, limit, sinceEpoch, sinceOffset, newestFirst, filter, System.currentTimeMillis());
     }
 
     @Override

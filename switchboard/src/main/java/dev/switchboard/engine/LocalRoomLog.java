@@ -10,13 +10,14 @@ final class LocalRoomLog extends RoomLog {
     }
 
     @Override
-    Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
+    Published publish(String from, JsonValue data, java.util.Map<String, String> tags, long nowMillis, String key,
+                      long keyWindowMillis) {
         return room.locked(() -> {
             if (room.retiredLocked()) {
                 return null;
             }
             room.touchLocked(nowMillis);
-            return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);
+            return publishHereOnceLocked(from, data, tags, nowMillis, key, keyWindowMillis);
         });
     }
 }

@@ -9,6 +9,7 @@ import dev.switchboard.config.Settings;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ServerMessage;
 import jakarta.json.JsonValue;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -61,18 +62,19 @@ final class Publishing implements Dispatcher.Messaging {
     }
 
     @Override
-    public RoomLog.Published publish(Room room, String name, String from, JsonValue data, String key) {
+    public RoomLog.Published publish(Room room, String name, String from, JsonValue data, Map<String, String> tags,
+                                     String key) {
         publishing.increment(); // before the check: shutdown waits for every publish that got past it
         try {
             if (closed) {
                 return null;
             }
             if (!tracing.on()) {
-                return publishNow(room, name, from, data, key);
+                return publishNow(room, name, from, data, tags, key);
             }
             try (Tracing.Span span = tracing.publish(name, from == null ? "api" : "socket")) {
                 try {
-                    RoomLog.Published published = publishNow(room, name, from, data, key);
+                    RoomLog.Published published = publishNow(room, name, from, data, tags, key);
                     span.offset(published.publication().offset());
                     return published;
                 } catch (Refused e) {
@@ -85,11 +87,13 @@ final class Publishing implements Dispatcher.Messaging {
         }
     }
 
-    private RoomLog.Published publishNow(Room room, String name, String from, JsonValue data, String key) {
+    private RoomLog.Published publishNow(Room room, String name, String from, JsonValue data, Map<String, String> tags,
+                                         String key) {
         long window = settings.limits().publishKeyWindow().toMillis();
-        RoomLog.Published published = room == null ? null : room.publish(from, data, System.currentTimeMillis(), key, window);
+        RoomLog.Published published = room == null ? null
+                : room.publish(from, data, tags, System.currentTimeMillis(), key, window);
         if (published == null) { // a new room, or the successor of a retired one
-            published = rooms.publish(name, from, data, key, window);
+            published = rooms.publish(name, from, data, tags, key, window);
         }
         if (published.duplicate()) {
             telemetry.duplicatePublished();

@@ -4,12 +4,11 @@ import dev.switchboard.Switchboard.Member;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.config.RoomPolicy;
-import dev.switchboard.config.SlowConsumerPolicy;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ServerMessage;
+import dev.switchboard.protocol.TagFilter;
 import jakarta.json.JsonValue;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +28,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Room {
 
-    private static final Connection[] NONE = new Connection[0];
-
     /** What a join produced: whether the connection was added (false when already a member, or refused). */
     record JoinResult(boolean added, boolean full, boolean retired) {
     }
@@ -38,8 +35,8 @@ final class Room {
     private final String name;
     private final RoomPolicy policy;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Copy-on-write under {@link #lock}: a broadcast walks a plain array. */
-    private volatile Connection[] members = NONE;
+    /** Who is in the room and what each receives; written under {@link #lock}. */
+    private final RoomMembers members = new RoomMembers();
     /** Set once, under the lock, when the room was dropped: it takes no more joins or publications. */
     private boolean retired;
     /** Last join, leave or publication (under the lock), for retiring idle rooms. */
@@ -95,23 +92,23 @@ final class Room {
     }
 
     int size() {
-        return members.length;
+        return members.size();
     }
 
     /** The members now (a copy-on-write array: never modified after it was read). */
     Connection[] members() {
-        return members;
+        return members.all();
     }
 
     /** What the admin view shows of this room: members, position and history, read under the lock. */
     NodeAdmin.RoomView view() {
-        return locked(() -> new NodeAdmin.RoomView(name, members.length, presence.membersLocked(), log.epochLocked(),
+        return locked(() -> new NodeAdmin.RoomView(name, members.size(), presence.membersLocked(), log.epochLocked(),
                 log.offsetLocked(), log.window.size(), log.window.bytes(),
                 policy.slowConsumer().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
     }
 
     boolean isEmpty() {
-        return members.length == 0;
+        return members.size() == 0;
     }
 
     /** Whether the room follows a shared log. */
@@ -129,17 +126,19 @@ final class Room {
 
     /**
      * Adds {@code connection}, queueing {@code joined} and then every message missed since {@code sinceOffset} (of the
-     * current epoch, all held), else the latest {@code rewind} held. Joining twice keeps the member once.
+     * current epoch, all held), else the latest {@code rewind} held — of those {@code filter} accepts (null: all),
+     * which it receives from now on. Joining twice keeps the member once, with the second join's filter.
      */
-    JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
-        RoomLog.Prepared prepared = log.prepareJoin(sinceEpoch, sinceOffset, rewind, nowMillis); // off the lock
+    JoinResult join(Connection connection, String re, String sinceEpoch, Long sinceOffset, int rewind, TagFilter filter,
+                    long nowMillis) {
+        RoomLog.Prepared prepared = log.prepareJoin(sinceEpoch, sinceOffset, rewind, filter, nowMillis); // off the lock
         lock.lock();
         try {
             if (retired) {
                 return new JoinResult(false, false, true); // the registry makes a new room and joins that one
             }
             boolean already = contains(connection);
-            if (policy.maxMembers() > 0 && members.length >= policy.maxMembers() && !already) {
+            if (policy.maxMembers() > 0 && members.size() >= policy.maxMembers() && !already) {
                 return new JoinResult(false, true, false); // nothing queued: the caller answers room_full
             }
             lastActivityMillis = nowMillis;
@@ -149,10 +148,10 @@ final class Room {
             if (sinceOffset != null) {
                 Optional<List<String>> held = log.recoverLocked(prepared, sinceEpoch, sinceOffset, nowMillis);
                 recovered = held.isPresent();
-                missed = held.orElse(List.of());
+                missed = held.isPresent() && filter != null ? filter.frames(held.get()) : held.orElse(List.of());
             }
             if (rewind > 0 && !Boolean.TRUE.equals(recovered)) {
-                missed = log.rewindLocked(prepared, rewind, nowMillis);
+                missed = log.rewindLocked(prepared, rewind, filter, nowMillis);
             }
             boolean firstOfUser = false;
             if (!already) {
@@ -168,10 +167,10 @@ final class Room {
                 connection.enqueue(frame);
             }
             if (!already) {
-                Connection[] next = Arrays.copyOf(members, members.length + 1);
-                next[members.length] = connection;
-                members = next;
+                members.addLocked(connection, filter);
                 connection.rooms.add(name);
+            } else {
+                members.refilterLocked(connection, filter);
             }
             if (firstOfUser) {
                 presence.changedLocked();
@@ -186,21 +185,9 @@ final class Room {
     boolean leave(Connection connection) {
         lock.lock();
         try {
-            Connection[] current = members;
-            int at = -1;
-            for (int i = 0; i < current.length; i++) {
-                if (current[i] == connection) {
-                    at = i;
-                    break;
-                }
-            }
-            if (at < 0) {
+            if (!members.removeLocked(connection)) {
                 return false;
             }
-            Connection[] next = new Connection[current.length - 1];
-            System.arraycopy(current, 0, next, 0, at);
-            System.arraycopy(current, at + 1, next, at, current.length - at - 1);
-            members = next;
             lastActivityMillis = System.currentTimeMillis();
             connection.rooms.remove(name);
             int left = presence.removeLocked(connection.user());
@@ -221,7 +208,7 @@ final class Room {
     boolean retireIfIdle(long nowMillis, long idleMillis) {
         lock.lock();
         try {
-            if (!retired && members.length == 0 && nowMillis - lastActivityMillis > idleMillis) {
+            if (!retired && members.size() == 0 && nowMillis - lastActivityMillis > idleMillis) {
                 retired = true;
                 log.releaseLocked(); // its history's bytes go back to the node's budget
             }
@@ -235,8 +222,14 @@ final class Room {
      * Publishes: next offset, encoded once, recorded, queued for every member — unless {@code key} (the publisher's
      * idempotency key, or null) was published within the window. Null when the room was retired.
      */
-    RoomLog.Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
-        return log.publish(from, data, nowMillis, key, keyWindowMillis);
+    RoomLog.Published publish(String from, JsonValue data, Map<String, String> tags, long nowMillis, String key,
+                              long keyWindowMillis) {
+        return log.publish(from, data, tags, nowMillis, key, keyWindowMillis);
+    }
+
+    /** What {@code connection} receives of this room: its filter, or null for everything. */
+    TagFilter filterOf(Connection connection) {
+        return locked(() -> members.filterOfLocked(connection));
     }
 
     List<Member> presence() {
@@ -302,13 +295,13 @@ final class Room {
         lastActivityMillis = nowMillis;
     }
 
-    /** A publication goes out to every member under the room's slow-consumer policy. */
-    void broadcastLocked(String frame) {
+    /** A publication with {@code tags} (null: none) goes out to every member whose filter accepts it. */
+    void broadcastLocked(String frame, Map<String, String> tags) {
         long started = System.nanoTime();
-        int count = members.length;
+        int count = members.size();
         Tracing.Span span = tracing.on() ? tracing.fanOut(name, count) : null;
         try {
-            fanOutLocked(frame);
+            members.fanOutLocked(frame, tags, name, policy.slowConsumer());
         } finally {
             if (span != null) {
                 span.close();
@@ -317,31 +310,14 @@ final class Room {
         }
     }
 
-    private void fanOutLocked(String frame) {
-        SlowConsumerPolicy slow = policy.slowConsumer();
-        if (slow == SlowConsumerPolicy.CONFLATE) { // a conflation slot belongs to one connection
-            for (Connection member : members) {
-                member.enqueue(frame, name, slow);
-            }
-        } else {
-            // one immutable queue item for every member: the broadcast allocates once, as it encodes once
-            Outbound shared = slow == SlowConsumerPolicy.DROP_OLDEST ? new Outbound.Droppable(frame) : new Outbound.Text(frame);
-            for (Connection member : members) {
-                member.enqueue(shared, slow);
-            }
-        }
-    }
-
     /** A control frame (presence, resynchronization) goes to every member; never dropped. */
     void toMembersLocked(String frame) {
-        for (Connection member : members) {
-            member.enqueue(frame);
-        }
+        members.toAllLocked(frame);
     }
 
     /** Members must resynchronize: {@code joined} without {@code re}, with {@code recovered: false}. */
     void resynchronizeMembersLocked(String epoch, long offset) {
-        if (members.length > 0) {
+        if (members.size() > 0) {
             toMembersLocked(Codec.encode(new ServerMessage.Joined(null, name, epoch, offset, false,
                     presence.announcesLocked(0) ? presence.membersLocked() : null)));
         }

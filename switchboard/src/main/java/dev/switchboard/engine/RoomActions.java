@@ -10,6 +10,8 @@ import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ServerMessage;
+import dev.switchboard.protocol.TagFilter;
+import dev.switchboard.protocol.Tags;
 import dev.switchboard.security.RoomAuthorizer;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
@@ -99,7 +101,8 @@ final class RoomActions {
      * Joins {@code room}: null when joined; otherwise the error code it was answered with ({@code forbidden},
      * {@code too_many_rooms}, {@code room_full}, {@code node_full}, or the application's rules' own code).
      */
-    String join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset, Integer rewind) {
+    String join(Connection connection, String re, String room, String sinceEpoch, Long sinceOffset, Integer rewind,
+                TagFilter filter) {
         if (!authorizer.allows(connection.caller(), RoomAuthorizer.Action.JOIN, room)) {
             replies.send(connection, Replies.forbidden(re, "join", room));
             return ErrorCode.FORBIDDEN;
@@ -125,7 +128,7 @@ final class RoomActions {
                         + " may; try again later", Map.of("room", "no room for it on this node")));
                 return ErrorCode.NODE_FULL;
             }
-            result = target.join(connection, re, sinceEpoch, sinceOffset, rewind(target.policy(), rewind),
+            result = target.join(connection, re, sinceEpoch, sinceOffset, rewind(target.policy(), rewind), filter,
                     System.currentTimeMillis());
             if (result.retired()) {
                 rooms.retired(target);
@@ -177,7 +180,7 @@ final class RoomActions {
         // retry after a reconnect would publish again
         String key = m.key() == null ? null
                 : (connection.caller().anonymous() ? "guest" : "user " + connection.user()) + " " + m.key();
-        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), data, key);
+        RoomLog.Published published = messaging.publish(room, m.room(), connection.user(), data, Tags.of(m.tags()), key);
         if (published == null) {
             replies.send(connection, new ServerMessage.Error(m.id(), ErrorCode.UNAVAILABLE,
                     "the server is shutting down: reconnect and publish again", null));
@@ -231,7 +234,7 @@ final class RoomActions {
         try {
             page = history.page(m.room(), m.limit() == null ? Integer.MAX_VALUE : m.limit(),
                     m.since() == null ? null : m.since().epoch(), m.since() == null ? null : m.since().offset(),
-                    Boolean.TRUE.equals(m.reverse()), System.currentTimeMillis());
+                    Boolean.TRUE.equals(m.reverse()), TagFilter.fromJson(m.filter()), System.currentTimeMillis());
         } catch (Switchboard.Refused notNow) { // unavailable (the shared log), node_full
             replies.send(connection, new ServerMessage.Error(m.id(), notNow.code(), notNow.getMessage(), null));
             return;
@@ -258,7 +261,7 @@ final class RoomActions {
             }
             data = ((RoomRules.Allowed) verdict).data();
         }
-        messaging.publish(null, room, connection.user(), data, null);
+        messaging.publish(null, room, connection.user(), data, null, null);
     }
 
     /** A binary frame of a plain room connection: fanned out to the room's plain connections, not recorded. */

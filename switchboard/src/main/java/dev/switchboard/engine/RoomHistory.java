@@ -9,6 +9,8 @@ import dev.switchboard.config.RoomPolicy;
 import dev.switchboard.config.Settings;
 import dev.switchboard.protocol.Codec;
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.TagFilter;
+import dev.switchboard.protocol.Tags;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -22,6 +24,9 @@ import java.util.List;
  */
 final class RoomHistory {
 
+    /** Most entries of the shared log one page reads past (expired, or not accepted by the filter). */
+    private static final int SCAN = 10_000;
+
     private final Settings settings;
     private final Rooms rooms;
     /** The shared log; null on a single node. */
@@ -34,7 +39,8 @@ final class RoomHistory {
     }
 
     /** See {@link Switchboard#history}. */
-    HistoryPage page(String name, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst, long nowMillis) {
+    HistoryPage page(String name, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst, TagFilter filter,
+                     long nowMillis) {
         if (!dev.switchboard.protocol.RoomNames.isValid(name)) {
             throw new IllegalArgumentException("'" + name + "' is not a room name: " + dev.switchboard.protocol.RoomNames.RULE);
         }
@@ -46,7 +52,7 @@ final class RoomHistory {
         Room room = rooms.get(name);
         if (store != null && (room == null || !room.isLocal())) {
             try {
-                return fromStore(name, policy, bounded, sinceEpoch, sinceOffset, newestFirst, nowMillis);
+                return fromStore(name, policy, bounded, sinceEpoch, sinceOffset, newestFirst, filter, nowMillis);
             } catch (StoreUnavailable e) {
                 if (room == null) {
                     throw new Switchboard.Refused(ErrorCode.UNAVAILABLE, "the history of '" + name
@@ -60,45 +66,54 @@ final class RoomHistory {
             throw new Switchboard.Refused(ErrorCode.NODE_FULL, "this node holds as many rooms as it may "
                     + "(switchboard.max-rooms): '" + name + "' is not one of them");
         }
-        return here.locked(() -> fromWindow(name, here.log().window, bounded, sinceEpoch, sinceOffset, newestFirst, nowMillis));
+        return here.locked(() -> fromWindow(name, here.log().window, bounded, sinceEpoch, sinceOffset, newestFirst, filter,
+                nowMillis));
     }
 
     private static HistoryPage fromWindow(String name, History window, int limit, String sinceEpoch, Long sinceOffset,
-                                          boolean newestFirst, long nowMillis) {
+                                          boolean newestFirst, TagFilter filter, long nowMillis) {
         boolean continues = sinceOffset != null && window.epoch().equals(sinceEpoch) && sinceOffset <= window.offset();
         long after = continues ? sinceOffset : 0;
         Boolean recovered = sinceOffset == null ? null : continues && window.oldestHeld(nowMillis) <= sinceOffset + 1;
         List<HistoryEntry> entries = new ArrayList<>();
-        for (History.Entry e : window.page(after, limit, newestFirst, nowMillis)) {
+        for (History.Entry e : window.page(after, limit, newestFirst, filter, nowMillis)) {
             JsonObject f = Codec.json().createReader(new StringReader(e.frame())).readObject();
             entries.add(new HistoryEntry(e.offset(), e.timestampMillis(), !f.containsKey("from") || f.isNull("from")
-                    ? null : f.getString("from"), f.get("data")));
+                    ? null : f.getString("from"), f.get("data"), Tags.ofObject(f)));
         }
         return new HistoryPage(name, window.epoch(), window.offset(), recovered, entries);
     }
 
     private HistoryPage fromStore(String name, RoomPolicy policy, int limit, String sinceEpoch, Long sinceOffset,
-                                  boolean newestFirst, long nowMillis) throws StoreUnavailable {
+                                  boolean newestFirst, TagFilter filter, long nowMillis) throws StoreUnavailable {
         LogStore.Position at = store.position(name);
         boolean continues = sinceOffset != null && at.epoch().equals(sinceEpoch) && sinceOffset <= at.offset();
         long after = continues ? sinceOffset : 0;
         long oldest = nowMillis - policy.historyTtl().toMillis();
         List<HistoryEntry> entries = new ArrayList<>();
-        // older than the room's history is kept: expired, not yet trimmed; oldest first, read on past them
-        for (long from = after; entries.size() < limit; ) {
-            List<LogStore.Entry> read = store.page(name, from, at.offset(), limit - entries.size(), newestFirst);
-            boolean expired = false;
+        // read on past what is not on the page: older than the room's history is kept (expired, not yet trimmed),
+        // or not accepted by the filter; at most SCAN entries, so that a filter nothing matches costs a bound
+        long lo = after;
+        long hi = at.offset();
+        for (int scanned = 0; entries.size() < limit && lo < hi && scanned < SCAN; ) {
+            List<LogStore.Entry> read = store.page(name, lo, hi, limit - entries.size(), newestFirst);
+            boolean skipped = false;
             for (LogStore.Entry e : read) {
                 HistoryEntry entry = entry(e);
-                if (entry.ts() >= oldest) {
+                if (entry.ts() >= oldest && (filter == null || filter.matches(entry.tags()))) {
                     entries.add(entry);
                 } else {
-                    expired = true;
+                    skipped = true;
                 }
-                from = e.offset();
+                if (newestFirst) {
+                    hi = e.offset() - 1;
+                } else {
+                    lo = e.offset();
+                }
             }
-            if (newestFirst || !expired || read.isEmpty()) {
-                break;
+            scanned += read.size();
+            if (!skipped || read.isEmpty() || (newestFirst && filter == null)) {
+                break; // newest first, expired ones only follow
             }
         }
         Boolean recovered = null;
@@ -122,6 +137,6 @@ final class RoomHistory {
     private static HistoryEntry entry(LogStore.Entry e) {
         JsonObject p = Codec.json().createReader(new StringReader(e.payload())).readObject();
         String from = p.containsKey("from") && !p.isNull("from") ? p.getString("from") : null;
-        return new HistoryEntry(e.offset(), p.getJsonNumber("ts").longValue(), from, p.get("data"));
+        return new HistoryEntry(e.offset(), p.getJsonNumber("ts").longValue(), from, p.get("data"), Tags.ofObject(p));
     }
 }

@@ -2,8 +2,10 @@ package dev.switchboard.engine;
 
 import dev.switchboard.Switchboard.Publication;
 import dev.switchboard.cluster.LogStore;
+import dev.switchboard.protocol.TagFilter;
 import jakarta.json.JsonValue;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,21 +55,21 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
     }
 
     /** Off the room's lock, before a join: what the join needs from the store (nothing, for a local log). */
-    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, TagFilter filter, long nowMillis) {
         return NOTHING;
     }
 
     /**
-     * Under the lock: the room's latest {@code rewind} publications held, oldest first, as {@code message} frames —
-     * the window's, joined to what {@link #prepareJoin} read of a shared log.
+     * Under the lock: the room's latest {@code rewind} publications held that {@code filter} accepts (null: any),
+     * oldest first, as {@code message} frames — the window's, joined to what {@link #prepareJoin} read of a shared log.
      */
-    List<String> rewindLocked(Prepared prepared, int rewind, long nowMillis) {
-        return SharedJoins.rewind(window, prepared, room.name(), room.policy(), rewind, nowMillis);
+    List<String> rewindLocked(Prepared prepared, int rewind, TagFilter filter, long nowMillis) {
+        return SharedJoins.rewind(window, prepared, room.name(), room.policy(), rewind, filter, nowMillis);
     }
 
-    /** The latest {@code count} publications {@code window} holds, oldest first. */
-    static List<String> latest(History window, int count, long nowMillis) {
-        List<History.Entry> newest = window.page(0, count, true, nowMillis);
+    /** The latest {@code count} publications {@code window} holds that {@code filter} accepts, oldest first. */
+    static List<String> latest(History window, int count, TagFilter filter, long nowMillis) {
+        List<History.Entry> newest = window.page(0, count, true, filter, nowMillis);
         String[] frames = new String[newest.size()];
         for (int i = 0; i < frames.length; i++) {
             frames[frames.length - 1 - i] = newest.get(i).frame();
@@ -97,17 +99,19 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
      * Publishes {@code data}; null when the room was retired meanwhile. With a {@code key} (scoped to the publisher by
      * the caller), a key already used within {@code keyWindowMillis} publishes nothing and returns the first one.
      */
-    abstract Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis);
+    abstract Published publish(String from, JsonValue data, Map<String, String> tags, long nowMillis, String key,
+                               long keyWindowMillis);
 
     /** Under the lock: publishes here, unless {@code key} was published here within the window. */
-    protected Published publishHereOnceLocked(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
+    protected Published publishHereOnceLocked(String from, JsonValue data, Map<String, String> tags, long nowMillis,
+                                              String key, long keyWindowMillis) {
         if (key != null) {
             Publication first = keys.find(key, nowMillis);
             if (first != null) {
                 return new Published(first, true);
             }
         }
-        Publication publication = publishHereLocked(from, data, nowMillis);
+        Publication publication = publishHereLocked(from, data, tags, nowMillis);
         if (key != null) {
             keys.remember(key, publication, nowMillis, keyWindowMillis);
         }
@@ -144,12 +148,12 @@ abstract sealed class RoomLog permits LocalRoomLog, SharedRoomLog {
     }
 
     /** Under the lock: this node's next offset, encoded once, recorded, queued for every member. */
-    protected Publication publishHereLocked(String from, JsonValue data, long nowMillis) {
+    protected Publication publishHereLocked(String from, JsonValue data, Map<String, String> tags, long nowMillis) {
         long offset = window.offset() + 1;
         String frame = dev.switchboard.protocol.Codec.encode(new dev.switchboard.protocol.ServerMessage.Message(
-                room.name(), window.epoch(), offset, from, nowMillis, data));
+                room.name(), window.epoch(), offset, from, nowMillis, data, tags));
         window.append(offset, nowMillis, frame);
-        room.broadcastLocked(frame);
+        room.broadcastLocked(frame, tags);
         return new Publication(room.name(), window.epoch(), offset);
     }
 }

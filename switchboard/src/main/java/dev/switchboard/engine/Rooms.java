@@ -88,14 +88,15 @@ final class Rooms {
     }
 
     /** Publishes to {@code name}, creating the room if needed (or again, if it was retired meanwhile). */
-    RoomLog.Published publish(String name, String from, JsonValue data, String key, long keyWindowMillis) {
+    RoomLog.Published publish(String name, String from, JsonValue data, java.util.Map<String, String> tags, String key,
+                              long keyWindowMillis) {
         while (true) {
             Room room = getOrCreate(name);
             if (room == null) {
                 throw new dev.switchboard.Switchboard.Refused(dev.switchboard.protocol.ErrorCode.NODE_FULL,
                         "this node holds as many rooms as it may (switchboard.max-rooms): '" + name + "' is not one of them");
             }
-            RoomLog.Published published = room.publish(from, data, System.currentTimeMillis(), key, keyWindowMillis);
+            RoomLog.Published published = room.publish(from, data, tags, System.currentTimeMillis(), key, keyWindowMillis);
             if (published != null) {
                 return published;
             }

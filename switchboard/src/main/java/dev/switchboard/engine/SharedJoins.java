@@ -4,6 +4,9 @@ import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.cluster.StoreUnavailable;
 import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.protocol.Codec;
+import dev.switchboard.protocol.TagFilter;
+import dev.switchboard.protocol.Tags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +33,18 @@ final class SharedJoins {
     record Window(boolean needPosition, String epoch, long offset, boolean windowServes, boolean windowRewinds) {
         /** Under the room's lock: {@code window} as a join with these {@code since} and {@code rewind} finds it. */
         static Window of(History window, boolean positioned, boolean local, String sinceEpoch, Long sinceOffset,
-                         int rewind, long nowMillis) {
+                         int rewind, TagFilter filter, long nowMillis) {
+            // with a filter, the window alone rewinds only when it holds the whole log: the matches may be older
             return new Window(!positioned && !local, window.epoch(), window.offset(), sinceOffset == null
                     || !window.epoch().equals(sinceEpoch) || window.since(sinceOffset, nowMillis).isPresent(),
-                    local || window.size() >= Math.min(rewind, window.offset()));
+                    local || (filter == null ? window.size() >= Math.min(rewind, window.offset())
+                            : window.oldestHeld(nowMillis) <= 1));
         }
     }
 
     /** Off the room's lock: asks the store what the join needs; {@code unavailable} when it could not answer. */
     static RoomLog.Prepared prepare(LogStore store, Cluster cluster, String room, RoomPolicy policy, Window s,
-                                    String sinceEpoch, Long sinceOffset, int rewind) {
+                                    String sinceEpoch, Long sinceOffset, int rewind, TagFilter filter) {
         LogStore.Position at = null;
         Map<String, Integer> remote = null;
         try {
@@ -55,7 +60,7 @@ final class SharedJoins {
                     && (at != null || !s.windowServes());
             List<LogStore.Entry> range = wanted ? store.range(room, policy, sinceOffset, upTo).orElse(null) : null;
             List<LogStore.Entry> latest = rewind > 0 && (at != null || !s.windowRewinds())
-                    ? store.page(room, Math.max(0, upTo - rewind), upTo, rewind, false) : null;
+                    ? latest(store, room, upTo, rewind, filter) : null;
             return new RoomLog.Prepared(at, remote, false, epoch, upTo, range, latest);
         } catch (StoreUnavailable e) {
             LOG.log(Level.FINE, "Join of {0} without the shared log: {1}", new Object[] {room, e.getMessage()});
@@ -63,24 +68,55 @@ final class SharedJoins {
         }
     }
 
+    /** Most entries of a shared log a filtered rewind reads looking for its matches. */
+    private static final int REWIND_SCAN = 10_000;
+
+    /**
+     * The latest {@code count} entries up to {@code upTo} that {@code filter} accepts (null: any), oldest first: read
+     * newest first, a page at a time, until enough matched or {@link #REWIND_SCAN} were read.
+     */
+    private static List<LogStore.Entry> latest(LogStore store, String room, long upTo, int count, TagFilter filter)
+            throws StoreUnavailable {
+        if (filter == null) {
+            return store.page(room, Math.max(0, upTo - count), upTo, count, false);
+        }
+        List<LogStore.Entry> found = new ArrayList<>();
+        int page = Math.max(count, 100);
+        for (long below = upTo, read = 0; found.size() < count && below > 0 && read < REWIND_SCAN; ) {
+            List<LogStore.Entry> newest = store.page(room, 0, below, page, true);
+            if (newest.isEmpty()) {
+                break;
+            }
+            for (LogStore.Entry e : newest) {
+                if (found.size() < count && filter.matches(Tags.ofObject(Codec.parseOrNull(e.payload()).asJsonObject()))) {
+                    found.add(e);
+                }
+                below = e.offset() - 1;
+            }
+            read += newest.size();
+        }
+        java.util.Collections.reverse(found);
+        return found;
+    }
+
     /**
      * Under the room's lock: the latest {@code rewind} publications, oldest first — the store's latest joined to what
      * the window received after them, or the window's alone when the store was not asked (or is of another epoch).
      */
     static List<String> rewind(History window, RoomLog.Prepared prepared, String room, RoomPolicy policy, int rewind,
-                               long nowMillis) {
+                               TagFilter filter, long nowMillis) {
         if (prepared.latest() == null || !window.epoch().equals(prepared.rangeEpoch())) {
-            return RoomLog.latest(window, rewind, nowMillis);
+            return RoomLog.latest(window, rewind, filter, nowMillis);
         }
         List<String> frames = new ArrayList<>();
         long oldest = nowMillis - policy.historyTtl().toMillis();
         for (LogStore.Entry entry : prepared.latest()) {
             SharedPayload d = SharedPayload.decode(room, window.epoch(), entry.offset(), entry.payload());
-            if (d.timestampMillis() >= oldest) {
+            if (d.timestampMillis() >= oldest && (filter == null || filter.matches(d.tags()))) {
                 frames.add(d.frame());
             }
         }
-        List<History.Entry> after = window.page(prepared.rangeUpTo(), rewind, true, nowMillis);
+        List<History.Entry> after = window.page(prepared.rangeUpTo(), rewind, true, filter, nowMillis);
         for (int i = after.size() - 1; i >= 0; i--) {
             frames.add(after.get(i).frame());
         }

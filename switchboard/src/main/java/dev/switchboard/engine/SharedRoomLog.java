@@ -57,9 +57,11 @@ final class SharedRoomLog extends RoomLog {
     }
 
     @Override
-    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, long nowMillis) {
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, dev.switchboard.protocol.TagFilter filter,
+                         long nowMillis) {
         return SharedJoins.prepare(store, cluster, room.name(), policy, room.locked(() -> SharedJoins.Window.of(window,
-                positioned, local, sinceEpoch, sinceOffset, rewind, nowMillis)), sinceEpoch, sinceOffset, rewind);
+                positioned, local, sinceEpoch, sinceOffset, rewind, filter, nowMillis)), sinceEpoch, sinceOffset, rewind,
+                filter);
     }
 
     @Override
@@ -87,7 +89,8 @@ final class SharedRoomLog extends RoomLog {
     }
 
     @Override
-    Published publish(String from, JsonValue data, long nowMillis, String key, long keyWindowMillis) {
+    Published publish(String from, JsonValue data, java.util.Map<String, String> tags, long nowMillis, String key,
+                      long keyWindowMillis) {
         Boolean alone = room.locked(() -> {
             if (room.retiredLocked()) {
                 return null;
@@ -101,7 +104,7 @@ final class SharedRoomLog extends RoomLog {
         if (!alone) {
             try {
                 cluster.awaitFollowing(room.name()); // its own publication comes back to this node (see deliveredOwn)
-                String payload = SharedPayload.encode(from, nowMillis, data,
+                String payload = SharedPayload.encode(from, nowMillis, data, tags,
                         room.tracing.on() ? room.tracing.traceparent() : null);
                 if (key == null) {
                     LogStore.Position at = store.append(room.name(), policy, payload);
@@ -131,7 +134,7 @@ final class SharedRoomLog extends RoomLog {
                     room.resynchronizeMembersLocked(window.epoch(), window.offset());
                 }
             }
-            return publishHereOnceLocked(from, data, nowMillis, key, keyWindowMillis);
+            return publishHereOnceLocked(from, data, tags, nowMillis, key, keyWindowMillis);
         });
     }
 
@@ -200,11 +203,11 @@ final class SharedRoomLog extends RoomLog {
         SharedPayload decoded = SharedPayload.decode(room.name(), epoch, offset, payload);
         window.append(offset, decoded.timestampMillis(), decoded.frame());
         if (!room.tracing.on() || decoded.traceparent() == null) {
-            room.broadcastLocked(decoded.frame());
+            room.broadcastLocked(decoded.frame(), decoded.tags());
             return;
         }
         try (Tracing.Span span = room.tracing.deliver(room.name(), offset, decoded.traceparent())) {
-            room.broadcastLocked(decoded.frame());
+            room.broadcastLocked(decoded.frame(), decoded.tags());
         }
     }
 

@@ -89,7 +89,8 @@ final class UserActions {
         }
         RoomLog.Published published;
         try {
-            published = messaging.publish(null, stream, connection.user(), m.data() == null ? JsonValue.NULL : m.data(), null);
+            published = messaging.publish(null, stream, connection.user(), m.data() == null ? JsonValue.NULL : m.data(), null,
+                    null);
         } catch (dev.switchboard.Switchboard.Refused notNow) { // node_full
             replies.send(connection, new ServerMessage.Error(m.id(), notNow.code(), notNow.getMessage(), null));
             return;

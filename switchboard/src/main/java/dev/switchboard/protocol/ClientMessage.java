@@ -49,21 +49,23 @@ public sealed interface ClientMessage {
     /**
      * {@code since}: recover what was missed after it. {@code rewind}: the room's last {@code rewind} publications held,
      * right after {@code joined}, when {@code since} is absent or could not be recovered (absent: the room class's
-     * {@code rewind}, default 0).
+     * {@code rewind}, default 0). {@code filter}: only publications whose tags match it ({@link TagFilter}) reach this
+     * member — live, recovered and rewound; a join of a room already joined replaces it.
      */
     record Join(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, Since since,
-                @Min(0) @Max(MessageRules.MAX_PAGE) Integer rewind) implements ClientMessage {
+                @Min(0) @Max(MessageRules.MAX_PAGE) Integer rewind, JsonValue filter) implements ClientMessage {
         // one constructor only: Yasson binds a record with a second one as "fields of the wrong type"
     }
 
     /**
      * A page of a room's history, authorized as a join: at most {@code limit} (default and bound: the room class's
      * {@code history.page-max}) publications, oldest first after {@code since} (or from the oldest kept), or the newest
-     * first when {@code reverse}. Answered with {@code history}.
+     * first when {@code reverse}; with a {@code filter}, only the publications whose tags match it. Answered with
+     * {@code history}.
      */
     record HistoryQuery(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room,
-                        @Min(1) @Max(MessageRules.MAX_PAGE) Integer limit, Since since, Boolean reverse)
-            implements ClientMessage {
+                        @Min(1) @Max(MessageRules.MAX_PAGE) Integer limit, Since since, Boolean reverse,
+                        JsonValue filter) implements ClientMessage {
     }
 
     record Leave(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room)
@@ -73,12 +75,13 @@ public sealed interface ClientMessage {
     /**
      * {@code key}, optional: the publisher's idempotency key (1–64 of letters, digits and {@code _ . : -}). A publish
      * with a key this user already published into this room within the key window is not published again: it is
-     * answered with the first one's {@code ack} (same offset).
+     * answered with the first one's {@code ack} (same offset). {@code tags}, optional: short strings by name
+     * ({@link Tags}) that members' filters select on.
      */
     record Publish(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, JsonValue data,
-                   @Pattern(regexp = NAME) String key) implements ClientMessage {
+                   @Pattern(regexp = NAME) String key, Map<String, String> tags) implements ClientMessage {
         public Publish(String id, String room, JsonValue data) {
-            this(id, room, data, null);
+            this(id, room, data, null, null);
         }
     }
 

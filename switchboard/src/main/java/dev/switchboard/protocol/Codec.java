@@ -170,7 +170,12 @@ public final class Codec {
             case "publish": {
                 String room = text(object, "room");
                 String key = text(object, "key");
-                return room == NOT_TEXT || key == NOT_TEXT ? null : new ClientMessage.Publish(id, room, object.get("data"), key);
+                Map<String, String> tags = Tags.fromJson(object.get("tags"));
+                if (tags == Tags.WRONG_TYPE) {
+                    return malformed(id, ErrorCode.INVALID, "invalid publish: [tags]", Map.of("tags", Tags.RULE));
+                }
+                return room == NOT_TEXT || key == NOT_TEXT ? null
+                        : new ClientMessage.Publish(id, room, object.get("data"), key, tags);
             }
             case "request": {
                 String method = text(object, "method");
@@ -230,18 +235,25 @@ public final class Codec {
     private static ClientMessage bind(String text, JsonObject object, String type) {
         try {
             // Yasson quirk (3.0.x, on both servers): a JSON string or array bound to a JsonValue record component
-            // fails with "Internal error". `data` is any JSON, so it is taken from the JSON-P tree instead.
+            // fails with "Internal error". `data` is any JSON, and `filter` holds strings or arrays, so both are taken
+            // from the JSON-P tree instead.
             JsonValue data = object.get("data");
-            String rest = data == null ? text : JSON.createObjectBuilder(object).remove("data").build().toString();
-            return withData(JSONB.fromJson(rest, ClientMessage.class), data);
+            JsonValue filter = object.get("filter");
+            String rest = data == null && filter == null ? text
+                    : JSON.createObjectBuilder(object).remove("data").remove("filter").build().toString();
+            return withData(JSONB.fromJson(rest, ClientMessage.class), data, filter);
         } catch (JsonbException e) {
             return null;
         }
     }
 
-    private static ClientMessage withData(ClientMessage message, JsonValue data) {
-        if (message instanceof ClientMessage.Publish m) {
-            return new ClientMessage.Publish(m.id(), m.room(), data, m.key());
+    private static ClientMessage withData(ClientMessage message, JsonValue data, JsonValue filter) {
+        if (message instanceof ClientMessage.Join m) {
+            return new ClientMessage.Join(m.id(), m.room(), m.since(), m.rewind(), filter);
+        } else if (message instanceof ClientMessage.HistoryQuery m) {
+            return new ClientMessage.HistoryQuery(m.id(), m.room(), m.limit(), m.since(), m.reverse(), filter);
+        } else if (message instanceof ClientMessage.Publish m) {
+            return new ClientMessage.Publish(m.id(), m.room(), data, m.key(), m.tags());
         } else if (message instanceof ClientMessage.Send m) {
             return new ClientMessage.Send(m.id(), m.to(), data, m.recoverable());
         } else if (message instanceof ClientMessage.Request m) {

@@ -27,12 +27,14 @@ final class MessageRules {
             if (m.rewind() != null && (m.rewind() < 0 || m.rewind() > MAX_PAGE)) {
                 problems.put("rewind", "an integer from 0 to " + MAX_PAGE + " (and at most the room's history.page-max)");
             }
+            filter(m.filter(), problems);
         } else if (message instanceof ClientMessage.HistoryQuery m) {
             room(m.room(), problems);
             since(m.since(), problems);
             if (m.limit() != null && (m.limit() < 1 || m.limit() > MAX_PAGE)) {
                 problems.put("limit", "an integer from 1 to " + MAX_PAGE + " (and at most the room's history.page-max)");
             }
+            filter(m.filter(), problems);
         } else if (message instanceof ClientMessage.Leave m) {
             room(m.room(), problems);
         } else if (message instanceof ClientMessage.Publish m) {
@@ -42,6 +44,9 @@ final class MessageRules {
             }
             if (m.key() != null && !Codec.isPublishKey(m.key())) {
                 problems.put("key", "1-64 characters of letters, digits and _ . : -");
+            }
+            if (m.tags() != null && Tags.problem(m.tags()) != null) {
+                problems.put("tags", Tags.RULE);
             }
         } else if (message instanceof ClientMessage.Send m) {
             if (m.to() == null || !USER_NAME.matcher(m.to()).matches()) {
@@ -72,6 +77,12 @@ final class MessageRules {
             }
         }
         return problems;
+    }
+
+    private static void filter(jakarta.json.JsonValue filter, Map<String, String> problems) {
+        if (TagFilter.problem(filter) != null) {
+            problems.put("filter", TagFilter.RULE);
+        }
     }
 
     private static void since(ClientMessage.Since since, Map<String, String> problems) {

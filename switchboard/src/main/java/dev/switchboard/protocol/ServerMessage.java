@@ -62,8 +62,11 @@ public sealed interface ServerMessage {
     record Ack(String re, String room, Long offset) implements ServerMessage {
     }
 
-    /** A publication in a joined room. {@code from} is null for server-side publications. */
-    record Message(String room, String epoch, long offset, String from, long ts, JsonValue data)
+    /**
+     * A publication in a joined room. {@code from} is null for server-side publications; {@code tags} null when it
+     * has none.
+     */
+    record Message(String room, String epoch, long offset, String from, long ts, JsonValue data, Map<String, String> tags)
             implements ServerMessage {
     }
 

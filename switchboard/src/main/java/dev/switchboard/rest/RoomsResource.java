@@ -26,7 +26,8 @@ import java.io.InputStream;
 import java.util.Map;
 
 /**
- * The server API: {@code POST /api/rooms/{room}/messages} publishes the JSON body as the message's {@code data} and
+ * The server API: {@code POST /api/rooms/{room}/messages} publishes the JSON body as the message's {@code data} (with
+ * {@code ?tag.<name>=<value>}: its tags) and
  * answers 202 with {@code {room, epoch, offset}}; {@code GET /api/rooms/{room}/presence} lists the room's members;
  * {@code GET /api/rooms/history?room=…} answers a page of its history (as the socket's {@code history}).
  * The caller is a back-end with a server key, or a signed-in user whom the {@link RoomAuthorizer} lets publish into
@@ -77,8 +78,9 @@ public class RoomsResource {
     }
 
     /**
-     * {@code GET /api/rooms/history?room=…&limit=…&since=<epoch>:<offset>&reverse=true}: a page of the room's history,
-     * {@code {room, epoch, offset, recovered?, publications: [{offset, ts, from?, data}…]}}, authorized as a join.
+     * {@code GET /api/rooms/history?room=…&limit=…&since=<epoch>:<offset>&reverse=true&filter.<tag>=<value>…}: a page
+     * of the room's history, {@code {room, epoch, offset, recovered?, publications: [{offset, ts, from?, data, tags?}…]}},
+     * authorized as a join; with {@code filter.<tag>} (repeated: any of the values), only the publications that match.
      */
     @GET
     @Path("history")
@@ -104,9 +106,16 @@ public class RoomsResource {
         if (reverse != null && !reverse.equals("true") && !reverse.equals("false")) {
             return ApiResponses.error(400, ErrorCode.INVALID, "reverse: true or false", Map.of("reverse", "invalid"));
         }
+        dev.switchboard.protocol.TagFilter filter;
+        try {
+            filter = TagParams.filter(request);
+        } catch (IllegalArgumentException e) {
+            return ApiResponses.error(400, ErrorCode.INVALID, e.getMessage(),
+                    Map.of("filter", TagParams.rules(TagParams.FILTER)));
+        }
         try {
             return Response.ok(Codec.jsonb().toJson(switchboard.history(room, pageSize,
-                    since == null ? null : since.substring(0, colon), sinceOffset, "true".equals(reverse)))).build();
+                    since == null ? null : since.substring(0, colon), sinceOffset, "true".equals(reverse), filter))).build();
         } catch (Switchboard.Refused notNow) { // unavailable (the shared log cannot be read now), node_full
             return Response.fromResponse(ApiResponses.error(503, notNow.code(), notNow.getMessage(), null))
                     .header("Retry-After", "1").build();
@@ -175,11 +184,16 @@ public class RoomsResource {
             return ApiResponses.error(400, ErrorCode.INVALID, IDEMPOTENCY_KEY + ": 1-64 letters, digits and _ . : -",
                     Map.of("key", "invalid"));
         }
+        Map<String, String> tags;
+        try {
+            tags = TagParams.tags(request);
+        } catch (IllegalArgumentException e) {
+            return ApiResponses.error(400, ErrorCode.INVALID, e.getMessage(), Map.of("tags", TagParams.rules(TagParams.TAG)));
+        }
         // the key is the caller's own: scoped by who presents it
         Switchboard.Publication publication;
         try {
-            publication = key == null ? switchboard.publish(room, data)
-                    : switchboard.publish(room, data, "api " + who.caller().label() + " " + key);
+            publication = switchboard.publish(room, data, tags, key == null ? null : "api " + who.caller().label() + " " + key);
         } catch (Switchboard.Refused notNow) { // node_full, or unavailable (shutting down)
             return Response.fromResponse(ApiResponses.error(503, notNow.code(), notNow.getMessage(), null))
                     .header("Retry-After", "1").build();

@@ -31,13 +31,8 @@ class AfterCommitTest {
 
     private final Switchboard engine = new Switchboard() {
         @Override
-        public Publication publish(String room, JsonValue data) {
-            return publish(room, data, null);
-        }
-
-        @Override
-        public Publication publish(String room, JsonValue data, String key) {
-            published.add(room + " " + data + (key == null ? "" : " " + key));
+        public Publication publish(String room, JsonValue data, java.util.Map<String, String> tags, String key) {
+            published.add(room + " " + data + (tags == null ? "" : " " + tags) + (key == null ? "" : " " + key));
             return new Publication(room, "e1", published.size());
         }
 
@@ -72,7 +67,8 @@ class AfterCommitTest {
         }
 
         @Override
-        public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst) {
+        public HistoryPage history(String room, int limit, String sinceEpoch, Long sinceOffset, boolean newestFirst,
+                                   dev.switchboard.protocol.TagFilter filter) {
             return new HistoryPage(room, "e", 0, null, List.of());
         }
 

@@ -87,7 +87,7 @@ class DurableOutboxTest {
 
     @Test
     void aPublicationTheCommittingNodeDeliveredIsRemovedAndNotSweptAgain() throws Exception {
-        String row = nodeA.write("desk", Json.createValue(1), null);
+        String row = nodeA.write("desk", Json.createValue(1), null, null);
         long written = System.currentTimeMillis();
         hub.publish("desk", Json.createValue(1), DurableOutbox.keyOf(row, null)); // after the commit, as AfterCommit does
         nodeA.delivered(List.of(row));
@@ -99,8 +99,8 @@ class DurableOutboxTest {
 
     @Test
     void aPublicationWhoseNodeDiedAfterTheCommitIsPublishedOnceByAnother() throws Exception {
-        nodeA.write("desk", Json.createValue(1), null); // committed; node A dies before it publishes
-        nodeA.write("desk", Json.createValue(2), "retry-7");
+        nodeA.write("desk", Json.createValue(1), null, null); // committed; node A dies before it publishes
+        nodeA.write("desk", Json.createValue(2), null, "retry-7");
         long written = System.currentTimeMillis();
         assertEquals(0, nodeB.sweep(), "not within the grace: the committing node may still be at it");
         pastTheGrace(written);
@@ -113,7 +113,7 @@ class DurableOutboxTest {
 
     @Test
     void aPublicationThatWentOutBeforeItsNodeDiedIsNotPublishedAgain() throws Exception {
-        String row = nodeA.write("desk", Json.createValue(1), null);
+        String row = nodeA.write("desk", Json.createValue(1), null, null);
         long written = System.currentTimeMillis();
         hub.publish("desk", Json.createValue(1), DurableOutbox.keyOf(row, null)); // published; died before the removal
         pastTheGrace(written);
@@ -124,7 +124,7 @@ class DurableOutboxTest {
     @Test
     void twoNodesSweepingAtOnceClaimEachRowOnce() throws Exception {
         for (int i = 0; i < 50; i++) {
-            nodeA.write("desk", Json.createValue(i), null);
+            nodeA.write("desk", Json.createValue(i), null, null);
         }
         long written = System.currentTimeMillis();
         pastTheGrace(written);
@@ -157,7 +157,7 @@ class DurableOutboxTest {
     @Test
     void aRowThatCannotBePublishedStaysClaimedForTheGraceThenIsTriedAgain() throws Exception {
         hub.shutdown(); // refuses every publish from now on, as a node going down does
-        nodeA.write("desk", Json.createValue(1), null);
+        nodeA.write("desk", Json.createValue(1), null, null);
         long written = System.currentTimeMillis();
         pastTheGrace(written);
         assertEquals(0, nodeB.sweep());

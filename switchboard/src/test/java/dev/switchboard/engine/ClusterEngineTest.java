@@ -120,9 +120,9 @@ class ClusterEngineTest {
         Connection onA = a.open(TestTransport.inline(), "pat", "/ws", false);
         Connection onB = b.open(TestTransport.inline(), "pat", "/ws", false);
         assertTrue(a.join(onA, "j", "orders", null, null) && b.join(onB, "j", "orders", null, null));
-        a.dispatch(onA, new dev.switchboard.protocol.ClientMessage.Publish("p", "orders", Json.createValue("once"), "k-9"));
-        b.dispatch(onB, new dev.switchboard.protocol.ClientMessage.Publish("p", "orders", Json.createValue("once"), "k-9"));
-        b.dispatch(onB, new dev.switchboard.protocol.ClientMessage.Publish("q", "orders", Json.createValue("next"), "k-10"));
+        a.dispatch(onA, new dev.switchboard.protocol.ClientMessage.Publish("p", "orders", Json.createValue("once"), "k-9", null));
+        b.dispatch(onB, new dev.switchboard.protocol.ClientMessage.Publish("p", "orders", Json.createValue("once"), "k-9", null));
+        b.dispatch(onB, new dev.switchboard.protocol.ClientMessage.Publish("q", "orders", Json.createValue("next"), "k-10", null));
         for (TestTransport t : members) {
             EngineFixture.within(WAIT, () -> offsets(t, "orders").size() >= 2, () -> offsets(t, "orders"));
             assertEquals(List.of(1L, 2L), offsets(t, "orders"));

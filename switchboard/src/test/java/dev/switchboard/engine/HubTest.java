@@ -97,9 +97,9 @@ class HubTest {
         for (Connection c : List.of(ann1, ann2, bob)) {
             hub.join(c, "j", "orders", null, null);
         }
-        hub.dispatch(ann1, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1"));
-        hub.dispatch(ann2, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1"));
-        hub.dispatch(bob, new ClientMessage.Publish("p1", "orders", Json.createValue("bob's"), "k-1"));
+        hub.dispatch(ann1, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1", null));
+        hub.dispatch(ann2, new ClientMessage.Publish("p1", "orders", Json.createValue("once"), "k-1", null));
+        hub.dispatch(bob, new ClientMessage.Publish("p1", "orders", Json.createValue("bob's"), "k-1", null));
         within(Duration.ofSeconds(5), () -> ofType(first, "ack").size() == 1 && ofType(other, "ack").size() == 1
                 && ofType(retry, "ack").size() == 1 && ofType(member, "message").size() == 2, () -> member.frames);
         assertEquals(1, ofType(first, "ack").get(0).getInt("offset"));
@@ -314,7 +314,7 @@ class HubTest {
         hub.closed(c, 1000, "bye");
         assertFalse(room.retireIfIdle(System.currentTimeMillis(), 60_000), "recently active: kept");
         assertTrue(room.retireIfIdle(System.currentTimeMillis() + 120_000, 60_000), "idle and empty: retired");
-        assertEquals(null, room.publish(null, Json.createValue(2), System.currentTimeMillis(), null, 0), "a retired room takes nothing");
+        assertEquals(null, room.publish(null, Json.createValue(2), null, System.currentTimeMillis(), null, 0), "a retired room takes nothing");
         // the hub replaces a retired room transparently, with a new epoch
         Switchboard.Publication next = hub.publish("brief", Json.createValue(3));
         assertEquals(1, next.offset());

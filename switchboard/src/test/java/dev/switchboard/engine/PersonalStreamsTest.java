@@ -62,18 +62,18 @@ class PersonalStreamsTest {
             JsonObject ack = answer(bobSide, "s1");
             assertEquals("user:ann", ack.getString("room"), "ann is not connected: kept in her stream");
             assertEquals(1, ack.getInt("offset"));
-            hub.dispatch(bob, new ClientMessage.Join("j", "user:ann", null, 10));
+            hub.dispatch(bob, new ClientMessage.Join("j", "user:ann", null, 10, null));
             assertEquals("forbidden", answer(bobSide, "j").getString("code"), "bob may not join ann's stream");
-            hub.dispatch(bob, new ClientMessage.HistoryQuery("h", "user:ann", null, null, null));
+            hub.dispatch(bob, new ClientMessage.HistoryQuery("h", "user:ann", null, null, null, null));
             assertEquals("forbidden", answer(bobSide, "h").getString("code"), "nor read its history");
 
             TestTransport annSide = TestTransport.async(fixture.completer);
             Connection ann = hub.open(annSide, "ann", "/ws", false);
-            hub.dispatch(ann, new ClientMessage.Join("j", "user:ann", null, 10));
+            hub.dispatch(ann, new ClientMessage.Join("j", "user:ann", null, 10, null));
             JsonObject message = last(annSide, "message");
             assertEquals("kept for ann", message.getString("data"));
             assertEquals("bob", message.getString("from"));
-            hub.dispatch(ann, new ClientMessage.Publish("p", "user:ann", Json.createValue("mine"), null));
+            hub.dispatch(ann, new ClientMessage.Publish("p", "user:ann", Json.createValue("mine"), null, null));
             assertEquals("forbidden", answer(annSide, "p").getString("code"), "nobody publishes into a stream but the server");
 
             Switchboard.Publication pushed = hub.sendToUserStream("ann", Json.createValue("from the server"));
@@ -85,7 +85,7 @@ class PersonalStreamsTest {
 
             TestTransport guestSide = TestTransport.async(fixture.completer);
             Connection guest = hub.open(guestSide, null, "/ws", false);
-            hub.dispatch(guest, new ClientMessage.Join("g", "user:" + guest.user(), null, null));
+            hub.dispatch(guest, new ClientMessage.Join("g", "user:" + guest.user(), null, null, null));
             assertEquals("forbidden", answer(guestSide, "g").getString("code"), "guests have no stream");
         } finally {
             hub.shutdown();
@@ -98,7 +98,7 @@ class PersonalStreamsTest {
         Hub b = bus.node("b", settings);
         TestTransport first = TestTransport.async(fixture.completer);
         Connection onA = a.open(first, "ann", "/ws", false);
-        a.dispatch(onA, new ClientMessage.Join("j", "user:ann", null, null));
+        a.dispatch(onA, new ClientMessage.Join("j", "user:ann", null, null, null));
         JsonObject joined = last(first, "joined");
         a.dispatch(a.open(TestTransport.async(fixture.completer), "bob", "/ws", false),
                 new ClientMessage.Send("s", "ann", Json.createValue("one"), true));
@@ -109,7 +109,7 @@ class PersonalStreamsTest {
         a.sendToUserStream("ann", Json.createValue("three"));
         TestTransport back = TestTransport.async(fixture.completer);
         Connection onB = b.open(back, "ann", "/ws", false);
-        b.dispatch(onB, new ClientMessage.Join("j", "user:ann", new ClientMessage.Since(joined.getString("epoch"), 1L), null));
+        b.dispatch(onB, new ClientMessage.Join("j", "user:ann", new ClientMessage.Since(joined.getString("epoch"), 1L), null, null));
         JsonObject rejoined = last(back, "joined");
         assertTrue(rejoined.getBoolean("recovered"), rejoined.toString());
         EngineFixture.within(WAIT, () -> back.texts().stream().filter(s -> s.contains("\"message\"")).count() == 2, back::texts);

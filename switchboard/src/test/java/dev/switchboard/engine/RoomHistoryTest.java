@@ -104,7 +104,7 @@ class RoomHistoryTest {
         publish(a, "ticker:EURUSD", 1, 12);
         TestTransport t = TestTransport.async(fixture.completer);
         Connection onB = b.open(t, "ben", "/ws", false);
-        b.dispatch(onB, new ClientMessage.Join("j", "ticker:EURUSD", null, 3));
+        b.dispatch(onB, new ClientMessage.Join("j", "ticker:EURUSD", null, 3, null));
         EngineFixture.within(WAIT, () -> frames(t, "message").size() == 3, () -> t.texts());
         publish(a, "ticker:EURUSD", 13, 14);
         EngineFixture.within(WAIT, () -> frames(t, "message").size() == 5, () -> t.texts());
@@ -128,7 +128,7 @@ class RoomHistoryTest {
             assertEquals(4, frames(last, "message").get(0).getInt("data"), "the class's rewind: its last value");
             TestTransport none = TestTransport.async(fixture.completer);
             Connection c = hub.open(none, "bob", "/ws", false);
-            hub.dispatch(c, new ClientMessage.Join("j", "ticker:GBP", null, 0));
+            hub.dispatch(c, new ClientMessage.Join("j", "ticker:GBP", null, 0, null));
             EngineFixture.within(WAIT, () -> frames(none, "joined").size() == 1, () -> none.texts());
             hub.publish("ticker:GBP", Json.createValue(5));
             EngineFixture.within(WAIT, () -> frames(none, "message").size() == 1, () -> none.texts());

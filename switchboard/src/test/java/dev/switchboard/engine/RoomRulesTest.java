@@ -93,9 +93,9 @@ class RoomRulesTest {
         TestTransport ann = TestTransport.inline();
         Connection c = hub.open(ann, "ann", "/ws", false);
         assertTrue(hub.join(c, "j", "orders:7", null, null));
-        hub.dispatch(c, new ClientMessage.Publish("p1", "orders:7", Json.createObjectBuilder().add("note", "hi").build(), null));
-        hub.dispatch(c, new ClientMessage.Publish("p2", "orders:7", Json.createValue("a string"), null));
-        hub.dispatch(c, new ClientMessage.Publish("p3", "orders:7", Json.createObjectBuilder().build(), null));
+        hub.dispatch(c, new ClientMessage.Publish("p1", "orders:7", Json.createObjectBuilder().add("note", "hi").build(), null, null));
+        hub.dispatch(c, new ClientMessage.Publish("p2", "orders:7", Json.createValue("a string"), null, null));
+        hub.dispatch(c, new ClientMessage.Publish("p3", "orders:7", Json.createObjectBuilder().build(), null, null));
         HubTest.within(Duration.ofSeconds(5), () -> ofType(ann, "message").size() == 2 && ofType(ann, "error").size() == 1,
                 () -> ann.frames);
         JsonObject message = ofType(ann, "message").get(0);
@@ -126,7 +126,7 @@ class RoomRulesTest {
         TestTransport ann = TestTransport.inline();
         Connection c = hub.open(ann, "ann", "/ws", false);
         assertTrue(hub.join(c, "j", "orders:7", null, null));
-        hub.dispatch(c, new ClientMessage.Publish("p1", "orders:7", Json.createValue("as is"), null));
+        hub.dispatch(c, new ClientMessage.Publish("p1", "orders:7", Json.createValue("as is"), null, null));
         HubTest.within(Duration.ofSeconds(5), () -> ofType(ann, "message").size() == 1, () -> ann.frames);
         assertEquals("as is", ofType(ann, "message").get(0).getString("data"));
     }

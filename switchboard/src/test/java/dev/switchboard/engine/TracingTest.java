@@ -84,7 +84,7 @@ class TracingTest {
         Connection memberB = b.open(onB, "ben", "/ws", false);
         assertTrue(b.join(memberB, "j", "traced", null, null));
 
-        a.dispatch(publisher, new ClientMessage.Publish("p1", "traced", Json.createValue("hello"), null));
+        a.dispatch(publisher, new ClientMessage.Publish("p1", "traced", Json.createValue("hello"), null, null));
         EngineFixture.within(WAIT, () -> named("switchboard deliver").size() >= 2 && named("switchboard fan-out").size() >= 2,
                 () -> spans);
 
@@ -135,8 +135,8 @@ class TracingTest {
 
     @Test
     void untracedPublicationsCarryNoTraceContext() {
-        assertTrue(!SharedPayload.encode("x", 1, Json.createValue(1), null).contains("\"tp\""));
-        String traced = SharedPayload.encode("x", 1, Json.createValue(1), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertTrue(!SharedPayload.encode("x", 1, Json.createValue(1), null, null).contains("\"tp\""));
+        String traced = SharedPayload.encode("x", 1, Json.createValue(1), null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
                 SharedPayload.decode("r", "e", 1, traced).traceparent());
     }

@@ -27,7 +27,7 @@ class CodecTest {
         cases.put(new ServerMessage.Joined("r", "room", "e", 3, true, List.of(new Member("u", 2))), "joined");
         cases.put(new ServerMessage.Left("r", "room"), "left");
         cases.put(new ServerMessage.Ack("r", "room", 4L), "ack");
-        cases.put(new ServerMessage.Message("room", "e", 4, "u", 1L, data), "message");
+        cases.put(new ServerMessage.Message("room", "e", 4, "u", 1L, data, null), "message");
         cases.put(new ServerMessage.Direct("u", data), "direct");
         cases.put(new ServerMessage.Reply("r", data), "reply");
         cases.put(new ServerMessage.Presence("r", "room", List.of(new Member("u", 1))), "presence");
@@ -42,7 +42,7 @@ class CodecTest {
                 new ServerMessage.Limits(65536, 64, 50, 100))));
         assertEquals("u", welcome.getString("user"));
         assertEquals(65536, welcome.getJsonObject("limits").getInt("maxMessageBytes"));
-        JsonObject message = parse(Codec.encode(new ServerMessage.Message("room", "e", 4, null, 1L, data)));
+        JsonObject message = parse(Codec.encode(new ServerMessage.Message("room", "e", 4, null, 1L, data, null)));
         assertEquals(4, message.getInt("offset"));
         assertEquals(data, message.getJsonObject("data"));
         assertTrue(!message.containsKey("from"), "null fields are omitted: " + message);
@@ -65,15 +65,15 @@ class CodecTest {
 
     @Test
     void everyClientMessageDecodes() {
-        assertEquals(new ClientMessage.Join("1", "lobby", null, null), Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\"}"));
-        assertEquals(new ClientMessage.Join("1", "lobby", new ClientMessage.Since("e", 5L), null),
+        assertEquals(new ClientMessage.Join("1", "lobby", null, null, null), Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\"}"));
+        assertEquals(new ClientMessage.Join("1", "lobby", new ClientMessage.Since("e", 5L), null, null),
                 Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\",\"since\":{\"epoch\":\"e\",\"offset\":5}}"));
-        assertEquals(new ClientMessage.Join("1", "ticker:x", null, 3),
+        assertEquals(new ClientMessage.Join("1", "ticker:x", null, 3, null),
                 Codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"ticker:x\",\"rewind\":3}"));
-        assertEquals(new ClientMessage.HistoryQuery("h", "lobby", 10, new ClientMessage.Since("e", 5L), true),
+        assertEquals(new ClientMessage.HistoryQuery("h", "lobby", 10, new ClientMessage.Since("e", 5L), true, null),
                 Codec.decode("{\"type\":\"history\",\"id\":\"h\",\"room\":\"lobby\",\"limit\":10,"
                         + "\"since\":{\"epoch\":\"e\",\"offset\":5},\"reverse\":true}"));
-        assertEquals(new ClientMessage.HistoryQuery("h", "lobby", null, null, null),
+        assertEquals(new ClientMessage.HistoryQuery("h", "lobby", null, null, null, null),
                 Codec.decode("{\"type\":\"history\",\"id\":\"h\",\"room\":\"lobby\"}"));
         ClientMessage noLimit = Codec.decode("{\"type\":\"history\",\"id\":\"h\",\"room\":\"lobby\",\"limit\":0}");
         assertEquals(Map.of("limit", "an integer from 1 to 10000 (and at most the room's history.page-max)"),

@@ -40,7 +40,9 @@ export declare class SwitchboardError extends Error {
 }
 
 export interface Member { user: string; connections: number }
-export interface Message { data: Json; from?: string; offset: number; ts: number }
+/** Tag name -> accepted value, or any of several. */
+export type TagFilter = Record<string, string | string[]>;
+export interface Message { data: Json; from?: string; offset: number; ts: number; tags?: Record<string, string> }
 export interface Welcome { session: string; user: string; heartbeatMs: number; protocol: string; limits: { maxMessageBytes: number; maxIdLength: number }; expiresInMs?: number }
 
 declare class Emitter<Events> {
@@ -65,7 +67,7 @@ export declare class Room extends Emitter<RoomEvents> {
   readonly members: Map<string, number>;
   readonly joined: boolean;
   ready: Promise<unknown>;
-  publish(data: Json): Promise<{ room: string; offset: number }>;
+  publish(data: Json, options?: { tags?: Record<string, string> }): Promise<{ room: string; offset: number }>;
   presence(): Promise<Member[]>;
   history(options?: HistoryOptions): Promise<HistoryPage>;
   leave(): Promise<unknown>;
@@ -85,12 +87,12 @@ export declare class SwitchboardClient extends Emitter<ClientEvents> {
   readonly user: string | null;
   readonly session: string | null;
   readonly rooms: Map<string, Room>;
-  join(room: string, options?: { since?: { epoch: string; offset: number }; rewind?: number }): Room;
+  join(room: string, options?: { since?: { epoch: string; offset: number }; rewind?: number; filter?: TagFilter }): Room;
   history(room: string, options?: HistoryOptions): Promise<HistoryPage>;
   occupancy(room: string): Promise<{ users: number; connections: number }>;
-  joinPersonal(user: string, options?: { since?: { epoch: string; offset: number }; rewind?: number }): Room;
+  joinPersonal(user: string, options?: { since?: { epoch: string; offset: number }; rewind?: number; filter?: TagFilter }): Room;
   leave(room: string): Promise<unknown>;
-  publish(room: string, data: Json): Promise<{ room: string; offset: number }>;
+  publish(room: string, data: Json, options?: { tags?: Record<string, string> }): Promise<{ room: string; offset: number }>;
   send(user: string, data: Json, options?: { recoverable?: boolean }): Promise<unknown>;
   request(method: string, data?: Json, options?: { timeoutMs?: number }): Promise<Json>;
   presence(room: string): Promise<Member[]>;
@@ -108,6 +110,7 @@ export interface HistoryOptions {
   limit?: number;
   since?: { epoch: string; offset: number };
   reverse?: boolean;
+  filter?: TagFilter;
 }
 
 export interface HistoryEntry {
@@ -115,6 +118,7 @@ export interface HistoryEntry {
   ts: number;
   from?: string;
   data: unknown;
+  tags?: Record<string, string>;
 }
 
 export interface HistoryPage {

@@ -105,6 +105,7 @@ export class Room extends Emitter {
     this.members = new Map();
     this.joined = false;
     this.rewind = null; // latest publications asked for on a join with nothing to recover
+    this.filter = null; // tag name -> value or [values]: only the publications that match reach this room
   }
 
   /** A page of this room's history (see SwitchboardClient.history). */
@@ -112,9 +113,9 @@ export class Room extends Emitter {
     return this.client.history(this.name, options);
   }
 
-  /** Publishes to this room; resolves with {room, offset} when the server acknowledged it. */
-  publish(data) {
-    return this.client.publish(this.name, data);
+  /** Publishes to this room; resolves with {room, offset} when the server acknowledged it. `options`: {tags}. */
+  publish(data, options) {
+    return this.client.publish(this.name, data, options);
   }
 
   /** Asks the server for the room's members; resolves with an array of {user, connections}. */
@@ -194,12 +195,16 @@ export class SwitchboardClient extends Emitter {
    * once; `room.ready` resolves with the first `joined` answer. `since` ({epoch, offset}) recovers from a position.
    * `rewind` (a number): the room's latest publications are delivered as 'message' events right after `joined`, when
    * there is nothing to recover (a first join, or history lost); the room class's default when absent.
+   * `filter` (tag name -> value, or an array of accepted values): only the publications whose tags match every named
+   * tag reach this room — live, recovered and rewound; joining a joined room again with another filter replaces it.
    */
-  join(name, { since, rewind } = {}) {
+  join(name, { since, rewind, filter } = {}) {
     let room = this.#rooms.get(name);
+    if (room && filter !== undefined) room.filter = filter ?? null;
     if (!room) {
       room = new Room(this, name);
       room.rewind = rewind ?? null;
+      room.filter = filter ?? null;
       if (since) {
         room.epoch = since.epoch;
         room.offset = since.offset;
@@ -226,10 +231,13 @@ export class SwitchboardClient extends Emitter {
   /**
    * Publishes `data` to `room`; resolves with {room, offset} on ack. Queued while offline. Every publish carries an
    * idempotency key: one in flight when the connection drops is sent again after the reconnect, and the server
-   * publishes it once (the ack then names the first offset).
+   * publishes it once (the ack then names the first offset). `tags` (name -> string): what members' filters select
+   * on.
    */
-  publish(room, data) {
-    return this.#callOrQueue({ type: 'publish', room, data, key: publishKey() });
+  publish(room, data, { tags } = {}) {
+    const message = { type: 'publish', room, data, key: publishKey() };
+    if (tags) message.tags = tags;
+    return this.#callOrQueue(message);
   }
 
   /**
@@ -259,15 +267,16 @@ export class SwitchboardClient extends Emitter {
 
   /**
    * A page of `room`'s history (authorized as a join; the room need not be joined): resolves with {room, epoch,
-   * offset, recovered, publications: [{offset, ts, from, data}]}. `limit` (default and bound: the server's page
+   * offset, recovered, publications: [{offset, ts, from, data, tags}]}. `limit` (default and bound: the server's page
    * size), `since` ({epoch, offset}: the page starts after it; `recovered` false when it could not), `reverse`
-   * (newest first).
+   * (newest first), `filter` (as for join: only the publications that match, up to `limit` of them).
    */
-  history(room, { limit, since, reverse } = {}) {
+  history(room, { limit, since, reverse, filter } = {}) {
     const message = { type: 'history', room };
     if (limit != null) message.limit = limit;
     if (since) message.since = { epoch: since.epoch, offset: since.offset };
     if (reverse) message.reverse = true;
+    if (filter) message.filter = filter;
     return this.#call(message).then(({ type, re, ...page }) => page);
   }
 
@@ -561,8 +570,9 @@ export class SwitchboardClient extends Emitter {
     const room = this.#rooms.get(message.room);
     if (!room) return;
     const asked = room.epoch != null && room.offset != null;
-    // a rewind follows joined with publications up to its offset: they must not be taken for duplicates
-    const floor = room.rewind > 0 ? Math.max(0, message.offset - room.rewind) : message.offset;
+    // a rewind follows joined with publications up to its offset: they must not be taken for duplicates (filtered, the
+    // latest that match may be any older ones)
+    const floor = room.rewind > 0 ? (room.filter ? 0 : Math.max(0, message.offset - room.rewind)) : message.offset;
     if (asked && message.recovered === false) {
       room.offset = floor; // cannot recover: start from now (or from the rewind)
       room.emit('reset', { epoch: message.epoch, offset: message.offset });
@@ -582,7 +592,8 @@ export class SwitchboardClient extends Emitter {
     if (room.epoch === message.epoch && room.offset != null && message.offset <= room.offset) return; // duplicate
     room.epoch = message.epoch;
     room.offset = message.offset;
-    room.emit('message', { data: message.data, from: message.from, offset: message.offset, ts: message.ts });
+    room.emit('message', { data: message.data, from: message.from, offset: message.offset, ts: message.ts,
+      tags: message.tags });
   }
 
   #presenceDiff(message) {
@@ -611,6 +622,7 @@ export class SwitchboardClient extends Emitter {
     const message = { type: 'join', room: room.name };
     if (room.epoch != null && room.offset != null) message.since = { epoch: room.epoch, offset: room.offset };
     if (room.rewind != null) message.rewind = room.rewind;
+    if (room.filter) message.filter = room.filter;
     return this.#call(message);
   }
 

@@ -290,6 +290,41 @@ test('a join with rewind gets the latest publications after joined, then live on
   client.close();
 });
 
+test('a filtered join sends its filter on every join, rewound matches are not duplicates, tags reach listeners', async (t) => {
+  const clock = timers(t);
+  const client = open({ reconnectBaseDelayMs: 100 });
+  const room = client.join('prices', { rewind: 1, filter: { symbol: ['EURUSD', 'GBPUSD'] } });
+  const got = [];
+  room.on('message', (m) => got.push([m.offset, m.tags?.symbol]));
+  let socket = FakeSocket.last();
+  socket.accept();
+  const join = socket.sentOf('join')[0];
+  assert.deepEqual(join.filter, { symbol: ['EURUSD', 'GBPUSD'] });
+  socket.deliver({ type: 'joined', re: join.id, room: 'prices', epoch: 'e1', offset: 40, presence: [] });
+  await room.ready;
+  // the latest match is far older than offset 40 - rewind: it is still delivered
+  socket.deliver({ type: 'message', room: 'prices', epoch: 'e1', offset: 12, data: 1.08, ts: 1, tags: { symbol: 'EURUSD' } });
+  socket.deliver({ type: 'message', room: 'prices', epoch: 'e1', offset: 41, data: 1.27, ts: 2, tags: { symbol: 'GBPUSD' } });
+  assert.deepEqual(got, [[12, 'EURUSD'], [41, 'GBPUSD']]);
+  const published = client.publish('prices', 1.09, { tags: { symbol: 'EURUSD' } });
+  const publish = socket.sentOf('publish')[0];
+  assert.deepEqual(publish.tags, { symbol: 'EURUSD' });
+  socket.deliver({ type: 'ack', re: publish.id, room: 'prices', offset: 42 });
+  await published;
+  socket.drop(1006);
+  clock.tick(100);
+  socket = FakeSocket.last();
+  socket.accept();
+  const rejoin = socket.sentOf('join')[0];
+  assert.deepEqual(rejoin.filter, { symbol: ['EURUSD', 'GBPUSD'] }, 'the filter is kept across reconnects');
+  assert.deepEqual(rejoin.since, { epoch: 'e1', offset: 41 });
+  const page = client.history('prices', { filter: { symbol: 'EURUSD' } });
+  assert.deepEqual(socket.sentOf('history')[0].filter, { symbol: 'EURUSD' });
+  socket.deliver({ type: 'history', re: socket.sentOf('history')[0].id, room: 'prices', epoch: 'e1', offset: 42, publications: [] });
+  await page;
+  client.close();
+});
+
 test('history asks for a page and resolves with it; an error rejects with the code', async (t) => {
   timers(t);
   const client = open();

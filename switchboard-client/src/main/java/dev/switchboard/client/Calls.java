@@ -56,6 +56,32 @@ final class Calls {
     }
 
     /** Waits for the connection; beyond the bound the oldest waiting one fails with {@code offline_queue_full}. */
+    /** On the event thread: sent now when {@code link} is open, queued until it opens, failed once it is closed. */
+    CompletableFuture<JsonObject> callOrQueue(JsonObject message, Scheduler scheduler, Link link, Duration timeout) {
+        CompletableFuture<JsonObject> answer = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            switch (link.state()) {
+                case OPEN -> call(message, answer, timeout, link::send);
+                case CLOSED -> answer.completeExceptionally(new SwitchboardException("closed", "the client is closed"));
+                default -> queue(message, answer);
+            }
+        });
+        return answer;
+    }
+
+    /** On the event thread: sent now when {@code link} is open, else failed with {@code disconnected}. */
+    CompletableFuture<JsonObject> callIfOpen(JsonObject message, Scheduler scheduler, Link link, Duration timeout) {
+        CompletableFuture<JsonObject> answer = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            if (link.state() == SwitchboardClient.State.OPEN) {
+                call(message, answer, timeout, link::send);
+            } else {
+                answer.completeExceptionally(new SwitchboardException("disconnected", "not connected"));
+            }
+        });
+        return answer;
+    }
+
     void queue(JsonObject message, CompletableFuture<JsonObject> answer) {
         offline.addLast(new Queued(message, answer));
         if (offline.size() > offlineLimit) {

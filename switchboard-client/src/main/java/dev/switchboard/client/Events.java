@@ -24,7 +24,9 @@ public final class Events {
     }
 
     /** A publication in a joined room, in offset order, once. {@code from} is null for the server's own. */
-    public record Publication(String room, String epoch, long offset, String from, long ts, JsonValue data, Codec codec) {
+    /** A publication; {@code tags} empty when it has none. */
+    public record Publication(String room, String epoch, long offset, String from, long ts, JsonValue data,
+                              java.util.Map<String, String> tags, Codec codec) {
         /** The payload decoded into {@code type} with JSON-B. */
         public <T> T data(Class<T> type) {
             return codec.decode(data, type);

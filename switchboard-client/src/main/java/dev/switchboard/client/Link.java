@@ -85,7 +85,7 @@ final class Link {
                         return;
                     }
                     if (error != null) {
-                        owner.failed(SwitchboardClient.unwrap(error));
+                        owner.failed(Wire.failure(error));
                         scheduleReconnect();
                         return;
                     }
@@ -153,7 +153,7 @@ final class Link {
                 scheduler.execute(() -> {
                     timeout.cancel();
                     if (attempt == mine) {
-                        closed(CloseCodes.ABNORMAL, SwitchboardClient.unwrap(error).getMessage());
+                        closed(CloseCodes.ABNORMAL, Wire.failure(error).getMessage());
                     }
                 });
             }

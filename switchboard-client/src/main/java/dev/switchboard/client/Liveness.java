@@ -85,7 +85,7 @@ final class Liveness {
                         scheduleRefresh(next, refresh, refreshed, failed);
                         return;
                     }
-                    failed.accept(SwitchboardClient.unwrap(error));
+                    failed.accept(Wire.failure(error));
                     long left = leftMs - (scheduler.nowMillis() - started);
                     if (left > 1000) {
                         refreshTimer = scheduler.schedule(() -> refresh(left / 2, refresh, refreshed, failed), Duration.ofMillis(left / 2));

@@ -31,6 +31,8 @@ public final class Room {
     private volatile Long offset;
     private volatile Map<String, Integer> members = Map.of();
     private volatile boolean joined;
+    /** What the room receives (tag name → accepted values), sent on every join; null for everything. */
+    volatile Map<String, List<String>> filter;
 
     Room(SwitchboardClient client, String name, String epoch, Long offset) {
         this.client = client;

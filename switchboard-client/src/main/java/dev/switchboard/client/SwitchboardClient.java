@@ -102,7 +102,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** Joins {@code room}, now or as soon as the client is open, and after every reconnect with what it missed. */
     public Room join(String room) {
-        return join(room, null, null);
+        return join(room, (String) null, null);
     }
 
     /** Joins {@code room} with {@code onMessage} listening before the join is sent (so it misses nothing). */
@@ -114,7 +114,17 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** Joins {@code room} recovering from a position: the publications after {@code offset} in {@code epoch}. */
     public Room join(String name, String epoch, Long offset) {
-        Room room = rooms.computeIfAbsent(name, n -> new Room(this, n, epoch, offset));
+        return join(rooms.computeIfAbsent(name, n -> new Room(this, n, epoch, offset)));
+    }
+
+    /** Joins {@code room} receiving only what matches {@code filter} (tag → accepted values; all must match). */
+    public Room join(String name, Map<String, List<String>> filter) {
+        Room room = rooms.computeIfAbsent(name, n -> new Room(this, n, null, null));
+        room.filter = filter == null || filter.isEmpty() ? null : Map.copyOf(filter);
+        return join(room);
+    }
+
+    private Room join(Room room) {
         scheduler.execute(() -> {
             if (link.state() == State.OPEN) {
                 sendJoin(room);
@@ -148,8 +158,13 @@ public final class SwitchboardClient implements AutoCloseable {
      * one in flight when the connection drops is sent again after the reconnect and lands once.
      */
     public CompletionStage<Ack> publish(String room, Object data) {
-        JsonObject publish = message("publish").add("room", room).add("data", codec.encode(data))
-                .add("key", UUID.randomUUID().toString()).build();
+        return publish(room, data, (Map<String, String>) null);
+    }
+
+    /** {@link #publish(String, Object)} with {@code tags} (name → value; null: none), which members' filters select on. */
+    public CompletionStage<Ack> publish(String room, Object data, Map<String, String> tags) {
+        JsonObject publish = Wire.tagged(message("publish").add("room", room).add("data", codec.encode(data))
+                .add("key", UUID.randomUUID().toString()), tags);
         return callOrQueue(publish).thenApply(a -> new Ack(a.getString("room", room), a.getJsonNumber("offset").longValue()));
     }
 
@@ -204,8 +219,14 @@ public final class SwitchboardClient implements AutoCloseable {
      */
     public CompletionStage<Events.HistoryPage> history(String room, int limit, String sinceEpoch, Long sinceOffset,
                                                        boolean newestFirst) {
-        return call(Wire.historyQuery(message("history"), room, limit, sinceEpoch, sinceOffset, newestFirst),
-                options.requestTimeout()).thenApply(a -> Wire.history(a, codec));
+        return history(room, limit, sinceEpoch, sinceOffset, newestFirst, null);
+    }
+
+    /** {@link #history(String, int, String, Long, boolean)} of the publications that match {@code filter} (see join). */
+    public CompletionStage<Events.HistoryPage> history(String room, int limit, String sinceEpoch, Long sinceOffset,
+                                                       boolean newestFirst, Map<String, List<String>> filter) {
+        return call(Wire.filtered(Wire.historyQuery(message("history"), room, limit, sinceEpoch, sinceOffset, newestFirst),
+                filter).build(), options.requestTimeout()).thenApply(a -> Wire.history(a, codec));
     }
 
     /**
@@ -302,48 +323,25 @@ public final class SwitchboardClient implements AutoCloseable {
     // ---------------------------------------------------------------- messages (event thread)
 
     private void sendJoin(Room room) {
-        JsonObjectBuilder join = message("join").add("room", room.name());
-        if (room.knowsPosition()) {
-            join.add("since", Json.createObjectBuilder().add("epoch", room.epochForJoin()).add("offset", room.offsetForJoin()));
-        }
+        JsonObject join = Wire.join(message("join"), room);
         CompletableFuture<JsonObject> answer = new CompletableFuture<>();
         answer.whenComplete((a, error) -> {
             if (error != null) {
-                room.failed(unwrap(error));
+                room.failed(Wire.failure(error));
             }
         });
-        calls.call(join.build(), answer, options.requestTimeout(), link::send);
+        calls.call(join, answer, options.requestTimeout(), link::send);
     }
 
     private CompletionStage<JsonObject> callOrQueue(JsonObject message) {
-        CompletableFuture<JsonObject> answer = new CompletableFuture<>();
-        scheduler.execute(() -> {
-            switch (link.state()) {
-                case OPEN -> calls.call(message, answer, options.requestTimeout(), link::send);
-                case CLOSED -> answer.completeExceptionally(new SwitchboardException("closed", "the client is closed"));
-                default -> calls.queue(message, answer);
-            }
-        });
-        return answer;
+        return calls.callOrQueue(message, scheduler, link, options.requestTimeout());
     }
 
     private CompletionStage<JsonObject> call(JsonObject message, Duration timeout) {
-        CompletableFuture<JsonObject> answer = new CompletableFuture<>();
-        scheduler.execute(() -> {
-            if (link.state() == State.OPEN) {
-                calls.call(message, answer, timeout, link::send);
-            } else {
-                answer.completeExceptionally(new SwitchboardException("disconnected", "not connected"));
-            }
-        });
-        return answer;
+        return calls.callIfOpen(message, scheduler, link, timeout);
     }
 
     private static JsonObjectBuilder message(String type) {
         return Json.createObjectBuilder().add("type", type);
-    }
-
-    static SwitchboardException unwrap(Throwable error) {
-        return Wire.failure(error);
     }
 }

@@ -10,6 +10,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -35,7 +36,7 @@ final class Wire {
     static Publication publication(JsonObject m, Codec codec) {
         return new Publication(m.getString("room"), m.getString("epoch"), m.getJsonNumber("offset").longValue(),
                 m.getString("from", null), m.getJsonNumber("ts") == null ? 0 : m.getJsonNumber("ts").longValue(),
-                m.getOrDefault("data", JsonValue.NULL), codec);
+                m.getOrDefault("data", JsonValue.NULL), tags(m), codec);
     }
 
     /** The {@link SwitchboardException} a failed stage carries, or one made of whatever else failed it. */
@@ -54,14 +55,43 @@ final class Wire {
         return uri;
     }
 
+    /** A {@code join} of {@code room}: with its filter, and {@code since} its position when it knows one. */
+    static JsonObject join(JsonObjectBuilder message, Room room) {
+        filtered(message.add("room", room.name()), room.filter);
+        if (room.knowsPosition()) {
+            message.add("since", Json.createObjectBuilder().add("epoch", room.epochForJoin()).add("offset", room.offsetForJoin()));
+        }
+        return message.build();
+    }
+
+    /** {@code message} with {@code filter} (tag name → accepted values) when there is one. */
+    static JsonObjectBuilder filtered(JsonObjectBuilder message, Map<String, List<String>> filter) {
+        if (filter != null && !filter.isEmpty()) {
+            JsonObjectBuilder f = Json.createObjectBuilder();
+            filter.forEach((tag, values) -> f.add(tag, Json.createArrayBuilder(values)));
+            message.add("filter", f);
+        }
+        return message;
+    }
+
+    /** {@code message} with {@code tags} when there are any, built. */
+    static JsonObject tagged(JsonObjectBuilder message, Map<String, String> tags) {
+        if (tags != null && !tags.isEmpty()) {
+            JsonObjectBuilder t = Json.createObjectBuilder();
+            tags.forEach(t::add);
+            message.add("tags", t);
+        }
+        return message.build();
+    }
+
     /** A {@code history} message: at most {@code limit}, after the position when given, the newest first or not. */
-    static JsonObject historyQuery(jakarta.json.JsonObjectBuilder message, String room, int limit, String sinceEpoch,
-                                   Long sinceOffset, boolean newestFirst) {
+    static JsonObjectBuilder historyQuery(JsonObjectBuilder message, String room, int limit, String sinceEpoch,
+                                          Long sinceOffset, boolean newestFirst) {
         message.add("room", room).add("limit", limit);
         if (sinceEpoch != null && sinceOffset != null) {
-            message.add("since", jakarta.json.Json.createObjectBuilder().add("epoch", sinceEpoch).add("offset", sinceOffset));
+            message.add("since", Json.createObjectBuilder().add("epoch", sinceEpoch).add("offset", sinceOffset));
         }
-        return (newestFirst ? message.add("reverse", true) : message).build();
+        return newestFirst ? message.add("reverse", true) : message;
     }
 
     static Events.HistoryPage history(JsonObject m, Codec codec) {
@@ -69,9 +99,20 @@ final class Wire {
         String epoch = m.getString("epoch");
         List<Publication> publications = m.getJsonArray("publications").getValuesAs(JsonObject.class).stream()
                 .map(p -> new Publication(room, epoch, p.getJsonNumber("offset").longValue(), p.getString("from", null),
-                        p.getJsonNumber("ts").longValue(), p.getOrDefault("data", JsonValue.NULL), codec)).toList();
+                        p.getJsonNumber("ts").longValue(), p.getOrDefault("data", JsonValue.NULL), tags(p), codec)).toList();
         return new Events.HistoryPage(room, epoch, m.getJsonNumber("offset").longValue(),
                 m.containsKey("recovered") ? m.getBoolean("recovered") : null, publications);
+    }
+
+    /** A publication's tags; empty for none. */
+    static Map<String, String> tags(JsonObject m) {
+        JsonObject tags = m.getJsonObject("tags");
+        if (tags == null) {
+            return Map.of();
+        }
+        Map<String, String> byName = new java.util.TreeMap<>();
+        tags.forEach((name, value) -> byName.put(name, ((jakarta.json.JsonString) value).getString()));
+        return java.util.Collections.unmodifiableMap(byName);
     }
 
     static List<Member> members(JsonArray array) {
@@ -108,7 +149,7 @@ final class Wire {
             if (error == null) {
                 send.accept(reply(id).add("data", codec.encode(value)).build().toString());
             } else {
-                SwitchboardException e = SwitchboardClient.unwrap(error);
+                SwitchboardException e = Wire.failure(error);
                 send.accept(reply(id).add("error", e.code()).add("message", String.valueOf(e.getMessage())).build().toString());
             }
         }));

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -102,6 +103,39 @@ class SwitchboardClientTest {
         clock.run();
         assertEquals(List.of(new Order("o1", 1), new Order("o2", 2)), got);
         assertEquals(2L, room.offset());
+    }
+
+    @Test
+    void aFilteredJoinSendsItsFilterOnEveryJoinAndTagsTravelBothWays() throws Exception {
+        SwitchboardClient client = connect();
+        Room room = client.join("prices", Map.of("symbol", List.of("EURUSD", "GBPUSD")));
+        List<Map<String, String>> tags = new ArrayList<>();
+        room.onMessage(p -> tags.add(p.tags()));
+        FakeTransport.Attempt a = open();
+        JsonObject join = a.last("join");
+        assertEquals(List.of("EURUSD", "GBPUSD"), join.getJsonObject("filter").getJsonArray("symbol").getValuesAs(
+                jakarta.json.JsonString.class).stream().map(jakarta.json.JsonString::getString).toList());
+        a.serverSends("{\"type\":\"joined\",\"room\":\"prices\",\"epoch\":\"e1\",\"offset\":3,\"re\":\"" + join.getString("id") + "\"}");
+        a.serverSends("{\"type\":\"message\",\"room\":\"prices\",\"epoch\":\"e1\",\"offset\":4,\"ts\":1,\"data\":1.08,\"tags\":{\"symbol\":\"EURUSD\"}}");
+        CompletionStage<Ack> published = client.publish("prices", 1.27, Map.of("symbol", "GBPUSD"));
+        CompletionStage<Events.HistoryPage> page = client.history("prices", 10, null, null, false, Map.of("symbol", List.of("EURUSD")));
+        clock.run();
+        assertEquals(List.of(Map.of("symbol", "EURUSD")), tags);
+        assertEquals("GBPUSD", a.last("publish").getJsonObject("tags").getString("symbol"));
+        JsonObject history = a.last("history");
+        assertEquals("EURUSD", history.getJsonObject("filter").getJsonArray("symbol").getString(0));
+        a.serverSends("{\"type\":\"ack\",\"re\":\"" + a.last("publish").getString("id") + "\",\"room\":\"prices\",\"offset\":5}");
+        a.serverSends("{\"type\":\"history\",\"re\":\"" + history.getString("id") + "\",\"room\":\"prices\",\"epoch\":\"e1\",\"offset\":5,"
+                + "\"publications\":[{\"offset\":4,\"ts\":1,\"data\":1.08,\"tags\":{\"symbol\":\"EURUSD\"}}]}");
+        clock.run();
+        assertEquals(new Ack("prices", 5), done(published));
+        assertEquals(Map.of("symbol", "EURUSD"), done(page).publications().get(0).tags());
+        a.serverCloses(CloseCodes.GOING_AWAY);
+        clock.run();
+        clock.advance(Duration.ofMillis(250));
+        FakeTransport.Attempt b = open();
+        assertTrue(b.last("join").containsKey("filter"), "the filter is sent again on the rejoin");
+        assertEquals(4, b.last("join").getJsonObject("since").getInt("offset"));
     }
 
     @Test

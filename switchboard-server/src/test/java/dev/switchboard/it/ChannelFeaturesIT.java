@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * first from a position, newest first, bounded by the room class's page size, a lost position told as not recovered),
  * {@code join} with {@code rewind} and a room class's own rewind, {@code GET /api/rooms/history}, occupancy (the
  * socket's {@code occupancy}, {@code GET /api/rooms/occupancy}) and personal streams ({@code send recoverable}) — with every
- * door's refusals: the anonymous, the wrong role, the oversized limit, the flood.
+ * door's refusals: the anonymous, the wrong role, the oversized limit, the flood; and tag filters ({@code publish.tags},
+ * {@code ?tag.<name>}, {@code join.filter}, {@code history.filter}, {@code ?filter.<name>}) with bad tags refused.
  * This WAR: room class {@code page} pages at most 5; class {@code ticker} rewinds 1; class {@code staff} needs role
  * {@code ops}; one server key; the API's rate 20/s (burst 20) per caller, the socket's 20/s (burst 50).
  */
@@ -158,6 +159,63 @@ class ChannelFeaturesIT {
                 }
             }
             assertTrue(limited > 0, "a flood of history requests is rate limited");
+        }
+    }
+
+    @Test
+    void tagFiltersSelectOnTheServerLiveRewoundAndInHistoryAndRefuseBadTags() throws Exception {
+        try (WsClient ann = user("ann", "chat"); WsClient eve = user("eve", "chat"); WsClient late = user("lou", "chat")) {
+            ann.send(msg("join", "j", "room", "chat:prices")).skipTo("joined");
+            eve.send(Json.createObjectBuilder(msg("join", "j", "room", "chat:prices"))
+                    .add("filter", Json.createObjectBuilder().add("symbol", Json.createArrayBuilder().add("EURUSD"))).build())
+                    .skipTo("joined");
+            String[] symbols = {"EURUSD", "GBPUSD", null};
+            List<Integer> all = new ArrayList<>(); // what ann (no filter) receives, read while waiting for her acks
+            for (int i = 1; i <= 3; i++) {
+                JsonObject publish = msg("publish", "p" + i, "room", "chat:prices", "data", i);
+                ann.send(symbols[i - 1] == null ? publish : Json.createObjectBuilder(publish)
+                        .add("tags", Json.createObjectBuilder().add("symbol", symbols[i - 1])).build());
+                for (JsonObject f = ann.skipToAny("ack", "message"); !"ack".equals(f.getString("type")); f = ann.skipToAny("ack", "message")) {
+                    all.add(f.getInt("data"));
+                }
+            }
+            HttpResponse<String> byKey = http.send(HttpRequest.newBuilder(Deployments.base(url)
+                    .resolve("api/rooms/chat%3Aprices/messages?tag.symbol=EURUSD")).header("X-Switchboard-Key", KEY)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("4")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, byKey.statusCode(), byKey.body());
+            JsonObject first = eve.expect("message");
+            assertEquals(1, first.getInt("data"));
+            assertEquals("EURUSD", first.getJsonObject("tags").getString("symbol"), "the frame carries its tags");
+            assertEquals(4, eve.expect("message").getInt("data"), "2 (GBPUSD) and 3 (no tags) were not for her");
+            while (all.size() < 4) {
+                all.add(ann.skipTo("message").getInt("data"));
+            }
+            assertEquals(List.of(1, 2, 3, 4), all, "no filter: every one, in order");
+
+            late.send(Json.createObjectBuilder(msg("join", "j", "room", "chat:prices")).add("rewind", 1)
+                    .add("filter", Json.createObjectBuilder().add("symbol", "GBPUSD")).build()).expect("joined");
+            assertEquals(2, late.expect("message").getInt("data"), "the latest GBPUSD, though two came after it");
+            JsonObject page = late.send(Json.createObjectBuilder(msg("history", "h", "room", "chat:prices"))
+                    .add("filter", Json.createObjectBuilder().add("symbol", "EURUSD")).build()).skipTo("history");
+            assertEquals(List.of(1, 4), offsets(page), "history of the matching ones only");
+            HttpResponse<String> overHttp = get("api/rooms/history?room=chat%3Aprices&filter.symbol=GBPUSD&filter.symbol=JPY",
+                    "X-Switchboard-Key", KEY);
+            assertEquals(200, overHttp.statusCode(), overHttp.body());
+            assertEquals(List.of(2), offsets(Json.createReader(new StringReader(overHttp.body())).readObject()));
+
+            late.send(Json.createObjectBuilder(msg("join", "bad", "room", "chat:prices"))
+                    .add("filter", Json.createObjectBuilder().add("symbol", 7)).build());
+            JsonObject badFilter = late.skipTo("error");
+            assertEquals("invalid", badFilter.getString("code"));
+            assertTrue(badFilter.getJsonObject("details").containsKey("filter"), badFilter.toString());
+            ann.send(Json.createObjectBuilder(msg("publish", "bad", "room", "chat:prices", "data", 5))
+                    .add("tags", Json.createObjectBuilder().add("bad name", "x")).build());
+            JsonObject badTags = ann.skipTo("error");
+            assertEquals("invalid", badTags.getString("code"));
+            assertTrue(badTags.getJsonObject("details").containsKey("tags"), badTags.toString());
+            assertEquals(400, get("api/rooms/history?room=chat%3Aprices&filter.bad%20name=x", "X-Switchboard-Key", KEY)
+                    .statusCode(), "a filter that breaks the rules over HTTP");
         }
     }
 

@@ -176,7 +176,8 @@ class ClusterIT {
     /**
      * History and rewind cross nodes: what was published on Payara is paged on WildFly, which never had the room (the
      * shared log answers), and a join on WildFly with {@code rewind} gets the latest from it, then live ones, once;
-     * WildFly counts the room's occupancy from what Payara recorded.
+     * WildFly counts the room's occupancy from what Payara recorded; tags set on Payara select on WildFly (a member's
+     * filter, a filtered history).
      */
     @Test
     @Order(2)
@@ -204,6 +205,23 @@ class ClusterIT {
                 assertEquals(List.of(10, 11, 12), values(late, 3), "the latest three from the shared log, in order");
                 publisher.send(msg("publish", "p13", "room", "archive", "data", Json.createValue(13)));
                 assertEquals(List.of(13), values(late, 1), "then the live one, once");
+                // tag filters across nodes: tagged on Payara, selected on WildFly, live and in the shared log's history
+                late.send(Json.createObjectBuilder(msg("join", "j2", "room", "archive")).add("filter",
+                        Json.createObjectBuilder().add("kind", "odd")).build()).skipTo("joined");
+                for (int i = 14; i <= 16; i++) {
+                    publisher.send(Json.createObjectBuilder(msg("publish", "p" + i, "room", "archive", "data", Json.createValue(i)))
+                            .add("tags", Json.createObjectBuilder().add("kind", i % 2 == 0 ? "even" : "odd")).build());
+                    publisher.skipTo("ack");
+                }
+                publisher.send(msg("publish", "p17", "room", "archive", "data", Json.createValue(17))); // no tags
+                publisher.skipTo("ack");
+                publisher.send(Json.createObjectBuilder(msg("publish", "p18", "room", "archive", "data", Json.createValue(18)))
+                        .add("tags", Json.createObjectBuilder().add("kind", "odd")).build());
+                assertEquals(List.of(15, 18), values(late, 2), "joined again with a filter: only the odd-tagged ones");
+                JsonObject even = reader.send(Json.createObjectBuilder(msg("history", "h2", "room", "archive"))
+                        .add("filter", Json.createObjectBuilder().add("kind", "even")).build()).skipTo("history");
+                assertEquals(List.of(14, 16), even.getJsonArray("publications").stream()
+                        .map(p -> p.asJsonObject().getInt("data")).toList(), "the shared log's history, filtered: " + even);
             }
         }
     }

@@ -161,6 +161,18 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         throw new AssertionError("no " + type);
     }
 
+    /** Skips frames until one of {@code first} or {@code second} arrives (bounded by {@link #WAIT} per frame). */
+    JsonObject skipToAny(String first, String second) throws InterruptedException {
+        for (int i = 0; i < 10_000; i++) {
+            JsonObject message = next();
+            String type = message.getString("type", null);
+            if (first.equals(type) || second.equals(type)) {
+                return message;
+            }
+        }
+        throw new AssertionError("no " + first + " nor " + second);
+    }
+
     /** Fails if a frame of {@code type} arrives within {@code quiet} (other frames are skipped). */
     void assertNo(String type, Duration quiet) throws InterruptedException {
         long deadline = System.nanoTime() + quiet.toNanos();

@@ -1,5 +1,6 @@
 package dev.switchboard.protocol;
 
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
@@ -53,7 +54,7 @@ public sealed interface ClientMessage {
      * member — live, recovered and rewound; a join of a room already joined replaces it.
      */
     record Join(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room, Since since,
-                @Min(0) @Max(MessageRules.MAX_PAGE) Integer rewind, JsonValue filter) implements ClientMessage {
+                @Min(0) @Max(MessageRules.MAX_PAGE) Integer rewind, JsonObject filter) implements ClientMessage {
         // one constructor only: Yasson binds a record with a second one as "fields of the wrong type"
     }
 
@@ -65,7 +66,7 @@ public sealed interface ClientMessage {
      */
     record HistoryQuery(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room,
                         @Min(1) @Max(MessageRules.MAX_PAGE) Integer limit, Since since, Boolean reverse,
-                        JsonValue filter) implements ClientMessage {
+                        JsonObject filter) implements ClientMessage {
     }
 
     record Leave(@Size(max = Codec.MAX_ID_LENGTH) String id, @NotNull @Pattern(regexp = ROOM) String room)

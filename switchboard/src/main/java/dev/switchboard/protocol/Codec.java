@@ -239,6 +239,11 @@ public final class Codec {
             // from the JSON-P tree instead.
             JsonValue data = object.get("data");
             JsonValue filter = object.get("filter");
+            if (filter != null && filter.getValueType() == JsonValue.ValueType.NULL) {
+                filter = null;
+            } else if (filter != null && !(filter instanceof JsonObject)) {
+                return null; // a filter is an object: fields of the wrong type
+            }
             String rest = data == null && filter == null ? text
                     : JSON.createObjectBuilder(object).remove("data").remove("filter").build().toString();
             return withData(JSONB.fromJson(rest, ClientMessage.class), data, filter);
@@ -247,7 +252,8 @@ public final class Codec {
         }
     }
 
-    private static ClientMessage withData(ClientMessage message, JsonValue data, JsonValue filter) {
+    private static ClientMessage withData(ClientMessage message, JsonValue data, JsonValue filterValue) {
+        JsonObject filter = (JsonObject) filterValue;
         if (message instanceof ClientMessage.Join m) {
             return new ClientMessage.Join(m.id(), m.room(), m.since(), m.rewind(), filter);
         } else if (message instanceof ClientMessage.HistoryQuery m) {

@@ -54,8 +54,8 @@ class TagFiltersTest {
                 : Map.of("region", i % 2 == 1 ? "eu" : "us");
     }
 
-    private static JsonValue filter(String json) {
-        return Json.createReader(new StringReader(json)).readValue();
+    private static JsonObject filter(String json) {
+        return Json.createReader(new StringReader(json)).readObject();
     }
 
     @Test

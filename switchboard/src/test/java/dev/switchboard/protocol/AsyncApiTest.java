@@ -141,6 +141,9 @@ class AsyncApiTest {
         switch (schema.getString("type", "any")) {
             case "object":
                 JsonObjectBuilder object = Json.createObjectBuilder();
+                if (!schema.containsKey("properties")) {
+                    return object.build(); // a map (tags, a filter): empty is none
+                }
                 schema.getJsonObject("properties").forEach((name, property) -> object.add(name, sample(property.asJsonObject())));
                 return object.build();
             case "array":

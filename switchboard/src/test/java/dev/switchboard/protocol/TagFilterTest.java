@@ -70,6 +70,8 @@ class TagFilterTest {
         ClientMessage.Join join = (ClientMessage.Join) Codec.decode(
                 "{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\",\"filter\":{\"region\":[\"eu\",\"us\"]}}");
         assertEquals(json("{\"region\":[\"eu\",\"us\"]}"), join.filter());
+        ClientMessage notAnObject = Codec.decode("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\",\"filter\":\"eu\"}");
+        assertEquals("invalid", assertInstanceOf(ClientMessage.Malformed.class, notAnObject).code());
         ClientMessage badFilter = Codec.decode("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\",\"filter\":{\"region\":2}}");
         assertEquals(Map.of("filter", TagFilter.RULE), ((ClientMessage.Malformed) badFilter).details());
         ClientMessage.HistoryQuery h = (ClientMessage.HistoryQuery) Codec.decode(

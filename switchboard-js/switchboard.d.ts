@@ -30,9 +30,22 @@ export interface Options {
   credentials?: () => string | Promise<string>;
   /** Share of the credentials' remaining lifetime after which they are refreshed (default 0.75; at least 1 s before). */
   refreshAheadRatio?: number;
+  /**
+   * 'sse' (default): where WebSocket cannot connect (no attempt ever opened after `fallbackAfterAttempts`, or no
+   * WebSocket at all), receive over Server-Sent Events and publish over the HTTP API; false: never.
+   */
+  fallback?: 'sse' | false;
+  fallbackAfterAttempts?: number;
+  /** The event stream's URL; default 'sse' next to the WebSocket URL. */
+  sseUrl?: string;
+  /** The HTTP API's base URL; default 'api/' next to the WebSocket URL. */
+  apiUrl?: string;
+  EventSource?: unknown;
+  fetch?: unknown;
 }
 
-export declare const DEFAULTS: Readonly<Required<Omit<Options, 'WebSocket' | 'credentials'>>> & { WebSocket: undefined; credentials: undefined };
+export declare const DEFAULTS: Readonly<Required<Omit<Options, 'WebSocket' | 'credentials' | 'sseUrl' | 'apiUrl' | 'EventSource' | 'fetch'>>>
+  & { WebSocket: undefined; credentials: undefined; sseUrl: undefined; apiUrl: undefined; EventSource: undefined; fetch: undefined };
 
 export declare class SwitchboardError extends Error {
   readonly code: string;
@@ -80,10 +93,14 @@ export interface ClientEvents {
   direct: { from?: string; data: Json };
   refreshed: { expiresInMs?: number };
   error: SwitchboardError;
+  /** The client fell back from WebSocket to Server-Sent Events. */
+  transport: { transport: 'sse' };
 }
 
 export declare class SwitchboardClient extends Emitter<ClientEvents> {
   readonly state: StateName;
+  /** 'websocket', or 'sse' after the fallback (receive only; publish and history over the HTTP API). */
+  readonly transport: 'websocket' | 'sse';
   readonly user: string | null;
   readonly session: string | null;
   readonly rooms: Map<string, Room>;

@@ -1,5 +1,6 @@
 // Switchboard JavaScript client: one dependency-free ES module for browsers and bundlers.
 // Protocol: docs/PROTOCOL.md (switchboard.v1). Close codes mirror dev.switchboard.CloseCodes (a test checks it).
+import { EventStreamSocket } from './event-stream.js';
 
 /** Close codes, mirrored from the server's CloseCodes class. */
 export const CloseCodes = Object.freeze({
@@ -48,6 +49,14 @@ export const DEFAULTS = Object.freeze({
   // and again ahead of expiry (when the server says the credentials expire), to refresh them without reconnecting
   refreshAheadRatio: 0.75, // refresh once this share of the credentials' remaining lifetime has passed (at least 1 s before)
   WebSocket: undefined, // a WebSocket implementation (e.g. Node's 'ws'); default: globalThis.WebSocket
+  // where WebSocket cannot connect (never opened after this many attempts, or no WebSocket at all), receive over
+  // Server-Sent Events (GET <base>/sse) and publish over the HTTP API instead; false: never
+  fallback: 'sse',
+  fallbackAfterAttempts: 2,
+  sseUrl: undefined, // default: 'sse' next to the WebSocket URL (…/ws → …/sse)
+  apiUrl: undefined, // default: 'api/' next to it (…/ws → …/api/)
+  EventSource: undefined, // default: globalThis.EventSource
+  fetch: undefined, // default: globalThis.fetch
 });
 
 /** A failed operation; `code` is the protocol's error code, or 'timeout', 'disconnected', 'closed', 'offline_queue_full'. */
@@ -170,6 +179,9 @@ export class SwitchboardClient extends Emitter {
   #uptimeTimer = null;
   #pingTimer = null;
   #awaitingPong = false;
+  #transport = 'websocket';
+  #everOpened = false;
+  #failedOpens = 0;
 
   constructor(url, options = {}) {
     super();
@@ -178,6 +190,11 @@ export class SwitchboardClient extends Emitter {
     this.user = null;
     this.session = null;
     this.#open();
+  }
+
+  /** 'websocket', or 'sse' once it fell back to Server-Sent Events (receive; publishes over the HTTP API). */
+  get transport() {
+    return this.#transport;
   }
 
   /** One of State. */
@@ -325,10 +342,12 @@ export class SwitchboardClient extends Emitter {
 
   #connect(protocols) {
     const WS = this.#options.WebSocket || globalThis.WebSocket;
+    if (!WS) this.#fallBack();
     let ws;
     try {
-      ws = new WS(this.#url, protocols);
+      ws = this.#transport === 'sse' ? this.#eventStream(protocols) : new WS(this.#url, protocols);
     } catch (e) {
+      this.#failedOpen();
       this.#scheduleReconnect(CloseCodes.SERVER_ERROR, String(e));
       return;
     }
@@ -361,7 +380,34 @@ export class SwitchboardClient extends Emitter {
     ws.onerror = () => {}; // onclose follows with the code
   }
 
+  /** The Server-Sent Events look-alike of a WebSocket, with this attempt's credential and the rooms' positions. */
+  #eventStream(protocols) {
+    const http = this.#url.replace(/^ws/, 'http');
+    return new EventStreamSocket(this.#options.sseUrl ?? new URL('sse', http).toString(), {
+      apiUrl: this.#options.apiUrl ?? new URL('api/', http).toString(),
+      credential: protocols.find((p) => p.startsWith('bearer.') || p.startsWith('ticket.')),
+      rooms: () => [...this.#rooms.values()].map((r) => ({ name: r.name, epoch: r.epoch, offset: r.offset })),
+      EventSource: this.#options.EventSource || globalThis.EventSource,
+      fetch: this.#options.fetch || globalThis.fetch?.bind(globalThis),
+    });
+  }
+
+  /** A WebSocket attempt that never opened: after `fallbackAfterAttempts` of them, on a client never open, fall back. */
+  #failedOpen() {
+    if (this.#transport === 'websocket' && !this.#everOpened && ++this.#failedOpens >= this.#options.fallbackAfterAttempts) {
+      this.#fallBack();
+    }
+  }
+
+  #fallBack() {
+    if (this.#transport === 'sse' || this.#options.fallback !== 'sse') return;
+    if (!(this.#options.EventSource || globalThis.EventSource)) return;
+    this.#transport = 'sse';
+    this.emit('transport', { transport: 'sse' });
+  }
+
   #welcomed(welcome) {
+    if (this.#transport === 'websocket') this.#everOpened = true;
     this.user = welcome.user;
     this.session = welcome.session;
     this.#setState(State.OPEN);
@@ -377,6 +423,7 @@ export class SwitchboardClient extends Emitter {
   }
 
   #closed(code, reason) {
+    if (this.#state !== State.OPEN) this.#failedOpen(); // closed before the welcome
     this.#ws = null;
     this.#clearTimer(this.#refreshTimer);
     this.#clearTimer(this.#uptimeTimer);

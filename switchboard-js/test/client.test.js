@@ -292,7 +292,7 @@ test('a join with rewind gets the latest publications after joined, then live on
 
 test('a filtered join sends its filter on every join, rewound matches are not duplicates, tags reach listeners', async (t) => {
   const clock = timers(t);
-  const client = open({ reconnectBaseDelayMs: 100 });
+  const client = open({ reconnectInitialDelayMs: 100 });
   const room = client.join('prices', { rewind: 1, filter: { symbol: ['EURUSD', 'GBPUSD'] } });
   const got = [];
   room.on('message', (m) => got.push([m.offset, m.tags?.symbol]));

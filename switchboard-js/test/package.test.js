@@ -37,7 +37,7 @@ test('the exports map names files that exist, and the package imports by its nam
   for (const file of [target.types, target.import, target.default, pkg.main, pkg.types]) {
     assert.ok(readFileSync(here('../' + file)).length > 0, file);
   }
-  assert.deepEqual(pkg.files.sort(), ['switchboard.d.ts', 'switchboard.js']);
+  assert.deepEqual(pkg.files.sort(), ['event-stream.js', 'switchboard.d.ts', 'switchboard.js']); // the module and what it imports
   const self = await import(pkg.name); // self-reference through "exports"
   assert.equal(self.connect, client.connect);
 });

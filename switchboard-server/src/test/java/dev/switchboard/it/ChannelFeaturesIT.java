@@ -180,7 +180,7 @@ class ChannelFeaturesIT {
                 }
             }
             HttpResponse<String> byKey = http.send(HttpRequest.newBuilder(Deployments.base(url)
-                    .resolve("api/rooms/chat%3Aprices/messages?tag.symbol=EURUSD")).header("X-Switchboard-Key", KEY)
+                    .resolve("api/rooms/messages?room=chat%3Aprices&tag.symbol=EURUSD")).header("X-Switchboard-Key", KEY)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("4")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(202, byKey.statusCode(), byKey.body());

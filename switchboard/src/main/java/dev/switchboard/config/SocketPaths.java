@@ -18,7 +18,12 @@ public class SocketPaths {
     public static final String SETTING = "switchboard.path";
     static final String DEFAULT = "/ws";
 
+    /** The setting that moves the Server-Sent Events fallback. */
+    public static final String EVENTS_SETTING = "switchboard.sse.path";
+    static final String EVENTS_DEFAULT = "/sse";
+
     private String socket;
+    private String events = EVENTS_DEFAULT;
 
     /** For the container's client proxy. */
     protected SocketPaths() {
@@ -27,6 +32,12 @@ public class SocketPaths {
     @Inject
     SocketPaths(Config config) {
         this(config.getOptionalValue(SETTING, String.class).orElse(DEFAULT).trim());
+        String sse = config.getOptionalValue(EVENTS_SETTING, String.class).orElse(EVENTS_DEFAULT).trim();
+        if (!sse.matches("(/[A-Za-z0-9._-]+)+")) {
+            throw new IllegalArgumentException(EVENTS_SETTING + " must be a path like /sse (a slash, then letters,"
+                    + " digits, '-', '_', '.' and further slashes; no trailing slash), not '" + sse + "'");
+        }
+        this.events = sse;
     }
 
     SocketPaths(String socket) {
@@ -45,6 +56,11 @@ public class SocketPaths {
     /** The URI template of the plain room endpoint. */
     public String rooms() {
         return socket + "/rooms/{room}";
+    }
+
+    /** The Server-Sent Events fallback, {@code switchboard.sse.path} (default {@code /sse}). */
+    public String events() {
+        return events;
     }
 
     /** The operators' endpoint. */

@@ -22,11 +22,14 @@ public final class Connection {
         /** {@code /ws/rooms/{room}}: one room, plain frames; receives binary publications. */
         ROOM,
         /** {@code /ws/monitor}: server push only. */
-        MONITOR;
+        MONITOR,
+        /** {@code /sse}: the Server-Sent Events fallback; receives like {@code /ws}, sends nothing. */
+        STREAM;
 
         /** The kind of the endpoint at {@code path}. */
         public static Kind of(String path) {
-            return path.startsWith("/ws/rooms/") ? ROOM : path.startsWith("/ws/monitor") ? MONITOR : SOCKET;
+            return path.startsWith("/ws/rooms/") ? ROOM : path.startsWith("/ws/monitor") ? MONITOR
+                    : path.startsWith("/sse") ? STREAM : SOCKET;
         }
     }
 

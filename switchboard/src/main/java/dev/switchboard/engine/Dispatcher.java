@@ -137,7 +137,7 @@ final class Dispatcher implements Sessions {
         }
         WriteThrough.own(connection.outbox); // the welcome (and a plain room's joined) are written through
         connection.outbox.batching(batching);
-        if (connection.kind() == Connection.Kind.SOCKET) {
+        if (connection.kind() == Connection.Kind.SOCKET || connection.kind() == Connection.Kind.STREAM) {
             Settings.Limits limits = settings.limits();
             connection.enqueue(Codec.encode(new ServerMessage.Welcome(connection.id(), connection.user(),
                     settings.heartbeat().toMillis(), batching ? Subprotocols.BATCH : Subprotocols.V1,

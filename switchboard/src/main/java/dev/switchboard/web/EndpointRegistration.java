@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Adds Switchboard's three WebSocket endpoints to the application while it deploys, at the paths of
+ * Adds Switchboard's three WebSocket endpoints and its event stream servlet ({@link EventStreamServlet}) to the
+ * application while it deploys, at the paths of
  * {@link SocketPaths} ({@code switchboard.path}): programmatic endpoints ({@code ServerContainer.addEndpoint} from a
  * listener, Jakarta WebSocket 2.1 section 6.4), so that the path is a setting rather than an annotation, as OmniFaces
  * does for its push endpoint. The endpoints are created by one {@link HandshakeConfigurator} holding the engine's
@@ -48,6 +49,12 @@ public class EndpointRegistration implements ServletContextListener {
     @Inject
     dev.switchboard.engine.Hub hub;
 
+    @Inject
+    dev.switchboard.security.Credentials credentials;
+
+    @Inject
+    dev.switchboard.security.ApiAccess access;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServerContainer container = (ServerContainer) event.getServletContext().getAttribute(ServerContainer.class.getName());
@@ -74,8 +81,14 @@ public class EndpointRegistration implements ServletContextListener {
             throw new IllegalStateException("Switchboard: its WebSocket endpoints could not be added at "
                     + paths.socket() + " (" + SocketPaths.SETTING + "): " + e.getMessage(), e);
         }
+        // the Server-Sent Events fallback: a servlet added as the endpoints are, its path a setting
+        jakarta.servlet.ServletRegistration.Dynamic events = event.getServletContext().addServlet(
+                EventStreamServlet.class.getName(), new EventStreamServlet(sessions, credentials, access));
+        events.setAsyncSupported(true);
+        events.addMapping(paths.events());
         LOG.info("Switchboard serves WebSocket connections at " + event.getServletContext().getContextPath()
-                + paths.socket() + " (" + SocketPaths.SETTING + ")");
+                + paths.socket() + " (" + SocketPaths.SETTING + ") and its event streams at "
+                + event.getServletContext().getContextPath() + paths.events() + " (" + SocketPaths.EVENTS_SETTING + ")");
     }
 
     /** Undeploy: drains and closes the connections unless {@link HandshakeFilter#destroy} did (see there). */

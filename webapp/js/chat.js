@@ -23,11 +23,13 @@ function start(name, password) {
   client = connect('ws', { credentials });
   client.on('statechange', onState);
   client.on('open', () => { if (room) system(`Connected as ${client.user}.`); });
+  client.on('transport', () => system('WebSocket cannot connect from here: receiving over Server-Sent Events instead'
+    + ' (sending needs a signed-in user).'));
 }
 
 function onState({ to }) {
   const badge = $('state');
-  badge.textContent = to;
+  badge.textContent = client.transport === 'sse' ? `${to} (SSE fallback)` : to;
   badge.className = `badge ${to}`;
   if (to === State.RECONNECTING) system('Connection lost — reconnecting…');
   if (to === State.CLOSED) system('Disconnected.');

@@ -87,6 +87,39 @@ class BrowserIT {
         }
     }
 
+    /**
+     * A network that blocks WebSocket (every handshake of the page fails, as behind a proxy that refuses upgrades): the
+     * chat page falls back to Server-Sent Events, says so, and receives what is published into its room.
+     */
+    @Test
+    void withWebSocketBlockedThePageFallsBackToServerSentEventsAndReceives() throws Exception {
+        String room = "sse-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Browser b = new Browser()) {
+            org.openqa.selenium.chromium.ChromiumDriver chromium = (org.openqa.selenium.chromium.ChromiumDriver) b.driver;
+            // every WebSocket the page makes goes to a port nobody listens on: the handshake fails with 1006
+            Object script = chromium.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
+                    "window.WebSocket = class extends WebSocket { constructor(url, protocols) {"
+                            + " super('ws://127.0.0.1:9/blocked', protocols); } };")).get("identifier");
+            try {
+                b.open(page("chat.html").toString());
+                b.find("#name").sendKeys("Sam");
+                b.find("#room").clear();
+                b.find("#room").sendKeys(room);
+                b.find("#enter").click();
+                b.until("the page falls back to Server-Sent Events and says so",
+                        d -> b.find("#state").getText().equals("open (SSE fallback)"));
+                assertEquals(202, post("api/rooms/messages?room=" + room, "application/json",
+                        "{\"kind\":\"chat\",\"name\":\"Server\",\"text\":\"over the event stream\"}"));
+                b.until("the publication arrives over the event stream", d -> bubbles(b).contains("over the event stream"));
+                assertTrue(b.find("#messages").getText().contains("receiving over Server-Sent Events"),
+                        "the page tells the user: " + b.find("#messages").getText());
+                b.screenshot("chat-sse-fallback");
+            } finally {
+                chromium.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", java.util.Map.of("identifier", script));
+            }
+        }
+    }
+
     @Test
     void aCutConnectionReconnectsAndShowsWhatWasPublishedMeanwhileOnce() throws Exception {
         String room = "cut-" + UUID.randomUUID().toString().substring(0, 6);

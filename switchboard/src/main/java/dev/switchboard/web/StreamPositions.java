@@ -17,7 +17,7 @@ final class StreamPositions {
     }
 
     /** The longest {@code Last-Event-ID} or {@code since} taken (longer: 400). */
-    static final int MAX_LENGTH = 8192;
+    static final int MAX_LENGTH = 4096;
     private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final Map<String, Position> byRoom = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.LogStore;
 import dev.switchboard.cluster.StoreUnavailable;
 import dev.switchboard.config.RoomPolicy;
+import dev.switchboard.protocol.TagFilter;
 import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.Optional;
@@ -35,11 +36,9 @@ final class SharedRoomLog extends RoomLog {
     private final Cluster cluster;
     private final Executor background;
     private final RoomPolicy policy; // the rest under the room's lock:
-    /** The window continues the shared log at a known position. */
-    private boolean positioned;
+    private boolean positioned; // the window continues the shared log at a known position
     private boolean local; // the store was unreachable: publications are delivered on this node only
-    /** Something was published here while {@link #local}: other nodes missed it. */
-    private boolean publishedLocally;
+    private boolean publishedLocally; // something was published here while local: other nodes missed it
     private boolean filling; // a gap fill is under way: deliveries wait in held
     private final HeldDeliveries held;
     /** Counts the times the room adopted another position (a reset, a resynchronization), under the lock. */
@@ -57,11 +56,10 @@ final class SharedRoomLog extends RoomLog {
     }
 
     @Override
-    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, dev.switchboard.protocol.TagFilter filter,
-                         long nowMillis) {
-        return SharedJoins.prepare(store, cluster, room.name(), policy, room.locked(() -> SharedJoins.Window.of(window,
-                positioned, local, sinceEpoch, sinceOffset, rewind, filter, nowMillis)), sinceEpoch, sinceOffset, rewind,
-                filter);
+    Prepared prepareJoin(String sinceEpoch, Long sinceOffset, int rewind, TagFilter filter, long nowMillis) {
+        SharedJoins.Window found = room.locked(() -> SharedJoins.Window.of(window, positioned, local, sinceEpoch,
+                sinceOffset, rewind, filter, nowMillis));
+        return SharedJoins.prepare(store, cluster, room.name(), policy, found, sinceEpoch, sinceOffset, rewind, filter);
     }
 
     @Override

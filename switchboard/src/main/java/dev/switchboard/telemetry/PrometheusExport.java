@@ -62,7 +62,7 @@ public final class PrometheusExport {
 
     private void register() {
         GaugeWithCallback.builder().name("switchboard_connections")
-                .help("Open connections on this node, by endpoint: ws (/ws), room (/ws/rooms/{room}), monitor (/ws/monitor)")
+                .help("Open connections on this node, by endpoint: ws (/ws), room (/ws/rooms/{room}), monitor (/ws/monitor), stream (/sse)")
                 .labelNames("endpoint").callback(cb -> now().connectionsByEndpoint().forEach((e, n) -> cb.call(n, e)))
                 .register(registry);
         gauge("switchboard_rooms", "Rooms held on this node", s -> s.rooms());

@@ -69,6 +69,8 @@ export class EventStreamSocket {
       const room = this._rooms.get(message.room);
       room.epoch = message.epoch;
       room.offset = message.offset;
+      // the stream's joins carry no filter: the room's own is applied here (after the position moved past it)
+      if (room.filter && !matches(room.filter, message.tags)) return;
     }
     if (message.type === 'joined') {
       this._joined.set(message.room, message);
@@ -136,8 +138,10 @@ export class EventStreamSocket {
   /** A join: answered by the stream's joined for the room, reopening the stream when the room is new to it. */
   _join(m, answer) {
     const known = this._rooms.has(m.room);
+    if (known) this._rooms.get(m.room).filter = m.filter ?? null;
     if (!known) {
-      this._rooms.set(m.room, { name: m.room, epoch: m.since?.epoch ?? null, offset: m.since?.offset ?? null });
+      this._rooms.set(m.room, { name: m.room, epoch: m.since?.epoch ?? null, offset: m.since?.offset ?? null,
+        filter: m.filter ?? null });
       this._joined.delete(m.room);
       this._waiting.set(m.room, m.id);
       this._reopen();
@@ -180,6 +184,15 @@ export class EventStreamSocket {
   close() {
     this._end(1000, 'bye');
   }
+}
+
+/** Whether a publication's `tags` match a join's `filter` (docs/PROTOCOL.md, Tag filters). */
+export function matches(filter, tags) {
+  for (const [name, accepted] of Object.entries(filter)) {
+    const value = tags?.[name];
+    if (value === undefined || !(Array.isArray(accepted) ? accepted : [accepted]).includes(value)) return false;
+  }
+  return true;
 }
 
 /** Query parameters, as [name, value] pairs (a filter repeats its name). */

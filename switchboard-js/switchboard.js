@@ -386,7 +386,7 @@ export class SwitchboardClient extends Emitter {
     return new EventStreamSocket(this.#options.sseUrl ?? new URL('sse', http).toString(), {
       apiUrl: this.#options.apiUrl ?? new URL('api/', http).toString(),
       credential: protocols.find((p) => p.startsWith('bearer.') || p.startsWith('ticket.')),
-      rooms: () => [...this.#rooms.values()].map((r) => ({ name: r.name, epoch: r.epoch, offset: r.offset })),
+      rooms: () => [...this.#rooms.values()].map((r) => ({ name: r.name, epoch: r.epoch, offset: r.offset, filter: r.filter })),
       EventSource: this.#options.EventSource || globalThis.EventSource,
       fetch: this.#options.fetch || globalThis.fetch?.bind(globalThis),
     });

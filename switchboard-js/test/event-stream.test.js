@@ -128,6 +128,34 @@ test('blocked WebSocket: falls back to SSE, says so, joins over the stream, reco
   assert.equal(client.state, State.CLOSED, 'a close code that forbids reconnecting ends it, as on the socket');
 });
 
+test('over the stream, a room joined with a filter gets only what matches', async (t) => {
+  const clock = timers(t);
+  const client = connect('ws://127.0.0.1:8080/ws', {
+    WebSocket: BlockedWebSocket, EventSource: FakeEventSource, fetch: async () => ({}), fallbackAfterAttempts: 1,
+    reconnectInitialDelayMs: 100,
+  });
+  const room = client.join('prices', { filter: { symbol: ['EURUSD'] } });
+  const got = [];
+  room.on('message', (m) => got.push(m.data));
+  await settle();
+  clock.tick(30000);
+  await settle();
+  const stream = FakeEventSource.last();
+  stream.open();
+  stream.deliver({ type: 'joined', room: 'prices', epoch: 'e1', offset: 0, presence: [] });
+  await room.ready;
+  stream.deliver({ type: 'message', room: 'prices', epoch: 'e1', offset: 1, ts: 1, data: 'gbp', tags: { symbol: 'GBPUSD' } });
+  stream.deliver({ type: 'message', room: 'prices', epoch: 'e1', offset: 2, ts: 1, data: 'eur', tags: { symbol: 'EURUSD' } });
+  stream.deliver({ type: 'message', room: 'prices', epoch: 'e1', offset: 3, ts: 1, data: 'none' });
+  assert.deepEqual(got, ['eur']);
+  stream.fail();
+  clock.tick(30000);
+  await settle();
+  // the room's position is what it received: the unmatched one after it is sent again, and dropped again
+  assert.equal(FakeEventSource.last().url.searchParams.get('since'), 'prices~e1~2');
+  client.close();
+});
+
 test('an HTTP refusal answers the publish with its code; what SSE cannot carry is refused as unsupported', async (t) => {
   const clock = timers(t);
   const fetch = async () => ({ ok: false, status: 401, json: async () => ({ code: 'unauthenticated', message: 'sign in' }) });

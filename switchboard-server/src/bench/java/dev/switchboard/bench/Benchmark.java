@@ -223,15 +223,29 @@ public final class Benchmark {
     private void connect(Variant v, int n) throws Exception {
         long heap0 = server.heapAfterGcKb();
         long rss0 = server.rssKb();
+        String classes0 = server.fullHistogram();
         Clients clients = new Clients(v);
         clients.idle = true;
+        // -Dbench.jfr=true: where a handshake's CPU goes (a JFR recording of the server while the clients connect)
+        String jfr = Boolean.getBoolean("bench.jfr") ? server.name + "-" + v.label() + "-connect-" + n : null;
+        if (jfr != null) {
+            server.jfrStart(jfr);
+        }
         long start = System.nanoTime();
         List<Conn> conns = clients.open(n, 120);
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (jfr != null) {
+            server.jfrStop(jfr, dir.resolve(jfr + ".jfr"));
+        }
         long heap = server.heapAfterGcKb();
         long rss = server.rssKb();
-        // what the connections hold, for whoever wants to cut it: the largest classes on the heap
-        Files.writeString(dir.resolve("histogram-" + server.name + "-" + v.label() + "-" + n + ".txt"), server.histogram());
+        String classes = server.fullHistogram();
+        // what the connections hold, for whoever wants to cut it: the largest classes on the heap, and every class's
+        // growth per connection with the owners it adds up to (Retained)
+        Files.writeString(dir.resolve("histogram-" + server.name + "-" + v.label() + "-" + n + ".txt"),
+                classes.lines().limit(60).collect(java.util.stream.Collectors.joining("\n")));
+        Files.writeString(dir.resolve("retained-" + server.name + "-" + v.label() + "-" + n + ".txt"),
+                Retained.perConnection(classes0, classes, Math.max(1, clients.ready.get())));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("connections", n);
         m.put("opened", clients.ready.get());

@@ -216,9 +216,13 @@ final class Server implements AutoCloseable {
 
     /** The heap's class histogram (live objects), top 60 lines. */
     String histogram() throws Exception {
+        return fullHistogram().lines().limit(60).collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    /** Every class on the heap after a full GC ({@code GC.class_histogram} collects first): instances and bytes. */
+    String fullHistogram() throws Exception {
         String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
-        return run(jdk + "/jcmd", Long.toString(pid), "GC.class_histogram").lines().limit(60)
-                .collect(java.util.stream.Collectors.joining("\n"));
+        return run(jdk + "/jcmd", Long.toString(pid), "GC.class_histogram");
     }
 
     private static String run(String... command) throws Exception {

@@ -61,7 +61,7 @@ public final class Codec {
     /** Encodes one server message; the result is what goes into a text frame. */
     public static String encode(ServerMessage message) {
         if (message instanceof ServerMessage.Reply || message instanceof ServerMessage.Ack
-                || message instanceof ServerMessage.Pong) {
+                || message instanceof ServerMessage.Pong || message instanceof ServerMessage.Welcome) {
             return encodeAnswer(message);
         }
         // the runtime type, not ServerMessage.class: Yasson writes an interface type as an empty object
@@ -71,9 +71,10 @@ public final class Codec {
     private static final JsonGeneratorFactory GENERATORS = JSON.createGeneratorFactory(Map.of());
 
     /**
-     * The answers a request/reply client waits for ({@code reply}, {@code ack}, {@code pong}), written with a JSON-P
-     * generator from one shared factory: the same text JSON-B writes (type first, then the fields in lexicographic
-     * order, nulls left out; {@code CodecTest} holds them equal) at a fraction of its cost per message.
+     * The answers a request/reply client waits for ({@code reply}, {@code ack}, {@code pong}) and every connection's
+     * {@code welcome} (a fifth of a handshake's CPU on WildFly went to JSON-B writing it: docs/benchmark/connections.md),
+     * written with a JSON-P generator from one shared factory: the same text JSON-B writes (type first, then the fields
+     * in lexicographic order, nulls left out; {@code CodecTest} holds them equal) at a fraction of its cost.
      */
     private static String encodeAnswer(ServerMessage message) {
         StringWriter out = new StringWriter(64);
@@ -95,6 +96,21 @@ public final class Codec {
             } else if (message instanceof ServerMessage.Pong m) {
                 json.write("type", "pong");
                 optional(json, "re", m.re());
+            } else if (message instanceof ServerMessage.Welcome m) {
+                json.write("type", "welcome");
+                if (m.expiresInMs() != null) {
+                    json.write("expiresInMs", m.expiresInMs());
+                }
+                json.write("heartbeatMs", m.heartbeatMs());
+                if (m.limits() != null) {
+                    ServerMessage.Limits l = m.limits();
+                    json.writeStartObject("limits").write("maxIdLength", l.maxIdLength())
+                            .write("maxMessageBytes", l.maxMessageBytes()).write("rateBurst", l.rateBurst())
+                            .write("ratePerSecond", l.ratePerSecond()).writeEnd();
+                }
+                optional(json, "protocol", m.protocol());
+                optional(json, "session", m.session());
+                optional(json, "user", m.user());
             }
             json.writeEnd();
         }

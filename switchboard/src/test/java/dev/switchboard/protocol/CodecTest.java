@@ -57,7 +57,11 @@ class CodecTest {
                 new ServerMessage.Reply("r1", data), new ServerMessage.Reply("r2", JsonValue.NULL), new ServerMessage.Reply("r3", null),
                 new ServerMessage.Reply(null, Json.createValue("text \"quoted\" \u00e9\n")),
                 new ServerMessage.Ack("a1", "room", 42L), new ServerMessage.Ack("a2", null, null),
-                new ServerMessage.Pong("p1"), new ServerMessage.Pong(null));
+                new ServerMessage.Pong("p1"), new ServerMessage.Pong(null),
+                new ServerMessage.Welcome("1-ab", "guest-x", 25000, "switchboard.v1", new ServerMessage.Limits(65536, 64, 50, 100)),
+                new ServerMessage.Welcome("2-cd", "Zoë \"q\" \u2603", 0, "switchboard.v1.batch",
+                        new ServerMessage.Limits(1, 2, 3, 4), 1234L),
+                new ServerMessage.Welcome(null, null, 5, null, null, null));
         for (ServerMessage m : answers) {
             assertEquals(Codec.jsonb().toJson(m), Codec.encode(m), m.toString());
         }

@@ -1,0 +1,95 @@
+package dev.switchboard.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What N idle connections added to the heap, per connection: the difference of two class histograms (after a full GC
+ * each), by class and by owner — the package a class belongs to (the container's WebSocket and HTTP stack, its
+ * security, CDI, Switchboard) or the JDK's own types, which any of them may hold (a dominator analysis of a heap dump
+ * tells whose those are). Stateless.
+ */
+final class Retained {
+
+    private static final Pattern LINE = Pattern.compile("\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*");
+
+    /** Owners by package prefix, in the order they are tried. */
+    private static final Map<String, String> OWNERS = new LinkedHashMap<>();
+
+    static {
+        OWNERS.put("dev.switchboard.", "Switchboard");
+        OWNERS.put("org.glassfish.tyrus.", "Tyrus (WebSocket)");
+        OWNERS.put("org.glassfish.grizzly.", "Grizzly (HTTP, NIO)");
+        OWNERS.put("io.undertow.", "Undertow (HTTP, WebSocket)");
+        OWNERS.put("org.xnio.", "XNIO (NIO)");
+        OWNERS.put("org.jboss.weld.", "Weld (CDI)");
+        OWNERS.put("org.glassfish.soteria.", "Soteria (Jakarta Security)");
+        OWNERS.put("org.wildfly.security.", "Elytron (security)");
+        OWNERS.put("org.jboss.", "JBoss / WildFly other");
+        OWNERS.put("com.sun.enterprise.", "GlassFish / Payara other");
+        OWNERS.put("org.glassfish.", "GlassFish / Payara other");
+        OWNERS.put("fish.payara.", "GlassFish / Payara other");
+        OWNERS.put("org.apache.catalina.", "Catalina (web container)");
+        OWNERS.put("javax.security.", "JDK security types");
+        OWNERS.put("jakarta.", "Jakarta API types");
+    }
+
+    private Retained() {
+    }
+
+    static String perConnection(String before, String after, int connections) {
+        Map<String, long[]> b = parse(before);
+        Map<String, long[]> a = parse(after);
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Double> byOwner = new TreeMap<>();
+        double total = 0;
+        for (Map.Entry<String, long[]> e : a.entrySet()) {
+            long[] was = b.getOrDefault(e.getKey(), new long[2]);
+            double bytes = (e.getValue()[1] - was[1]) / (double) connections;
+            double instances = (e.getValue()[0] - was[0]) / (double) connections;
+            if (Math.abs(instances) < 0.5) {
+                continue; // not one per connection: noise of the run (classes loaded, caches)
+            }
+            rows.add(new Object[] {e.getKey(), instances, bytes});
+            byOwner.merge(owner(e.getKey()), bytes, Double::sum);
+            total += bytes;
+        }
+        rows.sort((x, y) -> Double.compare((double) y[2], (double) x[2]));
+        StringBuilder out = new StringBuilder(String.format("bytes per connection of classes with at least one instance"
+                + " per two connections: %.0f, of %d connections%n%nby owner:%n", total, connections));
+        byOwner.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+                .forEach(o -> out.append(String.format("%10.0f  %s%n", o.getValue(), o.getKey())));
+        out.append(String.format("%nby class (bytes, instances per connection):%n"));
+        for (Object[] r : rows) {
+            out.append(String.format("%10.0f %8.2f  %s%n", (double) r[2], (double) r[1], r[0]));
+        }
+        return out.toString();
+    }
+
+    static String owner(String type) {
+        String name = type.startsWith("[L") ? type.substring(2) : type;
+        for (Map.Entry<String, String> o : OWNERS.entrySet()) {
+            if (name.startsWith(o.getKey())) {
+                return o.getValue();
+            }
+        }
+        return "JDK types (held by any of the above)";
+    }
+
+    private static Map<String, long[]> parse(String histogram) {
+        Map<String, long[]> classes = new TreeMap<>();
+        for (String line : histogram.split("\n")) {
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) {
+                classes.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                        (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+            }
+        }
+        return classes;
+    }
+}

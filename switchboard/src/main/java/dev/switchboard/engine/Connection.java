@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One live WebSocket peer: who it is, which endpoint it came through, the rooms it joined, whether it is alive, and
@@ -41,8 +40,8 @@ public final class Connection {
     private final long openedNanos = System.nanoTime();
     final Outbox outbox;
 
-    /** The payload of the last heartbeat ping; its pong must echo it (RFC 6455 5.5.3). */
-    private final AtomicLong pingToken = new AtomicLong();
+    /** The payload of the last heartbeat ping; its pong must echo it (RFC 6455 5.5.3). Through {@link #PING_TOKEN}. */
+    private volatile long pingToken;
     /** When the unanswered heartbeat ping was requested, or 0 when none is outstanding. */
     private volatile long pingOutstandingSince;
     private volatile long lastPingAnsweredNanos = openedNanos;
@@ -53,8 +52,48 @@ public final class Connection {
     final RateLimiter rate;
     /** Rooms this connection is a member of; written only by {@link Room} under its lock. */
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
-    /** Server-to-client requests awaiting the client's answer, by id. */
-    final Map<String, ServerRequests.Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * Server-to-client requests awaiting the client's answer, by id; made on the first one (most connections never
+     * get one: docs/benchmark/connections.md). Through {@link #PENDING}.
+     */
+    private volatile Map<String, ServerRequests.Pending> pending;
+
+    private static final java.lang.invoke.VarHandle PING_TOKEN;
+    private static final java.lang.invoke.VarHandle PENDING;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            PING_TOKEN = lookup.findVarHandle(Connection.class, "pingToken", long.class);
+            PENDING = lookup.findVarHandle(Connection.class, "pending", Map.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The server requests awaiting an answer, made when the first one is asked. */
+    Map<String, ServerRequests.Pending> pending() {
+        Map<String, ServerRequests.Pending> map = pending;
+        if (map == null) {
+            map = new ConcurrentHashMap<>();
+            if (!PENDING.compareAndSet(this, null, map)) {
+                map = pending;
+            }
+        }
+        return map;
+    }
+
+    /** The ids of the server requests awaiting an answer (none when none was ever asked). */
+    java.util.Set<String> pendingIds() {
+        Map<String, ServerRequests.Pending> map = pending;
+        return map == null ? java.util.Set.of() : map.keySet();
+    }
+
+    /** Takes the request {@code id} out of those awaiting an answer; null when it is not one of them. */
+    ServerRequests.Pending removePending(String id) {
+        Map<String, ServerRequests.Pending> map = pending;
+        return map == null || id == null ? null : map.remove(id);
+    }
 
     Connection(String id, Caller caller, String endpoint, Outbox outbox, RateLimiter rate) {
         this.id = id;
@@ -162,7 +201,7 @@ public final class Connection {
     void pong(ByteBuffer payload) {
         long now = System.nanoTime();
         lastHeardNanos = now;
-        if (payload != null && payload.remaining() == Long.BYTES && payload.getLong(payload.position()) == pingToken.get()) {
+        if (payload != null && payload.remaining() == Long.BYTES && payload.getLong(payload.position()) == pingToken) {
             pingOutstandingSince = 0;
             lastPingAnsweredNanos = now;
         }
@@ -173,7 +212,7 @@ public final class Connection {
         if (outbox.isClosing() || pingOutstandingSince != 0) {
             return;
         }
-        long token = pingToken.incrementAndGet();
+        long token = (long) PING_TOKEN.getAndAdd(this, 1L) + 1;
         pingOutstandingSince = System.nanoTime();
         outbox.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, token));
     }

@@ -22,7 +22,36 @@ final class OutboundQueue {
     private final int maxMessages;
     private final long maxSize;
     private final Queue<Outbound> queue = new ConcurrentLinkedQueue<>();
-    private final Map<String, Outbound.Latest> latest = new ConcurrentHashMap<>();
+    /** The conflation slots waiting, by room; made on the first (only conflating rooms have them). Through LATEST. */
+    private volatile Map<String, Outbound.Latest> latest;
+    private static final java.lang.invoke.VarHandle LATEST;
+
+    static {
+        try {
+            LATEST = java.lang.invoke.MethodHandles.lookup().findVarHandle(OutboundQueue.class, "latest", Map.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Map<String, Outbound.Latest> latest() {
+        Map<String, Outbound.Latest> map = latest;
+        if (map == null) {
+            map = new ConcurrentHashMap<>();
+            if (!LATEST.compareAndSet(this, null, map)) {
+                map = latest;
+            }
+        }
+        return map;
+    }
+
+    /** Takes {@code slot} out of the waiting slots, when there are any. */
+    private void forget(Outbound.Latest slot) {
+        Map<String, Outbound.Latest> map = latest;
+        if (map != null) {
+            map.remove(slot.room(), slot);
+        }
+    }
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicLong size = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -59,7 +88,8 @@ final class OutboundQueue {
      * {@link #add} a new {@link Outbound.Latest}).
      */
     boolean conflate(String room, String text) {
-        Outbound.Latest slot = latest.get(room);
+        Map<String, Outbound.Latest> slots = latest;
+        Outbound.Latest slot = slots == null ? null : slots.get(room);
         if (slot != null) {
             String previous = slot.text().get();
             if (previous != null && slot.text().compareAndSet(previous, text)) {
@@ -91,7 +121,7 @@ final class OutboundQueue {
         }
         budget.hold(item, itemSize);
         if (item instanceof Outbound.Latest slot) {
-            latest.put(slot.room(), slot);
+            latest().put(slot.room(), slot);
         }
         queue.offer(item);
         return true;
@@ -112,7 +142,7 @@ final class OutboundQueue {
     String took(Outbound item) {
         messages.decrementAndGet();
         if (item instanceof Outbound.Latest slot) {
-            latest.remove(slot.room(), slot);
+            forget(slot);
             String text = slot.text().getAndSet(null);
             if (text != null) {
                 size.addAndGet(-text.length());
@@ -154,7 +184,7 @@ final class OutboundQueue {
     /** {@code item} left the queue unsent (dropped or discarded): gives its size back to the node; its size. */
     private long left(Outbound item) {
         if (item instanceof Outbound.Latest slot) {
-            latest.remove(slot.room(), slot);
+            forget(slot);
             String text = slot.text().getAndSet(null);
             long was = text == null ? 0 : text.length();
             budget.resized(-was);

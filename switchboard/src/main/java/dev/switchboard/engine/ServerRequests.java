@@ -35,12 +35,12 @@ final class ServerRequests {
         }
         String id = "s" + ids.incrementAndGet();
         ScheduledFuture<?> timer = scheduler.schedule(() -> {
-            Pending p = connection.pending.remove(id);
+            Pending p = connection.removePending(id);
             if (p != null) {
                 p.answer().completeExceptionally(new RequestFailure("timeout", "no reply to '" + method + "' within " + timeout));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        connection.pending.put(id, new Pending(answer, timer));
+        connection.pending().put(id, new Pending(answer, timer));
         if (!connection.enqueue(Codec.encode(new ServerMessage.Request(id, method, data == null ? JsonValue.NULL : data)))) {
             fail(connection, id, "disconnected");
         }
@@ -49,7 +49,7 @@ final class ServerRequests {
 
     /** The client answered; an answer to an unknown or expired request is ignored (it may have timed out). */
     void answered(Connection connection, ClientMessage.Reply reply) {
-        Pending p = connection.pending.remove(reply.re());
+        Pending p = connection.removePending(reply.re());
         if (p == null) {
             return;
         }
@@ -64,13 +64,13 @@ final class ServerRequests {
 
     /** The connection closed: every request still waiting fails with {@code disconnected}. */
     void closed(Connection connection) {
-        for (String id : connection.pending.keySet()) {
+        for (String id : connection.pendingIds()) {
             fail(connection, id, "disconnected");
         }
     }
 
     private static void fail(Connection connection, String id, String code) {
-        Pending p = connection.pending.remove(id);
+        Pending p = connection.removePending(id);
         if (p != null) {
             p.timeout().cancel(false);
             p.answer().completeExceptionally(new RequestFailure(code, "the connection closed before it answered"));

@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * but the container's WebSocket layer, on the same server. {@code pub <text>} sends {@code <text>} to every open
  * session with the asynchronous remote (the text is built once; every send is started on the publisher's thread and
  * none waits for its client, as in Tyrus' and Jetty's own broadcast samples); {@code echo <text>} answers
- * {@code <text>} on the thread that received it, asynchronously; {@code count} answers the number of open sessions.
+ * {@code <text>} on the thread that received it, asynchronously; {@code count} answers the number of open sessions;
+ * {@code restart} closes every session with 1012 (service restart), for the reconnect storm.
  * Deployed by the benchmark as {@code bare.war}, never shipped.
  *
  * <p>What it leaves out, and Switchboard does not: a bound on what a session may queue (the containers queue
@@ -51,6 +53,14 @@ public class BareEndpoint {
             }
         } else if (text.startsWith("echo ")) {
             send(session, text.substring(5));
+        } else if (text.equals("restart")) {
+            for (Session s : java.util.List.copyOf(SESSIONS)) { // those open now: not the ones coming back meanwhile
+                try {
+                    s.close(new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "restart"));
+                } catch (IOException e) {
+                    SESSIONS.remove(s);
+                }
+            }
         } else if (text.equals("count")) {
             try { // answered with the blocking remote: the benchmark's own bookkeeping, not measured
                 session.getBasicRemote().sendText(Integer.toString(SESSIONS.size()));

@@ -104,32 +104,52 @@ public final class Benchmark {
                 .addClasses(BenchRoomHandler.class, BenchRoomHandler.Sample.class, BenchEchoHandler.class,
                         BenchEchoHandler.Stamp.class)
                 .as(ZipExporter.class).exportTo(war.toFile(), true);
-        Map<String, String> env = Map.of(
+        // as users run it: the default heartbeat (25 s), for the idle connections' cost and the reconnect storm
+        Map<String, String> idle = Map.of(
                 "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",
                 "SWITCHBOARD_MAX_CONNECTIONS_PER_USER", "100000",
                 "SWITCHBOARD_MONITOR_ROLE", "*", // the benchmark reads /api/stats on loopback
-                // heartbeats every 5 s (default 25 s), so that the stalled reader of the slow-consumer scenario is
-                // closed within its 15 s: two unanswered intervals
-                "SWITCHBOARD_HEARTBEAT_MS", "5000");
+                // the reconnect storm cuts every connection (POST /api/admin/reconnect) and publishes over the HTTP API
+                "SWITCHBOARD_API_KEYS", "bench:" + ReconnectStorm.KEY,
+                "SWITCHBOARD_API_RATE_PER_SECOND", "1000000", "SWITCHBOARD_API_RATE_BURST", "1000000");
+        // the load scenarios: heartbeats every 5 s, so that the stalled reader of the slow-consumer scenario is closed
+        // within its 15 s (two unanswered intervals)
+        Map<String, String> loaded = new java.util.HashMap<>(idle);
+        loaded.put("SWITCHBOARD_HEARTBEAT_MS", "5000");
         progress("Benchmark (%s scale): servers on core 0, generator on core 1; results in %s", quick ? "quick" : "full", dir);
         for (String name : System.getProperty("bench.servers", "payara,wildfly").split(",")) {
-            progress("== %s: starting", name);
-            try (Server s = name.equals("payara") ? Server.payara(dir, war, bare, env) : Server.wildfly(dir, war, bare, env);
-                 WsLoad generator = new WsLoad()) {
-                server = s;
-                load = generator;
-                progress("== %s ready (pid %d, port %d)", name, s.pid(), s.port);
-                try {
-                    scenarios();
-                } catch (Exception e) {
-                    progress("== %s: the run stopped: %s (results so far are kept)", name, e);
-                }
+            if (only.contains("connect") || only.contains("storm")) {
+                on(name, war, bare, idle, this::idleScenarios);
+            }
+            if (only.stream().anyMatch(s -> !s.equals("connect") && !s.equals("storm"))) {
+                on(name, war, bare, loaded, this::loadScenarios);
             }
             write(); // after each server, so that a failure later keeps what was measured
         }
     }
 
-    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,ramp,fanout,steady,churn,echo,slow,soak").split(","));
+    private interface Scenarios {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code name} with {@code env}, warms it up, runs {@code scenarios} and stops it. */
+    private void on(String name, Path war, Path bare, Map<String, String> env, Scenarios scenarios) throws Exception {
+        progress("== %s: starting", name);
+        try (Server s = name.equals("payara") ? Server.payara(dir, war, bare, env) : Server.wildfly(dir, war, bare, env);
+             WsLoad generator = new WsLoad()) {
+            server = s;
+            load = generator;
+            progress("== %s ready (pid %d, port %d)", name, s.pid(), s.port);
+            try {
+                warmUp();
+                scenarios.run();
+            } catch (Exception e) {
+                progress("== %s: the run stopped: %s (results so far are kept)", name, e);
+            }
+        }
+    }
+
+    private final List<String> only = List.of(System.getProperty("bench.scenarios", "connect,storm,ramp,fanout,steady,churn,echo,slow,soak").split(","));
 
     /** {@code -Dbench.soak}: how long the soak runs, e.g. {@code 30m}, {@code 90s}; 3 minutes (quick: 1) unless set. */
     private int soakSeconds() {
@@ -138,17 +158,33 @@ public final class Benchmark {
         return d.endsWith("h") ? n * 3600 : d.endsWith("m") ? n * 60 : n;
     }
 
-    private void scenarios() throws Exception {
-        warmUp();
+    /** Idle connections and the reconnect storm, plain clients, each round alternating the bare floor and Switchboard. */
+    private void idleScenarios() throws Exception {
         String idleSizes = System.getProperty("bench.connect", "").trim();
         int[] idle = !idleSizes.isEmpty()
                 ? java.util.Arrays.stream(idleSizes.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray()
-                : quick ? new int[] {1000} : new int[] {1000, 19_000};
+                : quick ? new int[] {1000} : new int[] {10_000};
+        int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("connect") ? idle : new int[0]) {
-            for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD}) {
-                connect(v, n);
+            for (int r = 0; r < rounds; r++) {
+                for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD_V1}) {
+                    connect(v, n, r);
+                }
             }
         }
+        // issue 27: N clients, every connection cut with 1012, back with the JS client's backoff (Switchboard: recovering
+        // what was published meanwhile); -Dbench.storm=N (default 10 000, quick 1 000)
+        int storm = Integer.getInteger("bench.storm", quick ? 1000 : 10_000);
+        for (int r = 0; r < (only.contains("storm") ? Integer.getInteger("bench.storm.rounds", 1) : 0); r++) {
+            for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD_V1}) {
+                Map<String, Object> m = new ReconnectStorm(load, server, v, r).run(storm);
+                m.put("round", r);
+                record(v, "storm-" + storm, m);
+            }
+        }
+    }
+
+    private void loadScenarios() throws Exception {
         // RELIABILITY.md item 21: 2 000 connections ramped at 50/s and held (quick: 500, held 10 s)
         for (Variant v : only.contains("ramp") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
             ramp(v, quick ? 500 : 2000, 50, quick ? 10 : 30);
@@ -220,10 +256,10 @@ public final class Benchmark {
     }
 
     /** N idle connections: connect rate, RSS and heap retained per connection. */
-    private void connect(Variant v, int n) throws Exception {
-        long heap0 = server.heapAfterGcKb();
+    private void connect(Variant v, int n, int round) throws Exception {
+        String classes0 = server.fullHistogram(); // a full GC first
+        long heap0 = Server.liveKb(classes0);
         long rss0 = server.rssKb();
-        String classes0 = server.fullHistogram();
         Clients clients = new Clients(v);
         clients.idle = true;
         // -Dbench.jfr=true: where a handshake's CPU goes (a JFR recording of the server while the clients connect)
@@ -237,9 +273,9 @@ public final class Benchmark {
         if (jfr != null) {
             server.jfrStop(jfr, dir.resolve(jfr + ".jfr"));
         }
-        long heap = server.heapAfterGcKb();
-        long rss = server.rssKb();
         String classes = server.fullHistogram();
+        long heap = Server.liveKb(classes);
+        long rss = server.rssKb();
         // what the connections hold, for whoever wants to cut it: the largest classes on the heap, and every class's
         // growth per connection with the owners it adds up to (Retained)
         Files.writeString(dir.resolve("histogram-" + server.name + "-" + v.label() + "-" + n + ".txt"),
@@ -247,6 +283,7 @@ public final class Benchmark {
         Files.writeString(dir.resolve("retained-" + server.name + "-" + v.label() + "-" + n + ".txt"),
                 Retained.perConnection(classes0, classes, Math.max(1, clients.ready.get())));
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("round", round);
         m.put("connections", n);
         m.put("opened", clients.ready.get());
         m.put("failed", clients.failed.get());
@@ -259,6 +296,9 @@ public final class Benchmark {
         // the baseline is taken again once the server let them go: the lower of the two is the state without them
         long heapAfter = server.heapAfterGcKb();
         long base = Math.min(heap0, heapAfter);
+        m.put("heapAfterGcKbBefore", heap0);
+        m.put("heapAfterGcKbHeld", heap);
+        m.put("heapAfterGcKbClosed", heapAfter);
         m.put("heapRetainedBytesPerConnection", Math.round((heap - base) * 1024.0 / Math.max(1, clients.ready.get())));
         record(v, "connect-" + n, m);
     }
@@ -945,7 +985,7 @@ public final class Benchmark {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static void progress(String format, Object... args) {
+    static void progress(String format, Object... args) {
         System.out.printf(Locale.ROOT, "[bench %tT] %s%n", System.currentTimeMillis(), String.format(Locale.ROOT, format, args));
     }
 

@@ -28,6 +28,9 @@ final class Report {
         if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {
             return new Headline("deliveriesPerSecond", "deliveries/s (median of rounds)", true);
         }
+        if (scenario.startsWith("storm")) {
+            return new Headline("allRecoveredSeconds", "seconds from the cut until every client is back with every publication", false);
+        }
         if (scenario.startsWith("soak")) {
             return new Headline("heapAfterGcMbMax", "largest heap after a full GC while it ran (MB)", false);
         }
@@ -87,10 +90,45 @@ final class Report {
                             / number(median(bare, h.metric()).get(h.metric()));
                     out.append(String.format(Locale.ROOT, "| %s | **%s / bare** | %s: **%.2f** |%s\n",
                             server.getKey(), variant.getKey(), h.metric(), ratio, " |".repeat(Math.max(0, columns.size() - 1))));
+                    for (String metric : perRound(scenario.getKey(), h.metric())) {
+                        String rounds = perRound(variant.getValue(), bare, metric);
+                        if (rounds != null) {
+                            out.append(String.format(Locale.ROOT, "| %s | %s / bare, per round | %s: %s |%s\n", server.getKey(),
+                                    variant.getKey(), metric, rounds, " |".repeat(Math.max(0, columns.size() - 1))));
+                        }
+                    }
                 }
             }
         }
         return out.toString();
+    }
+
+    /** The metrics whose ratio to the bare floor is given round by round: the machine drifts between rounds. */
+    private static List<String> perRound(String scenario, String headline) {
+        return scenario.startsWith("connect") ? List.of("connectsPerSecond", headline)
+                : scenario.startsWith("storm") ? List.of("allBackSeconds") : List.of(headline);
+    }
+
+    /**
+     * {@code metric} of a variant over the bare floor's in the same round ({@code a / b}; for the heap per connection,
+     * {@code a - b} in bytes), each round and their median; null without two rounds of each.
+     */
+    private static String perRound(List<Map<String, Object>> variant, List<Map<String, Object>> bare, String metric) {
+        if (variant.size() < 2 || variant.size() != bare.size()) {
+            return null;
+        }
+        boolean difference = metric.startsWith("heap");
+        List<Double> each = new ArrayList<>();
+        for (int r = 0; r < variant.size(); r++) {
+            double a = number(variant.get(r).get(metric));
+            double b = number(bare.get(r).get(metric));
+            each.add(difference ? a - b : a / b);
+        }
+        List<Double> sorted = new ArrayList<>(each);
+        sorted.sort(Double::compare);
+        String format = difference ? "%+.0f" : "%.2f";
+        return each.stream().map(x -> String.format(Locale.ROOT, format, x)).collect(java.util.stream.Collectors.joining(", "))
+                + " (median " + String.format(Locale.ROOT, format, sorted.get((sorted.size() - 1) / 2)) + ")";
     }
 
     static void write(List<Benchmark.Result> results, Path dir) throws IOException {

@@ -47,13 +47,19 @@ final class Retained {
         Map<String, long[]> a = parse(after);
         List<Object[]> rows = new ArrayList<>();
         Map<String, Double> byOwner = new TreeMap<>();
+        List<Object[]> few = new ArrayList<>();
         double total = 0;
+        double all = 0;
         for (Map.Entry<String, long[]> e : a.entrySet()) {
             long[] was = b.getOrDefault(e.getKey(), new long[2]);
             double bytes = (e.getValue()[1] - was[1]) / (double) connections;
             double instances = (e.getValue()[0] - was[0]) / (double) connections;
+            all += bytes;
             if (Math.abs(instances) < 0.5) {
-                continue; // not one per connection: noise of the run (classes loaded, caches)
+                // not one per connection: noise of the run (classes loaded, caches), or a few large arrays that grow
+                // with the connections (registries' tables) — listed apart below
+                few.add(new Object[] {e.getKey(), instances, bytes});
+                continue;
             }
             rows.add(new Object[] {e.getKey(), instances, bytes});
             byOwner.merge(owner(e.getKey()), bytes, Double::sum);
@@ -67,6 +73,12 @@ final class Retained {
         out.append(String.format("%nby class (bytes, instances per connection):%n"));
         for (Object[] r : rows) {
             out.append(String.format("%10.0f %8.2f  %s%n", (double) r[2], (double) r[1], r[0]));
+        }
+        out.append(String.format("%nevery class on the heap, per connection: %.0f bytes; the largest of the classes with"
+                + " fewer than one instance per two connections (bytes, instances per connection):%n", all));
+        few.sort((x, y) -> Double.compare(Math.abs((double) y[2]), Math.abs((double) x[2])));
+        for (Object[] r : few.subList(0, Math.min(15, few.size()))) {
+            out.append(String.format("%10.0f %8.4f  %s%n", (double) r[2], (double) r[1], r[0]));
         }
         return out.toString();
     }

@@ -172,20 +172,19 @@ final class Server implements AutoCloseable {
         return -1;
     }
 
-    /** Heap in use after a full GC ({@code jcmd GC.run}, then {@code jstat -gc}: survivors + eden + old), in KB. */
+    /** The live heap after a full GC, in KB. */
     long heapAfterGcKb() throws Exception {
-        String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
-        run(jdk + "/jcmd", Long.toString(pid), "GC.run");
-        String[] lines = run(jdk + "/jstat", "-gc", Long.toString(pid)).trim().split("\n");
-        String[] head = lines[0].trim().split("\\s+");
-        String[] values = lines[1].trim().split("\\s+");
-        double used = 0;
-        for (int i = 0; i < head.length; i++) {
-            if (List.of("S0U", "S1U", "EU", "OU").contains(head[i])) {
-                used += Double.parseDouble(values[i]);
-            }
-        }
-        return Math.round(used);
+        // the live objects' total in a class histogram, which collects first. Not the heap's used size read after a
+        // GC.run: by the time jstat reads it, the server has allocated again — Payara's heartbeat pongs alone made
+        // 10 000 idle connections look 10 KB each bigger than the objects they hold (docs/benchmark/connections.md)
+        return liveKb(fullHistogram());
+    }
+
+    /** The live heap a class histogram counts, in KB: its last line, {@code Total <instances> <bytes>}. */
+    static long liveKb(String histogram) {
+        String[] lines = histogram.trim().split("\n");
+        String[] total = lines[lines.length - 1].trim().split("\\s+");
+        return Long.parseLong(total[2]) / 1024;
     }
 
     /** Threads of the server JVM ({@code Threads:} in {@code /proc/<pid>/status}), -1 when it cannot be read. */

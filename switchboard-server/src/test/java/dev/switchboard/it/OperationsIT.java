@@ -228,6 +228,34 @@ class OperationsIT {
     }
 
     @Test
+    void anOperatorsReconnectClosesEveryConnectionWith1012AndTheClientsComeBackAndRecover() throws Exception {
+        String room = "reconnect-" + UUID.randomUUID().toString().substring(0, 6);
+        try (TestClient member = TestClient.connect(endpoint())) {
+            member.join(room);
+            refused(call("POST", "api/admin/reconnect", null), 401, "unauthenticated", "reconnect, anonymous");
+            refused(call("POST", "api/admin/reconnect", WRONG_KEY), 401, "unauthenticated", "reconnect, wrong key");
+            refused(call("POST", "api/admin/reconnect", ALICE), 403, "forbidden", "reconnect, not an administrator");
+
+            HttpResponse<String> reconnected = call("POST", "api/admin/reconnect", OPS);
+            assertEquals(200, reconnected.statusCode(), reconnected.body());
+            assertTrue(json(reconnected).getInt("closed") >= 1, "at least the member's connection: " + reconnected.body());
+            dev.switchboard.client.Events.Closed closed = member.awaitClose();
+            assertEquals(1012, closed.code(), "service restart: " + closed);
+            assertTrue(closed.willReconnect(), "the client comes back by itself: " + closed);
+
+            // published while the member may still be away: it arrives once, live or recovered with since
+            HttpResponse<String> published = http.send(Deployments.withKey(HttpRequest.newBuilder(
+                    base().resolve("api/rooms/" + room + "/messages"))).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"after\":\"reconnect\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, published.statusCode(), published.body());
+            assertEquals("reconnect", member.awaitMessage(room).data().asJsonObject().getString("after"));
+            member.assertNoMessage(room, java.time.Duration.ofMillis(500));
+            assertEquals(1, member.received().stream().filter(e -> e instanceof dev.switchboard.client.Events.Closed).count(),
+                    "one close, then back for good: " + member.received());
+        }
+    }
+
+    @Test
     void theContainersMicroProfileHealthCarriesTheEngineChecksWhereItHasOne() throws Exception {
         Assumptions.assumeTrue(Quirks.hasMicroProfileHealth(), Quirks.launch() + " has no MicroProfile Health at its root"
                 + " (Quirks.hasMicroProfileHealth): its probes are /api/health/…, tested above");

@@ -1,5 +1,6 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.CloseCodes;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.cluster.StoreUnavailable;
 import dev.switchboard.config.Settings;
@@ -136,6 +137,19 @@ final class Administration implements NodeAdmin, NodeState {
             cluster.removeFromRoom(room, user);
         }
         return dispatcher.removeFromRoom(room, user);
+    }
+
+    @Override
+    public int reconnectAll() {
+        int asked = 0;
+        for (Connection c : List.copyOf(connections.all())) { // those open now: not the ones coming back meanwhile
+            if (!c.isClosing()) {
+                c.close(CloseCodes.SERVICE_RESTART, "the operator restarts this node's connections: reconnect");
+                asked++;
+            }
+        }
+        LOG.log(Level.INFO, "Reconnect: {0} connection(s) closed with 1012", asked);
+        return asked;
     }
 
     // ------------------------------------------------------------------ other nodes' questions

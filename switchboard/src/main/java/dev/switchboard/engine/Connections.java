@@ -27,7 +27,11 @@ final class Connections {
     private static final char[] NAME_CHARS = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
     private final Map<String, Connection> byId = new ConcurrentHashMap<>();
-    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    /**
+     * Each user's connections here, as an array replaced on every change (under the map's per-key lock): a user has a
+     * few at most, and most have one — a set per user cost about 200 bytes per connection (docs/benchmark/connections.md).
+     */
+    private final Map<String, Connection[]> byUser = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Settings settings;
     private final Executor writers;
@@ -71,14 +75,15 @@ final class Connections {
                 new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), limits.rateStrikes(), System.nanoTime()));
         made[0] = connection;
         boolean[] admitted = {true};
-        byUser.compute(who.name(), (u, set) -> {
-            Set<Connection> mine = set != null ? set : ConcurrentHashMap.newKeySet();
-            if (limits.connectionsPerUser() > 0 && mine.size() >= limits.connectionsPerUser()) {
+        byUser.compute(who.name(), (u, mine) -> {
+            int n = mine == null ? 0 : mine.length;
+            if (limits.connectionsPerUser() > 0 && n >= limits.connectionsPerUser()) {
                 admitted[0] = false;
-            } else {
-                mine.add(connection);
+                return mine;
             }
-            return mine.isEmpty() ? null : mine;
+            Connection[] more = mine == null ? new Connection[1] : java.util.Arrays.copyOf(mine, n + 1);
+            more[n] = connection;
+            return more;
         });
         if (!admitted[0]) {
             return null;
@@ -97,9 +102,15 @@ final class Connections {
         queueBudget.closed();
         sentByClosed.add(connection.outbox.sent());
         droppedByClosed.add(connection.outbox.dropped());
-        byUser.computeIfPresent(connection.user(), (u, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
+        byUser.computeIfPresent(connection.user(), (u, mine) -> {
+            Connection[] fewer = new Connection[mine.length];
+            int n = 0;
+            for (Connection c : mine) {
+                if (c != connection) {
+                    fewer[n++] = c;
+                }
+            }
+            return n == 0 ? null : n == mine.length ? mine : java.util.Arrays.copyOf(fewer, n);
         });
         userCountChanged(connection.user());
         return true;
@@ -146,7 +157,7 @@ final class Connections {
 
     /** Queues an encoded {@code direct} frame on every connection of {@code user} here; how many took it. */
     int deliverDirect(String user, String frame) {
-        Set<Connection> targets = byUser.get(user);
+        Connection[] targets = byUser.get(user);
         if (targets == null) {
             return 0;
         }
@@ -161,24 +172,24 @@ final class Connections {
 
     /** Closes every connection of {@code user} here (after what is queued); how many. */
     int disconnect(String user, int code, String reason) {
-        Set<Connection> targets = byUser.get(user);
+        Connection[] targets = byUser.get(user);
         if (targets == null) {
             return 0;
         }
-        List<Connection> mine = List.copyOf(targets);
+        List<Connection> mine = List.of(targets);
         mine.forEach(c -> c.close(code, reason));
         return mine.size();
     }
 
     /** Every user here with their connection count (registering them again with the cluster). */
     void forEachUser(BiConsumer<String, Integer> action) {
-        byUser.forEach((user, mine) -> action.accept(user, mine.size()));
+        byUser.forEach((user, mine) -> action.accept(user, mine.length));
     }
 
     private void userCountChanged(String user) {
         if (cluster.shared()) {
-            Set<Connection> mine = byUser.get(user);
-            cluster.userConnections(user, mine == null ? 0 : mine.size());
+            Connection[] mine = byUser.get(user);
+            cluster.userConnections(user, mine == null ? 0 : mine.length);
         }
     }
 

@@ -68,4 +68,12 @@ public interface NodeAdmin {
 
     /** Whether the node is draining: for an operator ({@link #drain}) or for its shutdown. */
     boolean draining();
+
+    /**
+     * Closes every connection on this node with 1012 (service restart), each after what is already queued for it.
+     * Clients reconnect with their backoff (the JS and Java clients do), through the load balancer: to this node, or
+     * to another while this one {@linkplain #drain drains}. Then they recover what they missed with {@code since}.
+     * Connections already closing are left as they are. Returns how many were asked to close.
+     */
+    int reconnectAll();
 }

@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The items an {@link Outbox} has yet to send, bounded by count and by size (characters of text, bytes of binary),
@@ -18,6 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * making room for a drop-oldest publication removes the oldest droppable one on the adding thread.
  */
 final class OutboundQueue {
+
+    private static final java.lang.invoke.VarHandle MESSAGES = Handles.field(OutboundQueue.class, "messages", int.class);
+    private static final java.lang.invoke.VarHandle SIZE = Handles.field(OutboundQueue.class, "size", long.class);
+    private static final java.lang.invoke.VarHandle DROPPED = Handles.field(OutboundQueue.class, "dropped", long.class);
 
     private final int maxMessages;
     private final long maxSize;
@@ -52,9 +54,9 @@ final class OutboundQueue {
             map.remove(slot.room(), slot);
         }
     }
-    private final AtomicInteger messages = new AtomicInteger();
-    private final AtomicLong size = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
+    private volatile int messages; // through MESSAGES
+    private volatile long size; // through SIZE
+    private volatile long dropped; // through DROPPED
     private final QueueBudget budget;
 
     OutboundQueue(int maxMessages, long maxSize) {
@@ -71,12 +73,12 @@ final class OutboundQueue {
 
     /** Items queued (or taken by the writer and not yet sent). */
     int messages() {
-        return messages.get();
+        return messages;
     }
 
     /** Publications dropped or conflated away so far. */
     long dropped() {
-        return dropped.get();
+        return dropped;
     }
 
     boolean isEmpty() {
@@ -93,9 +95,9 @@ final class OutboundQueue {
         if (slot != null) {
             String previous = slot.text().get();
             if (previous != null && slot.text().compareAndSet(previous, text)) {
-                size.addAndGet(text.length() - previous.length());
+                SIZE.getAndAdd(this, (long) (text.length() - previous.length()));
                 budget.resized(text.length() - previous.length());
-                dropped.incrementAndGet();
+                DROPPED.getAndAdd(this, 1L);
                 return true;
             }
         }
@@ -108,16 +110,16 @@ final class OutboundQueue {
      */
     boolean add(Outbound item, SlowConsumerPolicy policy) {
         long itemSize = item.size();
-        int count = messages.incrementAndGet();
-        long total = size.addAndGet(itemSize);
+        int count = (int) MESSAGES.getAndAdd(this, 1) + 1;
+        long total = (long) SIZE.getAndAdd(this, itemSize) + itemSize;
         while (count > maxMessages || total > maxSize || !budget.admits(total - itemSize, itemSize)) {
             if (policy == SlowConsumerPolicy.DISCONNECT || !dropOldest()) {
-                messages.decrementAndGet();
-                size.addAndGet(-itemSize);
+                MESSAGES.getAndAdd(this, -1);
+                SIZE.getAndAdd(this, (long) (-itemSize));
                 return false;
             }
-            count = messages.get();
-            total = size.get();
+            count = messages;
+            total = size;
         }
         budget.hold(item, itemSize);
         if (item instanceof Outbound.Latest slot) {
@@ -129,7 +131,7 @@ final class OutboundQueue {
 
     /** An item that goes regardless of the bound (the graceful close). */
     void addAlways(Outbound item) {
-        messages.incrementAndGet();
+        MESSAGES.getAndAdd(this, 1);
         queue.offer(item);
     }
 
@@ -140,17 +142,17 @@ final class OutboundQueue {
 
     /** Writer only: {@code item} left the queue; for text, its text, or null when a conflation slot was emptied. */
     String took(Outbound item) {
-        messages.decrementAndGet();
+        MESSAGES.getAndAdd(this, -1);
         if (item instanceof Outbound.Latest slot) {
             forget(slot);
             String text = slot.text().getAndSet(null);
             if (text != null) {
-                size.addAndGet(-text.length());
+                SIZE.getAndAdd(this, (long) (-text.length()));
                 budget.resized(-text.length());
             }
             return text;
         }
-        size.addAndGet(-item.size());
+        SIZE.getAndAdd(this, (long) (-item.size()));
         budget.release(item, item.size());
         if (item instanceof Outbound.Text t) {
             return t.text();
@@ -162,8 +164,8 @@ final class OutboundQueue {
     void discard() {
         Outbound item;
         while ((item = queue.poll()) != null) {
-            messages.decrementAndGet();
-            size.addAndGet(-left(item));
+            MESSAGES.getAndAdd(this, -1);
+            SIZE.getAndAdd(this, (long) (-left(item)));
         }
     }
 
@@ -172,9 +174,9 @@ final class OutboundQueue {
         for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
             Outbound item = it.next();
             if ((item instanceof Outbound.Droppable || item instanceof Outbound.Latest) && queue.remove(item)) {
-                size.addAndGet(-left(item));
-                messages.decrementAndGet();
-                dropped.incrementAndGet();
+                SIZE.getAndAdd(this, (long) (-left(item)));
+                MESSAGES.getAndAdd(this, -1);
+                DROPPED.getAndAdd(this, 1L);
                 return true;
             }
         }

@@ -5,8 +5,6 @@ import dev.switchboard.config.SlowConsumerPolicy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +27,11 @@ import java.util.function.Consumer;
  */
 final class Outbox {
 
+    private static final java.lang.invoke.VarHandle WRITING = Handles.field(Outbox.class, "writing", boolean.class);
+    private static final java.lang.invoke.VarHandle CLOSING = Handles.field(Outbox.class, "closing", boolean.class);
+    private static final java.lang.invoke.VarHandle VERDICT = Handles.field(Outbox.class, "verdict", Outbound.Close.class);
+    private static final java.lang.invoke.VarHandle PING = Handles.field(Outbox.class, "ping", ByteBuffer.class);
+
     /** Largest batched frame, in characters: a batch only takes what is already queued, up to this. */
     static final int MAX_BATCH_CHARS = 64 * 1024;
 
@@ -37,12 +40,12 @@ final class Outbox {
     private final Telemetry telemetry;
     private final Runnable onSlowConsumer;
     private final OutboundQueue queue;
-    private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile boolean writing; // through WRITING
     private final SendInFlight send = new SendInFlight();
     /** Nothing more is queued (a close was asked for, or the peer is gone). */
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean closing; // through CLOSING
     /** A close that goes before anything queued (slow consumer, a verdict of the sweep, shutdown). */
-    private final AtomicReference<Outbound.Close> verdict = new AtomicReference<>();
+    private volatile Outbound.Close verdict; // through VERDICT
     private volatile boolean peerClosed;
     /** How the output ends: the transport closed once, by the writer. */
     private final OutputEnd end;
@@ -54,7 +57,7 @@ final class Outbox {
     /** A non-text item the writer took while batching; it goes next (writer only). */
     private Outbound carry;
     /** The payload of a heartbeat ping the writer is to send before the next frame, or null. */
-    private final AtomicReference<ByteBuffer> ping = new AtomicReference<>();
+    private volatile ByteBuffer ping; // through PING
 
     /** {@code closer}: where a close waits when a send has not completed (null: on the writer). */
     Outbox(Transport transport, Executor writers, int maxMessages, long maxSize, QueueBudget budget, Telemetry telemetry,
@@ -85,11 +88,11 @@ final class Outbox {
 
     /** No writer is running: nothing queued, no send in progress (the next offer starts one). */
     boolean isIdle() {
-        return !writing.get();
+        return !writing;
     }
 
     boolean isClosing() {
-        return closing.get();
+        return closing;
     }
 
     /** The writer closed the transport, or the peer closed: nothing more will be written. */
@@ -116,7 +119,7 @@ final class Outbox {
     boolean offer(String text, String room, SlowConsumerPolicy policy) {
         switch (policy) {
             case CONFLATE:
-                if (closing.get()) {
+                if (closing) {
                     return false;
                 }
                 return queue.conflate(room, text) || offer(new Outbound.Latest(room, text), policy);
@@ -133,7 +136,7 @@ final class Outbox {
      * not once per recipient, and the node's {@link QueueBudget} counts it once) under {@code policy}.
      */
     boolean offer(Outbound item, SlowConsumerPolicy policy) {
-        if (closing.get()) {
+        if (closing) {
             return false;
         }
         if (!queue.add(item, policy)) {
@@ -148,8 +151,8 @@ final class Outbox {
 
     /** A heartbeat ping with {@code payload}, sent by the writer before the next queued frame. */
     void ping(ByteBuffer payload) {
-        if (!closing.get()) {
-            ping.set(payload);
+        if (!closing) {
+            ping = payload;
             wake();
         }
     }
@@ -159,7 +162,7 @@ final class Outbox {
      * more is queued from now on. A peer that does not read is ended by the sweep instead ({@link #terminate}).
      */
     boolean close(int code, String reason) {
-        if (!closing.compareAndSet(false, true)) {
+        if (!CLOSING.compareAndSet(this, false, true)) {
             return false;
         }
         queue.addAlways(new Outbound.Close(code, reason));
@@ -173,8 +176,8 @@ final class Outbox {
      * prodded, so a verdict given during a send that then got stuck is carried out by the next call).
      */
     boolean terminate(int code, String reason) {
-        closing.set(true);
-        boolean first = verdict.compareAndSet(null, new Outbound.Close(code, reason));
+        closing = true;
+        boolean first = VERDICT.compareAndSet(this, null, new Outbound.Close(code, reason));
         if (!wake() && send.abandon()) {
             runWriter(); // the send in flight holds the writer's role and may never complete: take it over
         }
@@ -183,7 +186,7 @@ final class Outbox {
 
     /** The peer or the container closed the connection: the writer discards what is queued and stops. */
     void peerClosed() {
-        closing.set(true);
+        closing = true;
         peerClosed = true;
         if (!wake() && send.abandon()) {
             runWriter();
@@ -196,7 +199,7 @@ final class Outbox {
      * otherwise on the pool.
      */
     private boolean wake() {
-        if (writing.compareAndSet(false, true)) {
+        if (WRITING.compareAndSet(this, false, true)) {
             if (!WriteThrough.defer(this)) {
                 runWriter();
             }
@@ -227,19 +230,19 @@ final class Outbox {
                 // nothing is written after the close; what an offer racing with it added is discarded here
                 end.finish();
                 discard();
-                writing.set(false);
-                if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                writing = false;
+                if (queue.isEmpty() || !WRITING.compareAndSet(this, false, true)) {
                     return;
                 }
                 continue;
             }
-            Outbound.Close now = verdict.get();
+            Outbound.Close now = verdict;
             if (now != null) {
                 finish(now);
                 continue;
             }
-            if (ping.get() != null) { // a plain read first: the swap costs a fence on every frame otherwise
-                ByteBuffer payload = ping.getAndSet(null);
+            if (ping != null) { // a plain read first: the swap costs a fence on every frame otherwise
+                ByteBuffer payload = (ByteBuffer) PING.getAndSet(this, null);
                 if (payload != null) {
                     transport.ping(payload);
                 }
@@ -251,10 +254,10 @@ final class Outbox {
                 item = queue.poll();
             }
             if (item == null) {
-                writing.set(false);
+                writing = false;
                 // something queued (or asked for) between poll() and set(false) found writing=true and started no writer
-                boolean pending = !queue.isEmpty() || ping.get() != null || verdict.get() != null || peerClosed;
-                if (!pending || !writing.compareAndSet(false, true)) {
+                boolean pending = !queue.isEmpty() || ping != null || verdict != null || peerClosed;
+                if (!pending || !WRITING.compareAndSet(this, false, true)) {
                     return;
                 }
                 continue;
@@ -281,7 +284,7 @@ final class Outbox {
                 transport.sendText(text, onSent);
             }
             if (send.returnedBeforeCompletion()) {
-                if ((verdict.get() == null && !peerClosed) || !send.abandon()) {
+                if ((verdict == null && !peerClosed) || !send.abandon()) {
                     return; // sent(...) continues the loop when the container completes the send
                 }
                 continue; // a verdict came during the send: it goes now, not after a completion that may never come
@@ -322,9 +325,9 @@ final class Outbox {
         long now = System.nanoTime(); // one clock read per send: its completion time and its duration
         if (failure == null) {
             send.succeeded(now);
-        } else if (!end.finished() && verdict.compareAndSet(null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
+        } else if (!end.finished() && VERDICT.compareAndSet(this, null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
                 "slow consumer: send failed or timed out"))) {
-            closing.set(true); // the peer is not reading, or is gone
+            closing = true; // the peer is not reading, or is gone
             onSlowConsumer.run();
         }
         if (send.completedInline()) {

@@ -1,6 +1,5 @@
 package dev.switchboard.engine;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one send a connection's writer has in flight: where it stands, when it started, how many messages it carries.
@@ -10,15 +9,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SendInFlight {
 
+    private static final java.lang.invoke.VarHandle PHASE = Handles.field(SendInFlight.class, "phase", int.class);
+    private static final java.lang.invoke.VarHandle SENT = Handles.field(SendInFlight.class, "sent", long.class);
+
     private static final int IDLE = 0;
     private static final int SENDING = 1;           // the writer is inside transport.send
     private static final int COMPLETED_INLINE = 2;  // the send completed before transport.send returned
     private static final int COMPLETING_LATER = 3;  // the writer returned; the completion continues the loop
     private static final int ABANDONED = 4;         // terminate() took the writer's role from the send
 
-    private final AtomicInteger phase = new AtomicInteger();
+    private volatile int phase; // through PHASE
     /** Messages the peer's side took, in all (a batch counts its messages). */
-    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long sent; // through SENT
     /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
     private volatile long lastSentNanos;
     private volatile long startedNanos;
@@ -28,27 +30,27 @@ final class SendInFlight {
     void start(int count) {
         messages = count;
         startedNanos = System.nanoTime();
-        phase.set(SENDING);
+        phase = SENDING;
     }
 
     /** Writer: no send in flight. */
     void idle() {
-        phase.set(IDLE);
+        phase = IDLE;
     }
 
     /** Writer: {@code transport.send} returned before the send completed; its completion continues the loop. */
     boolean returnedBeforeCompletion() {
-        return phase.compareAndSet(SENDING, COMPLETING_LATER);
+        return PHASE.compareAndSet(this, SENDING, COMPLETING_LATER);
     }
 
     /** Any thread: takes the writer's role from a send that has not completed (and may never); its completion is ignored. */
     boolean abandon() {
-        return phase.compareAndSet(COMPLETING_LATER, ABANDONED);
+        return PHASE.compareAndSet(this, COMPLETING_LATER, ABANDONED);
     }
 
     /** Completion: the send completed while the writer was still inside {@code transport.send}; it goes on. */
     boolean completedInline() {
-        if (phase.compareAndSet(SENDING, COMPLETED_INLINE)) {
+        if (PHASE.compareAndSet(this, SENDING, COMPLETED_INLINE)) {
             startedNanos = 0;
             return true;
         }
@@ -57,7 +59,7 @@ final class SendInFlight {
 
     /** Completion: the writer had returned; the completing thread is the writer now. */
     boolean completedLater() {
-        if (phase.compareAndSet(COMPLETING_LATER, IDLE)) {
+        if (PHASE.compareAndSet(this, COMPLETING_LATER, IDLE)) {
             startedNanos = 0;
             return true;
         }
@@ -71,12 +73,12 @@ final class SendInFlight {
 
     /** Completion: the send succeeded at {@code nowNanos}; its messages count as sent. */
     void succeeded(long nowNanos) {
-        sent.addAndGet(messages);
+        SENT.getAndAdd(this, (long) messages);
         lastSentNanos = nowNanos;
     }
 
     long sent() {
-        return sent.get();
+        return sent;
     }
 
     long lastSentNanos() {

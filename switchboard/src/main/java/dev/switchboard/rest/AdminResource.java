@@ -34,6 +34,9 @@ import java.util.Map;
  *       without {@code re}; plain room sockets are closed with 4403.</li>
  *   <li>{@code POST /api/admin/drain} / {@code DELETE /api/admin/drain}: this node stops / resumes taking
  *       connections (readiness DOWN while drained; new handshakes refused with 503).</li>
+ *   <li>{@code POST /api/admin/reconnect}: closes every connection on this node with 1012, after what is queued for
+ *       each; clients reconnect and recover with {@code since} (with a drain first, on other nodes). Answers
+ *       {@code {"closed": n}}.</li>
  * </ul>
  * Disconnecting a user is {@code DELETE /api/users/{user}/sessions} ({@link SessionsResource}).
  */
@@ -134,6 +137,17 @@ public class AdminResource {
         }
         admin.drain(on);
         return Response.ok(Codec.json().createObjectBuilder().add("draining", admin.draining()).build().toString()).build();
+    }
+
+    @POST
+    @Path("reconnect")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response reconnect(@Context HttpServletRequest request) {
+        Response refused = Operations.adminRefusal(access, request);
+        if (refused != null) {
+            return refused;
+        }
+        return Response.ok(Codec.json().createObjectBuilder().add("closed", admin.reconnectAll()).build().toString()).build();
     }
 
     /** 401/429/403 as {@link Operations#adminRefusal}, then 400 for a room ({@code room} non-null) or user that is not a name. */

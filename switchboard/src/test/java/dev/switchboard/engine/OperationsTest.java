@@ -102,6 +102,25 @@ class OperationsTest {
     }
 
     @Test
+    void aReconnectClosesEveryConnectionOfThisNodeWith1012AndLeavesTheOtherNodes() throws Exception {
+        TestTransport first = TestTransport.async(fixture.completer);
+        Connection kim = a.open(first, "kim", "/ws", false);
+        TestTransport second = TestTransport.async(fixture.completer);
+        a.open(second, "lee", "/ws", false);
+        TestTransport elsewhere = TestTransport.async(fixture.completer);
+        b.open(elsewhere, "kim", "/ws", false);
+        assertTrue(a.join(kim, "j", "news", null, null));
+
+        assertEquals(2, a.admin().reconnectAll(), "both of a's connections");
+        assertEquals(1012, first.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1012, second.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, ofType(first, "joined").size(), "what was queued went out before the close: " + first.texts());
+        assertFalse(elsewhere.closedWith.isDone(), "the other node's connections stay");
+        assertEquals(0, a.admin().reconnectAll(), "closing ones are not asked again");
+        assertTrue(a.sessions().admitting(), "a reconnect is not a drain: the clients may come back here");
+    }
+
+    @Test
     void theNodeIsLiveWhileItsSweepAndWritersRun() throws Exception {
         a.sweep();
         EngineFixture.within(WAIT, () -> healthOfA.liveness().stream().allMatch(HealthChecks.Check::up), healthOfA::liveness);

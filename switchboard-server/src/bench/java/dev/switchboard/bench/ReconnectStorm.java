@@ -56,6 +56,8 @@ final class ReconnectStorm {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong unrecovered = new AtomicLong();
     private final AtomicLong closedOtherwise = new AtomicLong();
+    /** What the closes other than the cut and the refused attempts were, by close code or by the failure's message. */
+    private final Map<String, AtomicLong> why = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean cut;
 
     ReconnectStorm(WsLoad load, Server server, Variant variant, int run) {
@@ -120,6 +122,9 @@ final class ReconnectStorm {
                 m.put("duplicates", duplicates.get());
                 m.put("unrecoveredRejoins", unrecovered.get());
                 m.put("closedOtherwise", closedOtherwise.get());
+                if (!why.isEmpty()) {
+                    m.put("why", new java.util.TreeMap<>(why).toString());
+                }
                 m.put("heapPeakMb", peak.maxKb() / 1024);
                 m.put("heapAfterGcMb", server.heapAfterGcKb() / 1024);
                 return m;
@@ -343,6 +348,7 @@ final class ReconnectStorm {
         public void closed(Conn c, int code) {
             if (code != 1012 || !cut) {
                 closedOtherwise.incrementAndGet();
+                why.computeIfAbsent("close " + code, k -> new AtomicLong()).incrementAndGet();
             }
             retry(false);
         }
@@ -350,6 +356,8 @@ final class ReconnectStorm {
         @Override
         public void failed(Conn c, Exception e) {
             refused.incrementAndGet();
+            String what = String.valueOf(e.getMessage());
+            why.computeIfAbsent(what.length() > 60 ? what.substring(0, 60) : what, k -> new AtomicLong()).incrementAndGet();
             retry(true);
         }
 

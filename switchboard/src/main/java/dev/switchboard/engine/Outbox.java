@@ -100,9 +100,9 @@ final class Outbox {
         return end.finished();
     }
 
-    /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
-    long lastSentNanos() {
-        return send.lastSentNanos();
+    /** The writer's send in flight and when sends completed, for the sweep (read-only there). */
+    SendInFlight sends() {
+        return send;
     }
 
     /** Nanos when the send in progress started, or 0 when none is in progress. */

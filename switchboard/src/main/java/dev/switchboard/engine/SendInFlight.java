@@ -23,6 +23,8 @@ final class SendInFlight {
     private volatile long sent; // through SENT
     /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
     private volatile long lastSentNanos;
+    /** Nanos when the first send completed (on /ws: the welcome), 0 before. */
+    private volatile long firstSentNanos;
     private volatile long startedNanos;
     private volatile int messages = 1;
 
@@ -74,13 +76,21 @@ final class SendInFlight {
     /** Completion: the send succeeded at {@code nowNanos}; its messages count as sent. */
     void succeeded(long nowNanos) {
         SENT.getAndAdd(this, (long) messages);
+        if (lastSentNanos == 0) {
+            firstSentNanos = nowNanos; // the writer's own sequence: one completion at a time
+        }
         lastSentNanos = nowNanos;
+    }
+
+    long firstSentNanos() {
+        return firstSentNanos;
     }
 
     long sent() {
         return sent;
     }
 
+    /** Nanos when a send last completed without failure (the peer's side took the bytes), 0 before. */
     long lastSentNanos() {
         return lastSentNanos;
     }

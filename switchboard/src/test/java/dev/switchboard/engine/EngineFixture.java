@@ -42,6 +42,7 @@ final class EngineFixture implements AutoCloseable {
         Duration sendTimeout = Duration.ofSeconds(5);
         Duration heartbeat = Duration.ZERO;
         Duration coalesce = Duration.ZERO;
+        Duration firstMessage = Duration.ZERO;
         RoomPolicy room = new RoomPolicy(50, Duration.ofMinutes(5), SlowConsumerPolicy.DISCONNECT, 0);
 
         SettingsBuilder queue(int messages) {
@@ -59,6 +60,11 @@ final class EngineFixture implements AutoCloseable {
             return this;
         }
 
+        SettingsBuilder firstMessage(Duration timeout) {
+            firstMessage = timeout;
+            return this;
+        }
+
         SettingsBuilder coalesce(Duration window) {
             coalesce = window;
             return this;
@@ -70,7 +76,7 @@ final class EngineFixture implements AutoCloseable {
         }
 
         Settings build() {
-            return new Settings(65536, queueMessages, queueBytes, sendTimeout, heartbeat, Duration.ZERO, Duration.ZERO,
+            return new Settings(65536, queueMessages, queueBytes, sendTimeout, heartbeat, Duration.ZERO, firstMessage,
                     coalesce, Duration.ofSeconds(1), 4, room, Map.of(), new Settings.Limits(0, 1, 0, 0, 0),
                     new Settings.Origins(List.of(), true),
                 new Settings.Socket(false, false), null);

@@ -121,6 +121,21 @@ class OperationsTest {
     }
 
     @Test
+    void theFirstMessageTimeoutCountsFromTheWelcomesSendNotFromTheOpen() throws Exception {
+        Hub c = bus.node("c", EngineFixture.settings().firstMessage(Duration.ofMillis(300)).build());
+        TestTransport heard = TestTransport.inline();
+        c.open(heard, "kim", "/ws", true);
+        TestTransport unwelcomed = TestTransport.stalled(); // its welcome never leaves: the writers' backlog, a storm
+        Connection lee = c.open(unwelcomed, "lee", "/ws", true);
+        EngineFixture.within(WAIT, () -> {
+            c.sweep();
+            return heard.closedWith.isDone();
+        }, heard::texts);
+        assertEquals(1008, heard.closedWith.get(), "silent after its welcome: closed");
+        assertFalse(lee.isClosing(), "not closed for silence before it was welcomed: " + unwelcomed.texts());
+    }
+
+    @Test
     void theNodeIsLiveWhileItsSweepAndWritersRun() throws Exception {
         a.sweep();
         EngineFixture.within(WAIT, () -> healthOfA.liveness().stream().allMatch(HealthChecks.Check::up), healthOfA::liveness);

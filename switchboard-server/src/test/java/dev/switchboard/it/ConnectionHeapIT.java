@@ -1,0 +1,151 @@
+package dev.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What an idle connection costs the server's heap, on every server, beside the bare container's (issue 27; the
+ * figures of README's Servers table for GlassFish and Open Liberty, which the benchmark does not start). First
+ * {@value #CONNECTIONS} idle connections to the floor — a plain {@code @ServerEndpoint} in a WAR of its own, no CDI, no
+ * security — then as many plain {@code switchboard.v1} connections to Switchboard's WAR, each sending its first
+ * message. Each time, the growth of the server's objects between two class histograms (each after a full GC) in the
+ * classes with at least one instance per two connections, divided by the connections: what each connection holds,
+ * not what the suite's earlier tests leave to be collected. Switchboard's extra over the floor stays under
+ * {@value #MAX_EXTRA_BYTES} bytes per connection.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ConnectionHeapIT {
+
+    private static final int CONNECTIONS = 1000;
+    /** A bound that catches a regression of a few hundred bytes' worth of objects per connection on any server. */
+    private static final int MAX_EXTRA_BYTES = 6144;
+    private static final Pattern LINE = Pattern.compile("\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*");
+
+    /** The floor: what a competent developer's bare endpoint holds for an idle session, and nothing more. */
+    @ServerEndpoint("/ws")
+    public static class Floor {
+        @OnOpen
+        public void open(Session session) {
+            // holds nothing of its own: the container's session is the floor
+        }
+    }
+
+    @Deployment(name = "floor", testable = false, order = 1)
+    static WebArchive floor() {
+        return ShrinkWrap.create(WebArchive.class, "heap-floor.war").addClass(Floor.class);
+    }
+
+    @Deployment(name = "switchboard", testable = false, order = 2)
+    static WebArchive switchboard() {
+        return Deployments.builtWar("heap-conn");
+    }
+
+    @ArquillianResource
+    @OperateOnDeployment("floor")
+    URL floorUrl;
+
+    @ArquillianResource
+    @OperateOnDeployment("switchboard")
+    URL switchboardUrl;
+
+    @Test
+    void anIdleConnectionHoldsAtMostAFewKilobytesMoreThanTheBareContainersOnEveryServer() throws Exception {
+        long pid = serverPid();
+        double floor = perConnection(pid, Deployments.ws(floorUrl).resolve("ws"), null, null);
+        double switchboard = perConnection(pid, Deployments.ws(switchboardUrl).resolve("ws"), "switchboard.v1",
+                "{\"type\":\"ping\",\"id\":\"p\"}");
+        System.out.printf(Locale.ROOT, "[heap per idle connection] %s: the floor %.0f B, Switchboard %.0f B, extra %+.0f B%n",
+                Quirks.launch(), floor, switchboard, switchboard - floor);
+        assertTrue(floor > 500, "the floor's connections were measured: " + floor + " B each");
+        assertTrue(switchboard - floor <= MAX_EXTRA_BYTES, String.format(Locale.ROOT,
+                "Switchboard's idle connection holds %.0f B, the bare container's %.0f B: %+.0f B over the floor (at most %d)",
+                switchboard, floor, switchboard - floor, MAX_EXTRA_BYTES));
+    }
+
+    /** Opens the connections, measures what each holds while all are open, then closes them (abruptly: at once). */
+    private double perConnection(long pid, URI uri, String subprotocol, String firstMessage) throws Exception {
+        Map<String, long[]> before = histogram(pid);
+        List<RawSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < CONNECTIONS; i++) {
+                RawSocket s = new RawSocket(uri, 0, subprotocol);
+                sockets.add(s);
+                if (firstMessage != null) {
+                    s.sendText(firstMessage);
+                }
+            }
+            if (firstMessage != null) {
+                // every one still open when measured (none closed by a timeout meanwhile)
+                assertTrue(NodeStats.number(NodeStats.of(switchboardUrl), "connections") >= CONNECTIONS,
+                        "Switchboard holds the connections");
+            }
+            Map<String, long[]> held = histogram(pid);
+            double bytes = 0;
+            for (Map.Entry<String, long[]> c : held.entrySet()) {
+                long[] was = before.getOrDefault(c.getKey(), new long[2]);
+                if (Math.abs(c.getValue()[0] - was[0]) * 2 >= CONNECTIONS) { // at least one per two connections
+                    bytes += c.getValue()[1] - was[1];
+                }
+            }
+            return bytes / CONNECTIONS;
+        } finally {
+            for (RawSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** The server's classes after a full GC ({@code jcmd GC.class_histogram} collects first): instances and bytes. */
+    private static Map<String, long[]> histogram(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "jcmd GC.class_histogram finished");
+        assertEquals(0, p.exitValue(), "jcmd GC.class_histogram: " + out);
+        Map<String, long[]> classes = new HashMap<>();
+        for (String line : out.split("\n")) {
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) {
+                classes.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                        (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+            }
+        }
+        return classes;
+    }
+
+    /** The server's JVM: the one process on this machine running the current container. */
+    private static long serverPid() {
+        String marker = Quirks.processMarker();
+        long self = ProcessHandle.current().pid();
+        List<ProcessHandle> servers = ProcessHandle.allProcesses().filter(p -> p.pid() != self)
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && !c.contains("cluster-it")).orElse(false))
+                .toList();
+        assertEquals(1, servers.size(), "one " + marker + " process: " + servers);
+        return servers.get(0).pid();
+    }
+}

@@ -22,7 +22,10 @@ final class Report {
     }
 
     private static Headline headline(String scenario) {
-        if (scenario.startsWith("connect") || scenario.startsWith("ramp")) {
+        if (scenario.startsWith("connect")) {
+            return new Headline("heapPerConnectionBytes", "heap held per idle connection (bytes)", false);
+        }
+        if (scenario.startsWith("ramp")) {
             return new Headline("heapRetainedBytesPerConnection", "heap retained per connection (bytes)", false);
         }
         if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {

@@ -83,6 +83,23 @@ final class Retained {
         return out.toString();
     }
 
+    /**
+     * Bytes per connection of the classes with at least one instance per two connections: what each connection holds,
+     * robust to what the server had yet to let go of before (closed sessions a container keeps for a while) — the
+     * heap's total delta is not.
+     */
+    static long bytesPerConnection(String before, String after, int connections) {
+        Map<String, long[]> b = parse(before);
+        double total = 0;
+        for (Map.Entry<String, long[]> e : parse(after).entrySet()) {
+            long[] was = b.getOrDefault(e.getKey(), new long[2]);
+            if (Math.abs(e.getValue()[0] - was[0]) * 2 >= connections) {
+                total += e.getValue()[1] - was[1];
+            }
+        }
+        return Math.round(total / connections);
+    }
+
     static String owner(String type) {
         String name = type.startsWith("[L") ? type.substring(2) : type;
         for (Map.Entry<String, String> o : OWNERS.entrySet()) {

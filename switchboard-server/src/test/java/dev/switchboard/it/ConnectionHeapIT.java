@@ -3,9 +3,6 @@ package dev.switchboard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.websocket.OnOpen;
-import jakarta.websocket.Session;
-import jakarta.websocket.server.ServerEndpoint;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
@@ -30,8 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What an idle connection costs the server's heap, on every server, beside the bare container's (issue 27; the
  * figures of README's Servers table for GlassFish and Open Liberty, which the benchmark does not start). First
- * {@value #CONNECTIONS} idle connections to the floor — a plain {@code @ServerEndpoint} in a WAR of its own, no CDI, no
- * security — then as many plain {@code switchboard.v1} connections to Switchboard's WAR, each sending its first
+ * {@value #CONNECTIONS} idle connections to the floor ({@link HeapFloorEndpoint}: a plain {@code @ServerEndpoint} in a WAR
+ * of its own) — then as many plain {@code switchboard.v1} connections to Switchboard's WAR, each sending its first
  * message. Each time, the growth of the server's objects between two class histograms (each after a full GC) in the
  * classes with at least one instance per two connections, divided by the connections: what each connection holds,
  * not what the suite's earlier tests leave to be collected. Switchboard's extra over the floor stays under
@@ -46,18 +43,9 @@ class ConnectionHeapIT {
     private static final int MAX_EXTRA_BYTES = 6144;
     private static final Pattern LINE = Pattern.compile("\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*");
 
-    /** The floor: what a competent developer's bare endpoint holds for an idle session, and nothing more. */
-    @ServerEndpoint("/ws")
-    public static class Floor {
-        @OnOpen
-        public void open(Session session) {
-            // holds nothing of its own: the container's session is the floor
-        }
-    }
-
     @Deployment(name = "floor", testable = false, order = 1)
     static WebArchive floor() {
-        return ShrinkWrap.create(WebArchive.class, "heap-floor.war").addClass(Floor.class);
+        return ShrinkWrap.create(WebArchive.class, "heap-floor.war").addClass(HeapFloorEndpoint.class);
     }
 
     @Deployment(name = "switchboard", testable = false, order = 2)
@@ -87,22 +75,32 @@ class ConnectionHeapIT {
                 switchboard, floor, switchboard - floor, MAX_EXTRA_BYTES));
     }
 
-    /** Opens the connections, measures what each holds while all are open, then closes them (abruptly: at once). */
+    /**
+     * Opens the connections (the JDK's client: it answers the heartbeat's pings, which the suite's servers send every
+     * 2 s), measures what each holds while all are open, then aborts them (at once).
+     */
     private double perConnection(long pid, URI uri, String subprotocol, String firstMessage) throws Exception {
         Map<String, long[]> before = histogram(pid);
-        List<RawSocket> sockets = new ArrayList<>();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        List<java.net.http.WebSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < CONNECTIONS; i++) {
-                RawSocket s = new RawSocket(uri, 0, subprotocol);
+                java.net.http.WebSocket.Builder builder = client.newWebSocketBuilder();
+                if (subprotocol != null) {
+                    builder.subprotocols(subprotocol);
+                }
+                java.net.http.WebSocket s = builder.buildAsync(uri, new java.net.http.WebSocket.Listener() { })
+                        .get(10, TimeUnit.SECONDS);
                 sockets.add(s);
                 if (firstMessage != null) {
-                    s.sendText(firstMessage);
+                    s.sendText(firstMessage, true).get(10, TimeUnit.SECONDS);
                 }
             }
             if (firstMessage != null) {
                 // every one still open when measured (none closed by a timeout meanwhile)
-                assertTrue(NodeStats.number(NodeStats.of(switchboardUrl), "connections") >= CONNECTIONS,
-                        "Switchboard holds the connections");
+                jakarta.json.JsonObject stats = NodeStats.when(switchboardUrl,
+                        st -> NodeStats.number(st, "connections") >= CONNECTIONS, 10_000);
+                assertTrue(NodeStats.number(stats, "connections") >= CONNECTIONS, "Switchboard holds the connections: " + stats);
             }
             Map<String, long[]> held = histogram(pid);
             double bytes = 0;
@@ -114,9 +112,7 @@ class ConnectionHeapIT {
             }
             return bytes / CONNECTIONS;
         } finally {
-            for (RawSocket s : sockets) {
-                s.close();
-            }
+            sockets.forEach(java.net.http.WebSocket::abort);
         }
     }
 

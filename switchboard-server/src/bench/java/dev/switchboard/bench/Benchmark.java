@@ -290,7 +290,7 @@ public final class Benchmark {
         m.put("connectsPerSecond", Math.round(clients.ready.get() / seconds));
         m.put("heapPerConnectionBytes", Retained.bytesPerConnection(classes0, classes, Math.max(1, clients.ready.get())));
         m.put("heapRetainedBytesPerConnection", Math.round((heap - heap0) * 1024.0 / Math.max(1, clients.ready.get())));
-        m.put("rssBytesPerConnection",, Math.round((rss - rss0) * 1024.0 / Math.max(1, clients.ready.get())));
+        m.put("rssBytesPerConnection", Math.round((rss - rss0) * 1024.0 / Math.max(1, clients.ready.get())));
         m.put("heapAfterGcMb", heap / 1024);
         m.put("rssMb", rss / 1024);
         closeAll(conns, v);

@@ -414,7 +414,7 @@ export class SwitchboardClient extends Emitter {
     this.#uptimeTimer = this.#timer(() => { this.#attempt = 0; }, this.#options.reconnectMinUptimeMs);
     this.#startPings(this.#options.pingIntervalMs || welcome.heartbeatMs);
     this.#scheduleRefresh(welcome.expiresInMs);
-    // a first message at once: the server closes /ws connections that stay silent after opening (1008)
+    // a first message at once: the server closes /ws connections that stay silent after the welcome (1013)
     this.#raw({ type: 'ping', id: 'hello' });
     for (const room of this.#rooms.values()) this.#sendJoin(room).catch((e) => room.emit('error', e));
     const queued = this.#offline.splice(0);

@@ -15,7 +15,7 @@ public final class CloseCodes {
     public static final int UNSUPPORTED_DATA = 1003;
     /** Invalid UTF-8, or input after which the connection cannot continue. */
     public static final int INVALID_PAYLOAD = 1007;
-    /** Policy: signed out or revoked, or no first message in time. */
+    /** Policy: signed out or revoked. */
     public static final int POLICY_VIOLATION = 1008;
     /** A message larger than {@code switchboard.max-message-bytes}. */
     public static final int TOO_BIG = 1009;
@@ -23,7 +23,7 @@ public final class CloseCodes {
     public static final int SERVER_ERROR = 1011;
     /** The service is restarting: reconnect with backoff. */
     public static final int SERVICE_RESTART = 1012;
-    /** Over capacity (e.g. too many connections for this user): try again later. */
+    /** Over capacity (e.g. too many connections for this user), or no first message in time: try again later. */
     public static final int TRY_AGAIN_LATER = 1013;
     /**
      * The connection's credentials expired before the client refreshed them: ask for new credentials and reconnect

@@ -180,7 +180,7 @@ final class Link {
         liveness.scheduleRefresh(welcome.expiresInMs(),
                 credential -> owner.call(Json.createObjectBuilder().add("type", "refresh").add("credential", credential).build()),
                 expiresInMs -> { }, owner::failed);
-        // a first message at once: the server closes /ws connections that stay silent after opening (1008)
+        // a first message at once: the server closes /ws connections that stay silent after the welcome (1013)
         send(ping("hello"));
         owner.opened(welcome);
     }

@@ -131,7 +131,7 @@ class OperationsTest {
             c.sweep();
             return heard.closedWith.isDone();
         }, heard::texts);
-        assertEquals(1008, heard.closedWith.get(), "silent after its welcome: closed");
+        assertEquals(1013, heard.closedWith.get(), "silent after its welcome: closed, to try again later");
         assertFalse(lee.isClosing(), "not closed for silence before it was welcomed: " + unwelcomed.texts());
     }
 

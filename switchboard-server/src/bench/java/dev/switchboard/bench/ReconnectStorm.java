@@ -91,9 +91,9 @@ final class ReconnectStorm {
             try (HeapPeak peak = new HeapPeak(server.pid())) {
                 long start = System.nanoTime();
                 cut = true;
-                cutEveryConnection();
+                StormHttp.cutEveryConnection(server, variant);
                 int rooms = (n + ROOM_SIZE - 1) / ROOM_SIZE;
-                Thread publisher = variant.switchboard() ? start(() -> publish(rooms)) : null;
+                Thread publisher = variant.switchboard() ? start(() -> StormHttp.publish(server, this.rooms, rooms)) : null;
                 long allBack = 0;
                 long allCaughtUp = 0;
                 deadline = start + TimeUnit.SECONDS.toNanos(180);
@@ -166,55 +166,6 @@ final class ReconnectStorm {
             missing += Math.max(0, PUBLICATIONS - Math.max(0, c.offset));
         }
         return missing;
-    }
-
-    private void cutEveryConnection() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        if (variant.switchboard()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port
-                    + "/api/admin/reconnect")).header("X-Switchboard-Key", KEY).POST(HttpRequest.BodyPublishers.noBody())
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("POST /api/admin/reconnect: " + r.statusCode() + " " + r.body());
-            }
-        } else {
-            java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port
-                    + "/bare/ws"), new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
-            ws.sendText("restart", true).get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /**
-     * {@value #PUBLICATIONS} publications to every room over the HTTP API, from the cut on, as fast as the server takes
-     * them (32 requests in flight), each room's in order: most are made while its clients are away.
-     */
-    private void publish(int rooms) {
-        HttpClient http = HttpClient.newHttpClient();
-        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(32);
-        try {
-            for (int s = 0; s < PUBLICATIONS; s++) {
-                List<java.util.concurrent.CompletableFuture<?>> round = new ArrayList<>();
-                for (int r = 0; r < rooms; r++) {
-                    inFlight.acquire();
-                    round.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port
-                                    + "/api/rooms/messages?room=" + this.rooms + r)).header("X-Switchboard-Key", KEY)
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"s\":" + s + "}")).build(),
-                            HttpResponse.BodyHandlers.ofString()).whenComplete((answer, failure) -> {
-                                inFlight.release();
-                                if (failure != null || answer.statusCode() != 202) {
-                                    Benchmark.progress("   storm: a publication failed: %s",
-                                            failure != null ? failure : answer.statusCode() + " " + answer.body());
-                                }
-                            }));
-                }
-                // a room's next publication after its previous one was taken: in order per room
-                java.util.concurrent.CompletableFuture.allOf(round.toArray(new java.util.concurrent.CompletableFuture[0]))
-                        .get(60, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            Benchmark.progress("   storm: the publisher stopped: %s", e);
-        }
     }
 
     /**

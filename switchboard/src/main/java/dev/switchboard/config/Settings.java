@@ -21,7 +21,7 @@ import org.eclipse.microprofile.config.Config;
  * @param idleTimeout         a connection that sends no message (pongs do not count) for this long is closed
  *                            with 1001; {@code 0}: never
  * @param firstMessageTimeout a {@code /ws} connection that sends nothing for this long after its welcome was
- *                            written is closed with 1008; {@code 0}: never
+ *                            written is closed with 1013 (try again later); {@code 0}: never
  * @param presenceCoalesce    joins and leaves within this window go out as one {@code presence_diff}
  * @param shutdownDrain       on shutdown, how long queued messages may take to go out before every connection
  *                            is closed with 1001

@@ -238,7 +238,9 @@ class BrowserIT {
             assertEquals(clients, delays.size(), "every client came back: " + delays);
             long span = delays.get(delays.size() - 1) - delays.get(0);
             assertTrue(span >= capMs / 2, "spread over the backoff window, not a herd: " + delays);
-            assertTrue(delays.get(delays.size() - 1) <= capMs + 3_000, "and all back soon after the cap: " + delays);
+            // within the window of the first one back: a pause of the server's own after the cut (seen once on Open
+            // Liberty in CI: every client back 5.4 s or more after it, spread over 4.1 s) delays them all alike
+            assertTrue(span <= capMs + 3_000, "and all back within the backoff window of each other: " + delays);
             int crowd = 0;
             for (int i = 0, j = 0; i < delays.size(); i++) {
                 while (delays.get(i) - delays.get(j) > 200) {

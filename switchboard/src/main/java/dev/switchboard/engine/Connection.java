@@ -58,18 +58,8 @@ public final class Connection {
      */
     private volatile Map<String, ServerRequests.Pending> pending;
 
-    private static final java.lang.invoke.VarHandle PING_TOKEN;
-    private static final java.lang.invoke.VarHandle PENDING;
-
-    static {
-        try {
-            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
-            PING_TOKEN = lookup.findVarHandle(Connection.class, "pingToken", long.class);
-            PENDING = lookup.findVarHandle(Connection.class, "pending", Map.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final java.lang.invoke.VarHandle PING_TOKEN = Handles.field(Connection.class, "pingToken", long.class);
+    private static final java.lang.invoke.VarHandle PENDING = Handles.field(Connection.class, "pending", Map.class);
 
     /** The server requests awaiting an answer, made when the first one is asked. */
     Map<String, ServerRequests.Pending> pending() {

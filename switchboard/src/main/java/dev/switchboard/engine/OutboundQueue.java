@@ -26,15 +26,7 @@ final class OutboundQueue {
     private final Queue<Outbound> queue = new ConcurrentLinkedQueue<>();
     /** The conflation slots waiting, by room; made on the first (only conflating rooms have them). Through LATEST. */
     private volatile Map<String, Outbound.Latest> latest;
-    private static final java.lang.invoke.VarHandle LATEST;
-
-    static {
-        try {
-            LATEST = java.lang.invoke.MethodHandles.lookup().findVarHandle(OutboundQueue.class, "latest", Map.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final java.lang.invoke.VarHandle LATEST = Handles.field(OutboundQueue.class, "latest", Map.class);
 
     private Map<String, Outbound.Latest> latest() {
         Map<String, Outbound.Latest> map = latest;

@@ -37,6 +37,11 @@ public final class Benchmark {
 
     enum Variant {
         BARE("/bare/ws", null),
+        /**
+         * A plain switchboard.v1 client of the Switchboard WAR built before a change ({@code -Dbench.before.war}),
+         * deployed at {@code /before} on the same server: before and after measured in one run, round by round.
+         */
+        SWITCHBOARD_BEFORE("/before/ws", "switchboard.v1"),
         /** A client that negotiated switchboard.v1.batch, as the JavaScript client does. */
         SWITCHBOARD("/ws", "switchboard.v1.batch, switchboard.v1"),
         /** A plain switchboard.v1 client: one message per frame, as the bare loop sends. */
@@ -63,6 +68,11 @@ public final class Benchmark {
             return this != BARE;
         }
 
+        /** The context root of a Switchboard variant's application ({@code ""}: the root). */
+        String context() {
+            return this == SWITCHBOARD_BEFORE ? "/before" : "";
+        }
+
         String room() {
             return this == SWITCHBOARD_HANDLED ? HANDLED_ROOM : ROOM;
         }
@@ -82,6 +92,30 @@ public final class Benchmark {
     static final String HANDLED_ROOM = "bench-handled";
 
     private final List<Result> results = new ArrayList<>();
+    /** The variants this run measures: {@code -Dbench.variants} (labels), and the before variant only with its WAR. */
+    private final List<Variant> variants = selectedVariants();
+    /** The Switchboard WAR of before a change, deployed at {@code /before} ({@code -Dbench.before.war}); or none. */
+    private static Path beforeWar() {
+        String path = System.getProperty("bench.before.war", "").trim();
+        return path.isEmpty() ? null : Path.of(path).toAbsolutePath();
+    }
+
+    private static List<Variant> selectedVariants() {
+        String wanted = System.getProperty("bench.variants", "").trim();
+        List<Variant> all = new ArrayList<>();
+        for (Variant v : Variant.values()) {
+            boolean asked = wanted.isEmpty() || List.of(wanted.split(",")).contains(v.label());
+            if (asked && (v != Variant.SWITCHBOARD_BEFORE || beforeWar() != null)) {
+                all.add(v);
+            }
+        }
+        return all;
+    }
+
+    /** Of {@code these}, the variants this run measures. */
+    private Variant[] of(Variant... these) {
+        return java.util.Arrays.stream(these).filter(variants::contains).toArray(Variant[]::new);
+    }
     private final boolean quick = "quick".equals(System.getProperty("bench.scale", "full"));
     private final Path dir = Path.of(System.getProperty("bench.dir", "target/bench")).toAbsolutePath();
     private WsLoad load;
@@ -104,6 +138,12 @@ public final class Benchmark {
                 .addClasses(BenchRoomHandler.class, BenchRoomHandler.Sample.class, BenchEchoHandler.class,
                         BenchEchoHandler.Stamp.class)
                 .as(ZipExporter.class).exportTo(war.toFile(), true);
+        Map<String, Path> wars = new java.util.LinkedHashMap<>();
+        wars.put("ROOT.war", war);
+        wars.put("bare.war", bare);
+        if (variants.contains(Variant.SWITCHBOARD_BEFORE)) {
+            wars.put("before.war", beforeWar());
+        }
         // as users run it: the default heartbeat (25 s), for the idle connections' cost and the reconnect storm
         Map<String, String> idle = Map.of(
                 "SWITCHBOARD_RATE_PER_SECOND", "1000000", "SWITCHBOARD_RATE_BURST", "1000000",
@@ -119,13 +159,55 @@ public final class Benchmark {
         progress("Benchmark (%s scale): servers on core 0, generator on core 1; results in %s", quick ? "quick" : "full", dir);
         for (String name : System.getProperty("bench.servers", "payara,wildfly").split(",")) {
             if (only.contains("connect") || only.contains("storm")) {
-                on(name, war, bare, idle, this::idleScenarios);
+                on(name, wars, idle, this::idleScenarios);
             }
-            if (only.stream().anyMatch(s -> !s.equals("connect") && !s.equals("storm"))) {
-                on(name, war, bare, loaded, this::loadScenarios);
+            if (only.contains("failover")) {
+                failover(name, wars, idle);
+            }
+            if (only.stream().anyMatch(s -> !List.of("connect", "storm", "failover").contains(s))) {
+                on(name, wars, loaded, this::loadScenarios);
             }
             write(); // after each server, so that a failure later keeps what was measured
         }
+    }
+
+    /**
+     * issue 27: the reconnect storm against a second node. Two nodes of {@code name} share a Redis; the clients connect
+     * to the first, every connection there is cut with 1012, and they come back to the second, which recovers for
+     * them what was published meanwhile (over its HTTP API). The bare floor's clients move to the second server's
+     * floor. The second node is warmed as the others are; both nodes and Redis run on core 0.
+     */
+    private void failover(String name, Map<String, Path> wars, Map<String, String> env) throws Exception {
+        progress("== %s: failover, two nodes and a Redis", name);
+        Map<String, String> shared = new java.util.HashMap<>(env);
+        Map<String, Path> apps = new java.util.LinkedHashMap<>(wars);
+        apps.remove("before.war"); // an older Switchboard would share the Redis keys of this one
+        try (BenchRedis redis = BenchRedis.start(dir.resolve("redis"))) {
+            shared.put("SWITCHBOARD_REDIS_URL", redis.url());
+            try (Server first = node(name, "node-a", apps, shared); Server second = node(name, "node-b", apps, shared);
+                 WsLoad generator = new WsLoad()) {
+                load = generator;
+                server = second;
+                warmUp();
+                server = first;
+                int n = Integer.getInteger("bench.storm", quick ? 1000 : 10_000);
+                for (int r = 0; r < Integer.getInteger("bench.storm.rounds", 1); r++) {
+                    for (Variant v : of(Variant.BARE, Variant.SWITCHBOARD_V1)) {
+                        Map<String, Object> m = new ReconnectStorm(load, first, v, 100 + r).to(second).run(n);
+                        m.put("round", r);
+                        record(v, "failover-" + n, m);
+                    }
+                }
+            } catch (Exception e) {
+                progress("== %s: the failover run stopped: %s (results so far are kept)", name, e);
+            }
+        }
+    }
+
+    private Server node(String name, String node, Map<String, Path> wars, Map<String, String> env) throws Exception {
+        Path home = dir.resolve(node);
+        Files.createDirectories(home);
+        return name.startsWith("payara") ? Server.payara(name, home, wars, env) : Server.wildfly(home, wars, env);
     }
 
     private interface Scenarios {
@@ -133,9 +215,9 @@ public final class Benchmark {
     }
 
     /** Starts {@code name} with {@code env}, warms it up, runs {@code scenarios} and stops it. */
-    private void on(String name, Path war, Path bare, Map<String, String> env, Scenarios scenarios) throws Exception {
-        progress("== %s: starting", name);
-        try (Server s = name.equals("payara") ? Server.payara(dir, war, bare, env) : Server.wildfly(dir, war, bare, env);
+    private void on(String name, Map<String, Path> wars, Map<String, String> env, Scenarios scenarios) throws Exception {
+        progress("== %s: starting (%s)", name, variants);
+        try (Server s = name.startsWith("payara") ? Server.payara(name, dir, wars, env) : Server.wildfly(dir, wars, env);
              WsLoad generator = new WsLoad()) {
             server = s;
             load = generator;
@@ -167,7 +249,7 @@ public final class Benchmark {
         int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("connect") ? idle : new int[0]) {
             for (int r = 0; r < rounds; r++) {
-                for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD_V1}) {
+                for (Variant v : of(Variant.BARE, Variant.SWITCHBOARD_V1, Variant.SWITCHBOARD_BEFORE)) {
                     connect(v, n, r);
                 }
             }
@@ -176,7 +258,8 @@ public final class Benchmark {
         // what was published meanwhile); -Dbench.storm=N (default 10 000, quick 1 000)
         int storm = Integer.getInteger("bench.storm", quick ? 1000 : 10_000);
         for (int r = 0; r < (only.contains("storm") ? Integer.getInteger("bench.storm.rounds", 1) : 0); r++) {
-            for (Variant v : new Variant[] {Variant.BARE, Variant.SWITCHBOARD_V1}) {
+            // not the before variant: the storm cuts Switchboard's connections through POST /api/admin/reconnect (issue 27)
+            for (Variant v : of(Variant.BARE, Variant.SWITCHBOARD_V1)) {
                 Map<String, Object> m = new ReconnectStorm(load, server, v, r).run(storm);
                 m.put("round", r);
                 record(v, "storm-" + storm, m);
@@ -186,7 +269,7 @@ public final class Benchmark {
 
     private void loadScenarios() throws Exception {
         // RELIABILITY.md item 21: 2 000 connections ramped at 50/s and held (quick: 500, held 10 s)
-        for (Variant v : only.contains("ramp") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
+        for (Variant v : only.contains("ramp") ? of(Variant.BARE, Variant.SWITCHBOARD) : new Variant[0]) {
             ramp(v, quick ? 500 : 2000, 50, quick ? 10 : 30);
         }
         String sizes = System.getProperty("bench.fanout", "").trim();
@@ -196,25 +279,25 @@ public final class Benchmark {
         int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("fanout") ? fanout : new int[0]) {
             for (int r = 0; r < rounds; r++) {
-                for (Variant v : Variant.values()) { // alternating, so drift on the machine hits both alike
+                for (Variant v : variants) { // alternating, so drift on the machine hits both alike
                     fanout(v, n, 0, r);
                 }
             }
             for (int r = 0; r < rounds; r++) {
-                for (Variant v : Variant.values()) {
+                for (Variant v : variants) {
                     fanoutWindow(v, n, WINDOW, r);
                 }
             }
-            for (Variant v : Variant.values()) {
+            for (Variant v : variants) {
                 fanout(v, n, 20_000 / n, 0); // 20 000 deliveries/s
             }
         }
         // RELIABILITY.md item 22: a steady trickle, 1 publication/s to 2 000 subscribers (its p95 and p99)
-        for (Variant v : only.contains("steady") ? Variant.values() : new Variant[0]) {
+        for (Variant v : only.contains("steady") ? variants.toArray(new Variant[0]) : new Variant[0]) {
             fanout(v, 2000, 1, 0);
         }
         // RELIABILITY.md item 23: 20 % of 2 000 subscribers replaced per minute while 10 publications/s go out
-        for (Variant v : only.contains("churn") ? new Variant[] {Variant.BARE, Variant.SWITCHBOARD} : new Variant[0]) {
+        for (Variant v : only.contains("churn") ? of(Variant.BARE, Variant.SWITCHBOARD) : new Variant[0]) {
             churn(v, quick ? 500 : 2000, 10, 0.20, quick ? 30 : 60, 0, 0, "churn-" + (quick ? 500 : 2000));
         }
         // RELIABILITY.md item 24: a soak — 500 subscribers, 20 publications/s, 20 %/min churn, for -Dbench.soak — with
@@ -225,7 +308,7 @@ public final class Benchmark {
             churn(Variant.SWITCHBOARD, 500, 20, 0.20, seconds, 100, Math.max(10, seconds / 30), "soak-" + seconds + "s");
         }
         for (int r = 0; r < (only.contains("echo") ? rounds : 0); r++) {
-            for (Variant v : Variant.values()) {
+            for (Variant v : variants) {
                 echo(v, 100, quick ? 5 : 10, r);
             }
         }
@@ -247,7 +330,7 @@ public final class Benchmark {
      */
     private void warmUp() throws Exception {
         long started = System.nanoTime();
-        for (Variant v : Variant.values()) {
+        for (Variant v : variants) {
             echo(v, 100, quick ? 5 : 20, -1);
             fanout(v, 1000, 0, -1);
             fanout(v, 1000, 0, -1);
@@ -447,7 +530,7 @@ public final class Benchmark {
             }
             if (sampleEvery > 0 && (second == 1 || second % sampleEvery == 0 || second == seconds)) {
                 samples.add(new long[] {second, server.heapAfterGcKb(), server.threads(),
-                        v.switchboard() ? jsonNumber(server.stats(), "connections") : server.bareSessions()});
+                        v.switchboard() ? jsonNumber(server.stats(v.context()), "connections") : server.bareSessions()});
                 long[] last = samples.get(samples.size() - 1);
                 progress("   %s %d s: heap after GC %d MB, %d threads, %d connections", scenario, last[0], last[1] / 1024,
                         last[2], last[3]);
@@ -471,7 +554,7 @@ public final class Benchmark {
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        String connections = v.switchboard() ? Long.toString(jsonNumber(server.stats(), "connections"))
+        String connections = v.switchboard() ? Long.toString(jsonNumber(server.stats(v.context()), "connections"))
                 : Integer.toString(server.bareSessions());
         List<Conn> everyone = new ArrayList<>(stable);
         everyone.addAll(joinedLater);
@@ -733,7 +816,7 @@ public final class Benchmark {
 
     /** Connections the server closed as slow consumers or for unanswered heartbeats, so far. */
     private long serverCloses() throws Exception {
-        jakarta.json.JsonObject stats = Json.createReader(new java.io.StringReader(server.stats())).readObject();
+        jakarta.json.JsonObject stats = Json.createReader(new java.io.StringReader(server.stats(""))).readObject();
         return stats.getJsonNumber("slowConsumerCloses").longValue() + stats.getJsonNumber("heartbeatCloses").longValue();
     }
 
@@ -957,7 +1040,7 @@ public final class Benchmark {
     /** Whether the server holds no more connections of {@code v}; false when it does not answer in time. */
     private boolean released(Variant v) {
         try {
-            return v.switchboard() ? server.stats().contains("\"connections\":0,") : server.bareSessions() == 0;
+            return v.switchboard() ? server.stats(v.context()).contains("\"connections\":0,") : server.bareSessions() == 0;
         } catch (Exception e) {
             return false; // busy: ask again
         }

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * attempt counted up on each failed try). Switchboard's cut is its operator's {@code POST /api/admin/reconnect}; the
  * bare floor's is its own loop closing its sessions. On Switchboard each client rejoins its room with {@code since} and
  * must recover what was published while it was away: {@value #PUBLICATIONS} publications per room, made over the HTTP
- * API from the cut on. The bare floor only reconnects: it has nothing to recover.
+ * API from the cut on. The bare floor only reconnects: it has nothing to recover. With {@link #to} the clients come
+ * back to a second node of the same Redis instead (failover), which must recover for them what the first node's
+ * rooms held.
  *
  * <p>Measured: seconds from the cut until every client is back (welcomed and rejoined) and until every one has every
  * publication; attempts and refused attempts; lost and duplicated deliveries and rejoins that could not recover; the
@@ -44,6 +46,8 @@ final class ReconnectStorm {
 
     private final WsLoad load;
     private final Server server;
+    /** Where the clients come back to after the cut: the same node, or a second one (failover). */
+    private Server target;
     private final Variant variant;
     private final String rooms;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -63,8 +67,18 @@ final class ReconnectStorm {
     ReconnectStorm(WsLoad load, Server server, Variant variant, int run) {
         this.load = load;
         this.server = server;
+        this.target = server;
         this.variant = variant;
         this.rooms = "storm" + run + "-";
+    }
+
+    /**
+     * The clients come back to {@code second} instead: a node of the same Redis (failover; the load balancer sends new
+     * connections there), whose HTTP API takes the publications and whose heap is watched.
+     */
+    ReconnectStorm to(Server second) {
+        this.target = second;
+        return this;
     }
 
     Map<String, Object> run(int n) throws Exception {
@@ -88,12 +102,12 @@ final class ReconnectStorm {
             }
             attempts.set(0);
             refused.set(0);
-            try (HeapPeak peak = new HeapPeak(server.pid())) {
+            try (HeapPeak peak = new HeapPeak(target.pid())) {
                 long start = System.nanoTime();
                 cut = true;
                 StormHttp.cutEveryConnection(server, variant);
                 int rooms = (n + ROOM_SIZE - 1) / ROOM_SIZE;
-                Thread publisher = variant.switchboard() ? start(() -> StormHttp.publish(server, this.rooms, rooms)) : null;
+                Thread publisher = variant.switchboard() ? start(() -> StormHttp.publish(target, this.rooms, rooms)) : null;
                 long allBack = 0;
                 long allCaughtUp = 0;
                 deadline = start + TimeUnit.SECONDS.toNanos(180);
@@ -126,7 +140,8 @@ final class ReconnectStorm {
                     m.put("why", new java.util.TreeMap<>(why).toString());
                 }
                 m.put("heapPeakMb", peak.maxKb() / 1024);
-                m.put("heapAfterGcMb", server.heapAfterGcKb() / 1024);
+                m.put("heapAfterGcMb", target.heapAfterGcKb() / 1024);
+                m.put("toSecondNode", target != server);
                 return m;
             }
         } finally {
@@ -192,7 +207,7 @@ final class ReconnectStorm {
         void connect() {
             int mine = ++generation;
             attempts.incrementAndGet();
-            load.connect("127.0.0.1", server.port, variant.path, variant.subprotocol, new WsLoad.Handler() {
+            load.connect("127.0.0.1", (cut ? target : server).port, variant.path, variant.subprotocol, new WsLoad.Handler() {
                 @Override
                 public void opened(Conn c) {
                     if (mine == generation) {

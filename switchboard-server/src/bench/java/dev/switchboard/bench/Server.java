@@ -35,46 +35,55 @@ final class Server implements AutoCloseable {
         this.log = log;
     }
 
-    static Server payara(Path dir, Path switchboardWar, Path bareWar, Map<String, String> env) throws Exception {
-        Path deploy = dir.resolve("payara-deploy");
+    /**
+     * Payara Micro 6 ({@code payara}) or 7 ({@code payara7}, on {@code java21.home}) with {@code wars}: the file name
+     * of each is its context root ({@code ROOT.war} is {@code /}, {@code bare.war} is {@code /bare}).
+     */
+    static Server payara(String name, Path dir, Map<String, Path> wars, Map<String, String> env) throws Exception {
+        Path deploy = dir.resolve(name + "-deploy");
         ServerFiles.deleteTree(deploy);
         Files.createDirectories(deploy);
-        Files.copy(switchboardWar, deploy.resolve("ROOT.war"));
-        Files.copy(bareWar, deploy.resolve("bare.war"));
+        for (Map.Entry<String, Path> war : wars.entrySet()) {
+            Files.copy(war.getValue(), deploy.resolve(war.getKey()));
+        }
+        boolean seven = name.equals("payara7");
+        String java = seven ? Path.of(System.getProperty("java21.home"), "bin", "java").toString() : java();
         int port = ServerFiles.freePort();
-        List<String> command = List.of("taskset", "-c", "0", java(), "-Xmx2g", "-jar", System.getProperty("payara.micro.jar"),
+        List<String> command = List.of("taskset", "-c", "0", java, "-Xmx2g", "-jar",
+                System.getProperty(seven ? "payara7.micro.jar" : "payara.micro.jar"),
                 "--deploydir", deploy.toString(), "--nohazelcast", "--port", Integer.toString(port),
                 "--sslport", Integer.toString(ServerFiles.freePort()), "--prebootcommandfile", System.getProperty("preboot.file"),
-                "--rootdir", dir.resolve("payara-root").toString());
-        return start("payara", port, command, env, dir);
+                "--rootdir", dir.resolve(name + "-root").toString());
+        return start(name, port, command, env, dir, wars.keySet());
     }
 
-    static Server wildfly(Path dir, Path switchboardWar, Path bareWar, Map<String, String> env) throws Exception {
+    static Server wildfly(Path dir, Map<String, Path> wars, Map<String, String> env) throws Exception {
         Path home = Path.of(System.getProperty("wildfly.home"));
         Path base = dir.resolve("wildfly-base");
-        ServerFiles.wildflyBase(home, base, Map.of("ROOT.war", switchboardWar, "bare.war", bareWar));
+        ServerFiles.wildflyBase(home, base, wars);
         int offset = 0;
         while (!ServerFiles.isFree(8080 + offset) || !ServerFiles.isFree(8443 + offset) || !ServerFiles.isFree(9990 + offset)) {
             offset += 7;
         }
         List<String> command = List.of("taskset", "-c", "0", home.resolve("bin").resolve("standalone.sh").toString(),
                 "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset);
-        return start("wildfly", 8080 + offset, command, env, dir);
+        return start("wildfly", 8080 + offset, command, env, dir, wars.keySet());
     }
 
-    private static Server start(String name, int port, List<String> command, Map<String, String> env, Path dir)
-            throws Exception {
+    private static Server start(String name, int port, List<String> command, Map<String, String> env, Path dir,
+            java.util.Set<String> wars) throws Exception {
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(env);
         builder.environment().put("JAVA_OPTS", "-Xms2g -Xmx2g");
         Server server = new Server(name, port, builder.start(), log);
-        server.awaitReady();
+        server.awaitReady(wars.contains("before.war"));
         return server;
     }
 
-    private void awaitReady() throws Exception {
+    /** Until Switchboard and the bare endpoint (and the Switchboard of before a change, when deployed) answer. */
+    private void awaitReady(boolean before) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
@@ -84,7 +93,7 @@ final class Server implements AutoCloseable {
             try {
                 int stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (stats == 200 && bareReady(http)) {
+                if (stats == 200 && bareReady(http) && (!before || stats("/before").contains("connections"))) {
                     pid = findJvm();
                     return;
                 }
@@ -234,8 +243,9 @@ final class Server implements AutoCloseable {
         return out;
     }
 
-    String stats() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats"))
+    /** The {@code /api/stats} of the Switchboard at {@code context} ({@code ""}: the root). */
+    String stats(String context) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + context + "/api/stats"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

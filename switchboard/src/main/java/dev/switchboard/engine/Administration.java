@@ -172,7 +172,7 @@ final class Administration implements NodeAdmin, NodeState {
                 : c.queued() * 2 >= settings.queueMessages() || (sending != 0 && now - sending > TimeUnit.SECONDS.toNanos(1))
                 ? "behind" : "ok";
         return new ConnectionView(cluster.node(), c.id(), c.user(), c.endpoint(),
-                TimeUnit.NANOSECONDS.toSeconds(now - c.openedNanos()), c.rooms.stream().sorted().toList(), c.queued(),
+                TimeUnit.NANOSECONDS.toSeconds(now - c.openedNanos()), c.rooms().stream().sorted().toList(), c.queued(),
                 settings.queueMessages(), c.outbox.sent(), c.outbox.dropped(), state);
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.engine;
 import dev.switchboard.config.SlowConsumerPolicy;
 import dev.switchboard.security.Caller;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,8 +51,13 @@ public final class Connection {
 
     /** The connection's message rate limit; used only on the thread delivering its messages. */
     final RateLimiter rate;
-    /** Rooms this connection is a member of; written only by {@link Room} under its lock. */
-    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /**
+     * The rooms this connection is a member of, as a copy-on-write array (a connection joins a few; a hash set cost
+     * ~200 bytes per connection: docs/benchmark/connections.md). Written by {@link Room} under its own lock, so two
+     * rooms may write at once: through {@link #ROOMS} by compare-and-set. Never null; shared when empty.
+     */
+    private volatile String[] rooms = NO_ROOMS;
+    private static final String[] NO_ROOMS = {};
     /**
      * Server-to-client requests awaiting the client's answer, by id; made on the first one (most connections never
      * get one: docs/benchmark/connections.md). Through {@link #PENDING}.
@@ -60,6 +66,60 @@ public final class Connection {
 
     private static final java.lang.invoke.VarHandle PING_TOKEN = Handles.field(Connection.class, "pingToken", long.class);
     private static final java.lang.invoke.VarHandle PENDING = Handles.field(Connection.class, "pending", Map.class);
+    private static final java.lang.invoke.VarHandle ROOMS = Handles.field(Connection.class, "rooms", String[].class);
+
+    /** The rooms this connection is a member of, as they are now. */
+    List<String> rooms() {
+        return List.of(rooms);
+    }
+
+    int roomCount() {
+        return rooms.length;
+    }
+
+    boolean inRoom(String name) {
+        for (String room : rooms) {
+            if (room.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records that this connection joined {@code name}; called by {@link Room} under its lock. */
+    void joined(String name) {
+        String[] now;
+        String[] more;
+        do {
+            now = rooms;
+            for (String room : now) {
+                if (room.equals(name)) {
+                    return;
+                }
+            }
+            more = java.util.Arrays.copyOf(now, now.length + 1);
+            more[now.length] = name;
+        } while (!ROOMS.compareAndSet(this, now, more));
+    }
+
+    /** Records that this connection left {@code name}; called by {@link Room} under its lock. */
+    void left(String name) {
+        String[] now;
+        String[] fewer;
+        do {
+            now = rooms;
+            int at = -1;
+            for (int i = 0; i < now.length && at < 0; i++) {
+                at = now[i].equals(name) ? i : -1;
+            }
+            if (at < 0) {
+                return;
+            }
+            fewer = now.length == 1 ? NO_ROOMS : new String[now.length - 1];
+            System.arraycopy(now, 0, fewer, 0, at);
+            System.arraycopy(now, at + 1, fewer, at, now.length - at - 1);
+        } while (!ROOMS.compareAndSet(this, now, fewer));
+    }
 
     /** The server requests awaiting an answer, made when the first one is asked. */
     Map<String, ServerRequests.Pending> pending() {
@@ -74,9 +134,9 @@ public final class Connection {
     }
 
     /** The ids of the server requests awaiting an answer (none when none was ever asked). */
-    java.util.Set<String> pendingIds() {
+    Set<String> pendingIds() {
         Map<String, ServerRequests.Pending> map = pending;
-        return map == null ? java.util.Set.of() : map.keySet();
+        return map == null ? Set.of() : map.keySet();
     }
 
     /** Takes the request {@code id} out of those awaiting an answer; null when it is not one of them. */

@@ -190,7 +190,7 @@ final class Dispatcher implements Sessions {
         }
         serverRequests.closed(connection);
         telemetry.connectionClosed(code);
-        for (String name : List.copyOf(connection.rooms)) {
+        for (String name : connection.rooms()) {
             Room room = rooms.get(name);
             if (room != null && room.leave(connection)) {
                 events.accept(new SwitchboardEvent.RoomLeft(name, connection.id(), connection.user()));

@@ -117,11 +117,11 @@ final class Room {
     }
 
     /**
-     * Whether {@code connection} is a member: its own set of rooms, written only under this room's lock together
-     * with the members, so the answer costs O(1) instead of a walk over every member.
+     * Whether {@code connection} is a member: its own few rooms, written under this room's lock together with the
+     * members, so the answer is a walk over the connection's rooms instead of over every member.
      */
     boolean contains(Connection connection) {
-        return connection.rooms.contains(name);
+        return connection.inRoom(name);
     }
 
     /**
@@ -168,7 +168,7 @@ final class Room {
             }
             if (!already) {
                 members.addLocked(connection, filter);
-                connection.rooms.add(name);
+                connection.joined(name);
             } else {
                 members.refilterLocked(connection, filter);
             }
@@ -189,7 +189,7 @@ final class Room {
                 return false;
             }
             lastActivityMillis = System.currentTimeMillis();
-            connection.rooms.remove(name);
+            connection.left(name);
             int left = presence.removeLocked(connection.user());
             if (cluster != null) {
                 cluster.presence(name, connection.user(), left); // best effort: never waits

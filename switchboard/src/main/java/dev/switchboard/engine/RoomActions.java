@@ -108,13 +108,13 @@ final class RoomActions {
             return ErrorCode.FORBIDDEN;
         }
         int maxRooms = settings.limits().roomsPerConnection();
-        if (maxRooms > 0 && connection.rooms.size() >= maxRooms && !connection.rooms.contains(room)) {
+        if (maxRooms > 0 && connection.roomCount() >= maxRooms && !connection.inRoom(room)) {
             replies.send(connection, new ServerMessage.Error(re, ErrorCode.TOO_MANY_ROOMS,
                     "a connection may join at most " + maxRooms + " rooms; leave one first", Map.of("room", "too many rooms")));
             return ErrorCode.TOO_MANY_ROOMS;
         }
         RoomRules current = rules;
-        if (current.governs(room) && !connection.rooms.contains(room)) {
+        if (current.governs(room) && !connection.inRoom(room)) {
             RoomRules.Verdict verdict = current.join(connection.caller(), connection.id(), room);
             if (refused(connection, re, verdict)) {
                 return ((RoomRules.Refused) verdict).code();

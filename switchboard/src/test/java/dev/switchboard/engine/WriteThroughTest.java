@@ -44,7 +44,7 @@ class WriteThroughTest {
     /** Joins through the protocol, as a client does: what the join causes is written through before this returns. */
     private static void join(Hub hub, Connection connection, String room) {
         hub.dispatch(connection, new ClientMessage.Join("j", room, null, null, null));
-        assertTrue(connection.rooms.contains(room));
+        assertTrue(connection.inRoom(room));
     }
 
     private static boolean anyContains(TestTransport t, String text) {

@@ -37,11 +37,20 @@ final class Endpoints {
         session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
         // Container quirk (Tyrus): every frame read or sent re-arms the session's idle timer, a task on the server's
         // managed scheduled executor, and Payara's Concurrency runtime captures a context for each (a ServiceLoader
-        // scan of the WAR's jars: docs/benchmark/connections.md). Tyrus 2.2 (Payara 7) arms none when the timeout is
-        // negative, which the API also defines as "never"; 2.1.5 (Payara 6, GlassFish 7) arms one regardless. The
-        // engine's heartbeat and idle timeout (Liveness) watch the connection instead.
+        // scan of the thread's context class loader and Payara's API loader: docs/benchmark/connections.md). Tyrus 2.2
+        // (Payara 7) arms none when the timeout is negative, which the API also defines as "never"; 2.1.5 (Payara 6,
+        // GlassFish 7) arms one regardless, this call included, so it runs with the platform loader as context loader
+        // (a scan of nothing), as SessionTransport's sends do. The engine's heartbeat and idle timeout (Liveness)
+        // watch the connection instead.
         if (session.getClass().getName().startsWith("org.glassfish.tyrus.")) {
-            session.setMaxIdleTimeout(-1);
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+            try {
+                session.setMaxIdleTimeout(-1);
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
         }
         if (endpoint.startsWith("/ws/rooms/") && !RoomNames.isValid(endpoint.substring("/ws/rooms/".length()))) {
             closeQuietly(session, CloseCodes.POLICY_VIOLATION, "not a room name: " + RoomNames.RULE);

@@ -112,6 +112,19 @@ public final class Benchmark {
         return all;
     }
 
+    /**
+     * {@code these} in round {@code r}'s order: rotated by one per round, so that each variant runs first, second, …
+     * in turn: no variant always runs right after the server cleaned up another's 10 000 connections, and slow drift
+     * of the machine does not always favour the same one.
+     */
+    private static Variant[] rotated(Variant[] these, int r) {
+        Variant[] order = new Variant[these.length];
+        for (int i = 0; i < these.length; i++) {
+            order[i] = these[(i + r) % these.length];
+        }
+        return order;
+    }
+
     /** Of {@code these}, the variants this run measures. */
     private Variant[] of(Variant... these) {
         return java.util.Arrays.stream(these).filter(variants::contains).toArray(Variant[]::new);
@@ -249,7 +262,7 @@ public final class Benchmark {
         int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("connect") ? idle : new int[0]) {
             for (int r = 0; r < rounds; r++) {
-                for (Variant v : of(Variant.BARE, Variant.SWITCHBOARD_V1, Variant.SWITCHBOARD_BEFORE)) {
+                for (Variant v : rotated(of(Variant.BARE, Variant.SWITCHBOARD_V1, Variant.SWITCHBOARD_BEFORE), r)) {
                     connect(v, n, r);
                 }
             }
@@ -279,12 +292,12 @@ public final class Benchmark {
         int rounds = quick ? 1 : Integer.getInteger("bench.rounds", 3);
         for (int n : only.contains("fanout") ? fanout : new int[0]) {
             for (int r = 0; r < rounds; r++) {
-                for (Variant v : variants) { // alternating, so drift on the machine hits both alike
+                for (Variant v : rotated(variants.toArray(new Variant[0]), r)) { // see rotated
                     fanout(v, n, 0, r);
                 }
             }
             for (int r = 0; r < rounds; r++) {
-                for (Variant v : variants) {
+                for (Variant v : rotated(variants.toArray(new Variant[0]), r)) {
                     fanoutWindow(v, n, WINDOW, r);
                 }
             }
@@ -308,7 +321,7 @@ public final class Benchmark {
             churn(Variant.SWITCHBOARD, 500, 20, 0.20, seconds, 100, Math.max(10, seconds / 30), "soak-" + seconds + "s");
         }
         for (int r = 0; r < (only.contains("echo") ? rounds : 0); r++) {
-            for (Variant v : variants) {
+            for (Variant v : rotated(variants.toArray(new Variant[0]), r)) {
                 echo(v, 100, quick ? 5 : 10, r);
             }
         }

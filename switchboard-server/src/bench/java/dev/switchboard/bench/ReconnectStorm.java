@@ -88,7 +88,7 @@ final class ReconnectStorm {
         }
         try {
             for (int i = 0; i < n; i++) { // at most 256 handshakes in flight, as the connect scenario
-                while (i - ready.get() - refused.get() >= 256) {
+                while (i - ready.get() >= 256) { // an attempt that fails before the cut is made again
                     TimeUnit.MILLISECONDS.sleep(2);
                 }
                 load.run(clients.get(i)::connect);
@@ -100,8 +100,10 @@ final class ReconnectStorm {
             if (ready.get() < n) {
                 throw new IllegalStateException(ready.get() + " of " + n + " clients connected");
             }
-            attempts.set(0);
+            attempts.set(0); // what the filling took is not the storm's
             refused.set(0);
+            closedOtherwise.set(0);
+            why.clear();
             try (HeapPeak peak = new HeapPeak(target.pid())) {
                 long start = System.nanoTime();
                 cut = true;
@@ -152,6 +154,9 @@ final class ReconnectStorm {
                     if (c.conn != null) {
                         c.conn.closeNow();
                     }
+                    if (c.attempting != null && c.attempting != c.conn) {
+                        c.attempting.closeNow();
+                    }
                 }
                 return null;
             });
@@ -190,12 +195,15 @@ final class ReconnectStorm {
     private final class Client implements WsLoad.Handler {
         final String room;
         Conn conn;
+        /** The socket of the attempt under way, from before it connects. */
+        Conn attempting;
         String epoch;
         long offset = -1;
         int attempt;
         /** The attempt under way; callbacks of an older one are ignored. */
         int generation;
         boolean welcomed;
+        boolean readyOnce;
         boolean backSinceCut;
         boolean caughtUpSinceCut;
 
@@ -207,46 +215,23 @@ final class ReconnectStorm {
         void connect() {
             int mine = ++generation;
             attempts.incrementAndGet();
-            load.connect("127.0.0.1", (cut ? target : server).port, variant.path, variant.subprotocol, new WsLoad.Handler() {
-                @Override
-                public void opened(Conn c) {
-                    if (mine == generation) {
-                        Client.this.opened(c);
-                    } else {
-                        c.closeNow();
-                    }
-                }
-
-                @Override
-                public void text(Conn c, byte[] buf, int off, int len) {
-                    if (mine == generation) {
-                        Client.this.text(c, buf, off, len);
-                    }
-                }
-
-                @Override
-                public void closed(Conn c, int code) {
-                    if (mine == generation) {
-                        Client.this.closed(c, code);
-                    }
-                }
-
-                @Override
-                public void failed(Conn c, Exception e) {
-                    if (mine == generation) {
-                        Client.this.failed(c, e);
-                    }
-                }
-            });
-            // the JS client's connect timeout: an attempt not welcomed within it counts as failed
+            load.connect("127.0.0.1", (cut ? target : server).port, variant.path, variant.subprotocol,
+                    new Attempt(mine, () -> generation, this));
+            // the JS client's connect timeout: an attempt not welcomed within it is abandoned (its socket closed, connected
+            // or not, as the JS client closes its WebSocket) and counts as failed
             timer.schedule(() -> load.run(() -> {
                 if (mine == generation && !welcomed) {
-                    if (conn != null) {
-                        conn.closeNow();
+                    if (attempting != null) {
+                        attempting.closeNow();
                     }
                     failed(null, new java.util.concurrent.TimeoutException("not welcomed within 10 s"));
                 }
             }), ATTEMPT_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void started(Conn c) {
+            attempting = c;
         }
 
         @Override
@@ -262,7 +247,10 @@ final class ReconnectStorm {
         private void arrived() {
             attempt = 0;
             if (!cut) {
-                ready.incrementAndGet();
+                if (!readyOnce) { // once: a client closed before the cut comes back as any other
+                    readyOnce = true;
+                    ready.incrementAndGet();
+                }
             } else if (!backSinceCut) {
                 backSinceCut = true;
                 back.incrementAndGet();
@@ -329,11 +317,9 @@ final class ReconnectStorm {
 
         private void retry(boolean failedAttempt) {
             conn = null;
+            attempting = null;
             welcomed = false;
             generation++; // whatever the old attempt still says is ignored
-            if (!cut) {
-                return;
-            }
             double cap = Math.min(30_000, 500 * Math.pow(2, Math.min(failedAttempt ? ++attempt : attempt, 30)));
             timer.schedule(() -> load.run(this::connect), (long) (ThreadLocalRandom.current().nextDouble() * cap),
                     TimeUnit.MILLISECONDS);

@@ -31,8 +31,9 @@ final class Report {
         if (scenario.startsWith("fanout-max") || scenario.startsWith("fanout-window")) {
             return new Headline("deliveriesPerSecond", "deliveries/s (median of rounds)", true);
         }
-        if (scenario.startsWith("storm")) {
-            return new Headline("allRecoveredSeconds", "seconds from the cut until every client is back with every publication", false);
+        if (scenario.startsWith("storm") || scenario.startsWith("failover")) {
+            return new Headline("allRecoveredSeconds", "seconds from the cut until every client is back with every publication"
+                    + (scenario.startsWith("failover") ? ", on a second node" : ""), false);
         }
         if (scenario.startsWith("soak")) {
             return new Headline("heapAfterGcMbMax", "largest heap after a full GC while it ran (MB)", false);
@@ -109,7 +110,7 @@ final class Report {
     /** The metrics whose ratio to the bare floor is given round by round: the machine drifts between rounds. */
     private static List<String> perRound(String scenario, String headline) {
         return scenario.startsWith("connect") ? List.of("connectsPerSecond", headline)
-                : scenario.startsWith("storm") ? List.of("allBackSeconds") : List.of(headline);
+                : scenario.startsWith("storm") || scenario.startsWith("failover") ? List.of("allBackSeconds") : List.of(headline);
     }
 
     /**

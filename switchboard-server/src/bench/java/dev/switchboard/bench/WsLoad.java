@@ -23,6 +23,10 @@ public final class WsLoad implements AutoCloseable {
 
     /** What a connection tells the scenario; called on the selector thread. */
     public interface Handler {
+        /** The connection's socket exists (not yet connected nor upgraded): the one to close to abandon the attempt. */
+        default void started(Conn conn) {
+        }
+
         default void opened(Conn conn) {
         }
 
@@ -307,6 +311,7 @@ public final class WsLoad implements AutoCloseable {
                         + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") + "\r\n";
                 Conn conn = new Conn(channel, handler, ids++, request);
                 conn.key = channel.register(selector, SelectionKey.OP_CONNECT, conn);
+                handler.started(conn);
                 channel.connect(new InetSocketAddress(host, port));
             } catch (IOException e) {
                 handler.failed(null, e);

@@ -201,7 +201,7 @@ public final class Benchmark {
                  WsLoad generator = new WsLoad()) {
                 load = generator;
                 server = second;
-                warmUp();
+                warmUp(of(Variant.BARE, Variant.SWITCHBOARD_V1)); // the applications the two nodes have
                 server = first;
                 int n = Integer.getInteger("bench.storm", quick ? 1000 : 10_000);
                 for (int r = 0; r < Integer.getInteger("bench.storm.rounds", 1); r++) {
@@ -342,8 +342,12 @@ public final class Benchmark {
      * Nothing of it is recorded.
      */
     private void warmUp() throws Exception {
+        warmUp(variants.toArray(new Variant[0]));
+    }
+
+    private void warmUp(Variant... these) throws Exception {
         long started = System.nanoTime();
-        for (Variant v : variants) {
+        for (Variant v : these) {
             echo(v, 100, quick ? 5 : 20, -1);
             fanout(v, 1000, 0, -1);
             fanout(v, 1000, 0, -1);

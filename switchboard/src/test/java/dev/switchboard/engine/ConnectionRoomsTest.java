@@ -53,7 +53,7 @@ class ConnectionRoomsTest {
             for (int t = 0; t < threads; t++) {
                 int me = t;
                 done.add(pool.submit(() -> {
-                    start.await();
+                    assertTrue(start.await(10, TimeUnit.SECONDS), "the start signal");
                     for (int i = 0; i < perThread; i++) {
                         c.joined("r" + me + "-" + i);
                     }

@@ -167,7 +167,7 @@ final class Administration implements NodeAdmin, NodeState {
     }
 
     private ConnectionView view(Connection c, long now) {
-        long sending = c.outbox.sendStartedNanos();
+        long sending = c.outbox.sends().startedNanos();
         String state = c.isClosing() ? "closing"
                 : c.queued() * 2 >= settings.queueMessages() || (sending != 0 && now - sending > TimeUnit.SECONDS.toNanos(1))
                 ? "behind" : "ok";

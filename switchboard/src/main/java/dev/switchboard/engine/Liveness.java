@@ -100,7 +100,7 @@ final class Liveness {
             return;
         }
         long sendTimeout = settings.sendTimeout().toNanos();
-        long started = out.sendStartedNanos();
+        long started = out.sends().startedNanos();
         boolean stuck = sendTimeout > 0 && started != 0 && now - started > sendTimeout;
         if (out.isClosing()) {
             if (stuck && out.terminate(CloseCodes.SLOW_CONSUMER, "slow consumer: send timed out")) {

@@ -195,6 +195,26 @@ final class OutboundQueue {
     }
 
     /**
+     * Writer only: the text of the next item, conflated-away slots skipped; null when the queue is empty or the next
+     * item is not text (a binary or close item, left in {@code into.carry} to go next, on its own).
+     */
+    String nextText(Batch into) {
+        into.carry = null;
+        Outbound next;
+        while ((next = poll()) != null) {
+            if (next instanceof Outbound.Binary || next instanceof Outbound.Close) {
+                into.carry = next;
+                return null;
+            }
+            String text = took(next);
+            if (text != null) {
+                return text;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Writer only: {@code first} and the text messages queued behind it, one per line, up to {@code maxChars}
      * (conflated ones skipped); stops at a binary or close item, which it leaves in {@code into.carry} to go next, on
      * its own.
@@ -203,19 +223,8 @@ final class OutboundQueue {
         into.messages = 1;
         into.carry = null;
         StringBuilder batch = null;
-        while ((batch == null ? first.length() : batch.length()) < maxChars) {
-            Outbound next = poll();
-            if (next == null) {
-                break;
-            }
-            if (next instanceof Outbound.Binary || next instanceof Outbound.Close) {
-                into.carry = next;
-                break;
-            }
-            String more = took(next);
-            if (more == null) {
-                continue; // conflated away
-            }
+        String more;
+        while ((batch == null ? first.length() : batch.length()) < maxChars && (more = nextText(into)) != null) {
             if (batch == null) { // sized once: most batches fill up to the bound under load
                 batch = new StringBuilder(Math.min(maxChars + more.length(), 4 * (first.length() + more.length())))
                         .append(first);

@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  * {@link SlowConsumerPolicy} decides: drop the oldest droppable publication, or (replies, control frames,
  * {@code disconnect} rooms) end the connection with 4008. One writer at a time — whoever
  * holds {@link #writing} — takes items in order and sends them asynchronously through the {@link Transport}, one
- * send in flight at a time; it runs on the writer executor, or on the container's thread that completes a send.
+ * send in flight at a time (on a transport that {@linkplain Transport#takesSendsAhead takes sends ahead}, the text
+ * queued behind a send goes with it, frame after frame, and the last one's completion stands for them all); it runs on
+ * the writer executor, or on the container's thread that completes a send.
  *
  * <p>Invariant: every call on the transport, pings and the close frame included, and every take from the queue
  * are made by the writer. Other threads only add to the queue and ask: {@link #close} (graceful: after what is
@@ -31,9 +33,6 @@ final class Outbox {
     private static final java.lang.invoke.VarHandle CLOSING = Handles.field(Outbox.class, "closing", boolean.class);
     private static final java.lang.invoke.VarHandle VERDICT = Handles.field(Outbox.class, "verdict", Outbound.Close.class);
     private static final java.lang.invoke.VarHandle PING = Handles.field(Outbox.class, "ping", ByteBuffer.class);
-
-    /** Largest batched frame, in characters: a batch only takes what is already queued, up to this. */
-    static final int MAX_BATCH_CHARS = 64 * 1024;
 
     private final Transport transport;
     private final Executor writers;
@@ -49,12 +48,13 @@ final class Outbox {
     private volatile boolean peerClosed;
     /** How the output ends: the transport closed once, by the writer. */
     private final OutputEnd end;
-    private volatile boolean batching;
     /** The completion of every send: one instance, not one per send. */
     private final Consumer<Throwable> onSent = this::sent;
-    /** What the last batch took (writer only; reused: a batch allocates its text, nothing else). */
-    private final OutboundQueue.Batch batch = new OutboundQueue.Batch();
-    /** A non-text item the writer took while batching; it goes next (writer only). */
+    /** The completion of a send the writer does not wait for (the transport takes sends ahead): failures only. */
+    private final Consumer<Throwable> onSentAhead = this::failed;
+    /** What the next text send carries (writer only). */
+    private final NextSend next;
+    /** A non-text item the writer took while composing a send; it goes next (writer only). */
     private Outbound carry;
     /** The payload of a heartbeat ping the writer is to send before the next frame, or null. */
     private volatile ByteBuffer ping; // through PING
@@ -68,10 +68,11 @@ final class Outbox {
         this.queue = new OutboundQueue(maxMessages, maxSize, budget);
         this.telemetry = telemetry;
         this.onSlowConsumer = onSlowConsumer;
+        this.next = new NextSend(transport);
     }
 
     void batching(boolean on) {
-        batching = on;
+        next.batching(on);
     }
 
     int queued() {
@@ -103,11 +104,6 @@ final class Outbox {
     /** The writer's send in flight and when sends completed, for the sweep (read-only there). */
     SendInFlight sends() {
         return send;
-    }
-
-    /** Nanos when the send in progress started, or 0 when none is in progress. */
-    long sendStartedNanos() {
-        return send.startedNanos();
     }
 
     /** Queues a reply or control frame: never dropped; at the bound the connection ends with 4008. */
@@ -274,13 +270,9 @@ final class Outbox {
                 if (text == null) {
                     continue; // conflated away
                 }
-                int messages = 1;
-                if (batching && !queue.isEmpty()) {
-                    text = queue.batch(text, MAX_BATCH_CHARS, batch);
-                    messages = batch.messages;
-                    carry = batch.carry; // not text: it goes on its own, next
-                }
-                send.start(messages);
+                text = next.compose(text, queue, onSentAhead);
+                carry = next.carry(); // not text: it goes on its own, next
+                send.start(next.messages());
                 transport.sendText(text, onSent);
             }
             if (send.returnedBeforeCompletion()) {
@@ -325,10 +317,8 @@ final class Outbox {
         long now = System.nanoTime(); // one clock read per send: its completion time and its duration
         if (failure == null) {
             send.succeeded(now);
-        } else if (!end.finished() && VERDICT.compareAndSet(this, null, new Outbound.Close(CloseCodes.SLOW_CONSUMER,
-                "slow consumer: send failed or timed out"))) {
-            closing = true; // the peer is not reading, or is gone
-            onSlowConsumer.run();
+        } else {
+            failed(failure);
         }
         if (send.completedInline()) {
             sendTook(started, now);
@@ -339,6 +329,15 @@ final class Outbox {
             drain(); // this thread is the writer now
         }
         // ABANDONED: terminate() took the writer's role over; this late completion changes nothing
+    }
+
+    /** A send failed or timed out (on any thread; {@code null}: it did not): the connection ends with 4008. */
+    private void failed(Throwable failure) {
+        if (failure != null && !end.finished() && VERDICT.compareAndSet(this, null,
+                new Outbound.Close(CloseCodes.SLOW_CONSUMER, "slow consumer: send failed or timed out"))) {
+            closing = true; // the peer is not reading, or is gone
+            onSlowConsumer.run();
+        }
     }
 
     /** A send that started at {@code startedNanos} (0: unknown, not told) completed at {@code nowNanos}. */

@@ -16,6 +16,16 @@ public interface Transport {
     /** As {@link #sendText}; the buffer is shared between recipients, so implementations must not consume it. */
     void sendBinary(ByteBuffer data, Consumer<Throwable> done);
 
+    /**
+     * Whether this transport takes a send while earlier ones are in flight, writes them in order and completes them in
+     * order, so that a send's success means every earlier one went out. Then the writer hands it the text queued behind
+     * a send without waiting (the container writes the frames together) and waits for the last one only. False: one
+     * send in flight at a time.
+     */
+    default boolean takesSendsAhead() {
+        return false;
+    }
+
     /** Sends a WebSocket ping frame with {@code payload} (heartbeat); failures are ignored: the missing pong tells. */
     void ping(ByteBuffer payload);
 

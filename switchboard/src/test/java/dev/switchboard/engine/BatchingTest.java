@@ -87,7 +87,7 @@ class BatchingTest {
     void aBatchStopsAtAGracefulCloseAndAtTheSizeBound() {
         TestTransport transport = TestTransport.async(completions::add);
         Connection c = connection(transport, true);
-        String big = "x".repeat(Outbox.MAX_BATCH_CHARS / 2);
+        String big = "x".repeat(NextSend.MAX_BATCH_CHARS / 2);
         c.enqueue("first");
         c.enqueue(big);
         c.enqueue(big);
@@ -98,7 +98,7 @@ class BatchingTest {
         }
         List<String> texts = transport.texts();
         assertEquals("first", texts.get(0));
-        assertTrue(texts.stream().allMatch(t -> t.length() <= Outbox.MAX_BATCH_CHARS + big.length() + 1),
+        assertTrue(texts.stream().allMatch(t -> t.length() <= NextSend.MAX_BATCH_CHARS + big.length() + 1),
                 "no frame grows past the bound by more than one message");
         long messages = texts.stream().mapToLong(t -> t.split("\n").length).sum();
         assertEquals(4, messages, "every message before the close went out: " + texts.size() + " frames");

@@ -43,11 +43,32 @@ final class TestTransport implements Transport {
     private final Executor completer;
     private final boolean stalled;
     private final CountDownLatch callsHeld;
+    /** Takes sends ahead ({@link Transport#takesSendsAhead}): sends in flight at once are then allowed, not counted. */
+    private final boolean ahead;
+    /** Most sends in flight at once. */
+    final AtomicInteger mostInFlight = new AtomicInteger();
+    /** When set, a frame it accepts completes with a failure (as a container's send that failed or timed out). */
+    volatile java.util.function.Predicate<Object> failing;
 
     private TestTransport(Executor completer, boolean stalled, CountDownLatch callsHeld) {
+        this(completer, stalled, callsHeld, false);
+    }
+
+    private TestTransport(Executor completer, boolean stalled, CountDownLatch callsHeld, boolean ahead) {
         this.completer = completer;
         this.stalled = stalled;
         this.callsHeld = callsHeld;
+        this.ahead = ahead;
+    }
+
+    /** Completes every send later on {@code executor}, in order, and takes sends while others are in flight (Undertow). */
+    static TestTransport takingSendsAhead(Executor executor) {
+        return new TestTransport(executor, false, null, true);
+    }
+
+    @Override
+    public boolean takesSendsAhead() {
+        return ahead;
     }
 
     /** Completes every send on the caller's thread. */
@@ -83,7 +104,9 @@ final class TestTransport implements Transport {
     private void send(Object frame, Consumer<Throwable> done) {
         enter();
         try {
-            if (inFlight.incrementAndGet() > 1) {
+            int now = inFlight.incrementAndGet();
+            mostInFlight.accumulateAndGet(now, Math::max);
+            if (now > 1 && !ahead) {
                 overlapping.incrementAndGet();
             }
             frames.add(frame);
@@ -112,9 +135,11 @@ final class TestTransport implements Transport {
         if (stalled) {
             return;
         }
+        java.util.function.Predicate<Object> fails = failing;
+        Throwable failure = fails != null && fails.test(frame) ? new java.io.IOException("send failed") : null;
         completer.execute(() -> {
             inFlight.decrementAndGet();
-            done.accept(null);
+            done.accept(failure);
         });
     }
 

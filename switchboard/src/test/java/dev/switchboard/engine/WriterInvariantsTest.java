@@ -123,8 +123,8 @@ class WriterInvariantsTest {
         hub.join(c, "j", "room", null, null); // 'joined' is sent and never completes
         c.close(CloseCodes.RATE_LIMITED, "rate limit exceeded repeatedly"); // queued behind the stuck send
         assertTrue(c.isClosing());
-        EngineFixture.within(Duration.ofSeconds(2), () -> c.outbox.sendStartedNanos() != 0
-                && System.nanoTime() - c.outbox.sendStartedNanos() > 150_000_000L,
+        EngineFixture.within(Duration.ofSeconds(2), () -> c.outbox.sends().startedNanos() != 0
+                && System.nanoTime() - c.outbox.sends().startedNanos() > 150_000_000L,
                 () -> "send not old enough");
         hub.sweep();
         // before the fix the sweep skipped connections already closing: the close waited for the send forever

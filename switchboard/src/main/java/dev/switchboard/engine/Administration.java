@@ -173,6 +173,6 @@ final class Administration implements NodeAdmin, NodeState {
                 ? "behind" : "ok";
         return new ConnectionView(cluster.node(), c.id(), c.user(), c.endpoint(),
                 TimeUnit.NANOSECONDS.toSeconds(now - c.openedNanos()), c.rooms().stream().sorted().toList(), c.queued(),
-                settings.queueMessages(), c.outbox.sent(), c.outbox.dropped(), state);
+                settings.queueMessages(), c.outbox.sends().sent(), c.outbox.dropped(), state);
     }
 }

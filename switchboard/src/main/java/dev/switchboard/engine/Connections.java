@@ -100,7 +100,7 @@ final class Connections {
             return false;
         }
         queueBudget.closed();
-        sentByClosed.add(connection.outbox.sent());
+        sentByClosed.add(connection.outbox.sends().sent());
         droppedByClosed.add(connection.outbox.dropped());
         byUser.computeIfPresent(connection.user(), (u, mine) -> {
             Connection[] fewer = new Connection[mine.length];
@@ -148,7 +148,7 @@ final class Connections {
             int depth = c.queued();
             queued += depth;
             deepest = Math.max(deepest, depth);
-            sent += c.outbox.sent();
+            sent += c.outbox.sends().sent();
             dropped += c.outbox.dropped();
             byKind.merge(c.kind(), 1, Integer::sum);
         }

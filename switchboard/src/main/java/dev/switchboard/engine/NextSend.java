@@ -28,6 +28,11 @@ final class NextSend {
         this.ahead = transport.takesSendsAhead();
     }
 
+    /** Whether the transport takes sends ahead (see {@link Transport#takesSendsAhead}). */
+    boolean ahead() {
+        return ahead;
+    }
+
     void batching(boolean on) {
         batching = on;
     }

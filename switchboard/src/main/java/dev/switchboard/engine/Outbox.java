@@ -79,10 +79,6 @@ final class Outbox {
         return queue.messages();
     }
 
-    long sent() {
-        return send.sent();
-    }
-
     long dropped() {
         return queue.dropped();
     }
@@ -326,7 +322,11 @@ final class Outbox {
         }
         if (send.completedLater()) {
             sendTook(started, now);
-            drain(); // this thread is the writer now
+            if (next.ahead() && !queue.isEmpty()) {
+                runWriter(); // sent from a writer thread, not the container's I/O thread, it goes out in one write
+            } else {
+                drain(); // this thread is the writer now
+            }
         }
         // ABANDONED: terminate() took the writer's role over; this late completion changes nothing
     }

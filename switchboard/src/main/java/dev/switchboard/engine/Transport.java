@@ -19,8 +19,9 @@ public interface Transport {
     /**
      * Whether this transport takes a send while earlier ones are in flight, writes them in order and completes them in
      * order, so that a send's success means every earlier one went out. Then the writer hands it the text queued behind
-     * a send without waiting (the container writes the frames together) and waits for the last one only. False: one
-     * send in flight at a time.
+     * a send without waiting (the container writes the frames together) and waits for the last one only; and when a
+     * send completes with more queued, the writer goes on on its own thread, not the completing one (frames sent from
+     * the container's I/O thread are written one at a time). False: one send in flight at a time.
      */
     default boolean takesSendsAhead() {
         return false;

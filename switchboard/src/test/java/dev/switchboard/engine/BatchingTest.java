@@ -45,7 +45,7 @@ class BatchingTest {
         for (int i = 1; i <= 10; i++) {
             assertEquals("{\"n\":" + i + "}", lines.get(i - 1));
         }
-        assertEquals(10, c.outbox.sent(), "sent counts messages, not frames");
+        assertEquals(10, c.outbox.sends().sent(), "sent counts messages, not frames");
         assertEquals(0, c.queued());
         assertEquals(0, transport.overlapping.get());
     }

@@ -49,7 +49,7 @@ class SendsAheadTest {
         assertFalse(connection.drained(), "not drained while the last of them is in flight");
         releaseAll();
         assertTrue(connection.drained());
-        assertEquals(10, connection.outbox.sent(), "every message counted once");
+        assertEquals(10, connection.outbox.sends().sent(), "every message counted once");
         assertEquals(0, transport.concurrentCalls.get(), "the calls themselves never overlap: one writer");
     }
 
@@ -64,7 +64,7 @@ class SendsAheadTest {
         }
         assertEquals(numbered(1, queued), transport.texts());
         assertEquals(NextSend.MAX_AHEAD, transport.mostInFlight.get(), "never more in flight than the bound");
-        assertEquals(queued, connection.outbox.sent());
+        assertEquals(queued, connection.outbox.sends().sent());
     }
 
     @Test
@@ -83,6 +83,26 @@ class SendsAheadTest {
         assertEquals("third", transport.frames.get(3));
         assertEquals(1000, transport.closedWith.getNow(-1), "then the close");
         assertEquals(0, transport.afterClose.get());
+    }
+
+    /** Frames sent from Undertow's I/O thread are written one at a time: with more queued, a writer thread goes on. */
+    @Test
+    void aCompletionWithMoreQueuedHandsTheWriterToThePoolNotTheCompletingThread() {
+        ConcurrentLinkedQueue<Runnable> pool = new ConcurrentLinkedQueue<>();
+        Connection c = EngineFixture.connection(transport, pool::add, false);
+        c.enqueue("first");
+        pool.poll().run(); // the writer sends it
+        c.enqueue("second");
+        c.enqueue("third");
+        assertTrue(pool.isEmpty(), "a send in flight: the writer is not started again");
+        completions.poll().run(); // "first" completes on the container's thread
+        assertEquals(List.of("first"), transport.texts(), "nothing sent on the completing thread");
+        assertEquals(1, pool.size(), "the writer goes on on the pool");
+        pool.poll().run();
+        assertEquals(List.of("first", "second", "third"), transport.texts());
+        releaseAll();
+        assertTrue(pool.isEmpty(), "nothing queued when the last completed: it ends where it completed");
+        assertTrue(c.drained());
     }
 
     @Test

@@ -19,8 +19,11 @@ final class NextSend {
     private final Transport transport;
     private final boolean ahead;
     private volatile boolean batching;
-    /** What the last batch took (reused: composing allocates a batch's text, nothing else). */
-    private final OutboundQueue.Batch batch = new OutboundQueue.Batch();
+    /**
+     * What the last batch took (reused: composing allocates a batch's text, nothing else); made by the first send that
+     * carries more than one message: an idle connection holds none.
+     */
+    private OutboundQueue.Batch batch;
     private int messages;
 
     NextSend(Transport transport) {
@@ -43,17 +46,19 @@ final class NextSend {
      */
     String compose(String first, OutboundQueue queue, Consumer<Throwable> onSentAhead) {
         messages = 1;
-        batch.carry = null;
-        if (queue.isEmpty()) {
+        if (batch != null) {
+            batch.carry = null;
+        }
+        if (queue.isEmpty() || !(batching || ahead)) {
             return first;
+        }
+        if (batch == null) {
+            batch = new OutboundQueue.Batch();
         }
         if (batching) {
             String text = queue.batch(first, MAX_BATCH_CHARS, batch);
             messages = batch.messages;
             return text;
-        }
-        if (!ahead) {
-            return first;
         }
         String text = first;
         String next;
@@ -72,6 +77,6 @@ final class NextSend {
 
     /** A binary or close item composing took from the queue and did not send: it goes next, on its own; or null. */
     Outbound carry() {
-        return batch.carry;
+        return batch == null ? null : batch.carry;
     }
 }

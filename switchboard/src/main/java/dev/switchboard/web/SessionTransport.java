@@ -56,28 +56,25 @@ final class SessionTransport implements Transport {
      * The container's completions, made once for each of the two completions the writer passes (it passes the same
      * ones every time: a send's, and a send's handed ahead): a send allocates no handler. Writer only.
      */
-    private Consumer<Throwable> done;
-    private SendHandler handler;
-    private Consumer<Throwable> otherDone;
-    private SendHandler otherHandler;
+    private Consumer<Throwable> firstDone;
+    private SendHandler firstHandler;
+    private Consumer<Throwable> secondDone;
+    private SendHandler secondHandler;
 
     private SendHandler handler(Consumer<Throwable> done) {
-        if (done == this.done) {
-            return handler;
+        if (done == firstDone) {
+            return firstHandler;
         }
-        if (done != otherDone) {
-            otherDone = this.done;
-            otherHandler = handler;
-            this.done = done;
-            this.handler = result -> done.accept(result.isOK() ? null : result.getException());
-            return handler;
+        if (done != secondDone) { // not seen yet: the first slot while it is free, else the second
+            SendHandler made = result -> done.accept(result.isOK() ? null : result.getException());
+            if (firstDone == null) {
+                firstDone = done;
+                return firstHandler = made;
+            }
+            secondDone = done;
+            secondHandler = made;
         }
-        SendHandler found = otherHandler; // swap, so that the next lookup of the same one is the first test
-        otherDone = this.done;
-        otherHandler = handler;
-        this.done = done;
-        this.handler = found;
-        return found;
+        return secondHandler;
     }
 
     /** Sets the platform class loader as context loader where the container needs it (see above); the previous one. */

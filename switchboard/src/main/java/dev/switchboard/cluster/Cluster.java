@@ -52,6 +52,15 @@ public interface Cluster {
          */
         void resynchronize();
 
+        /**
+         * Calls failed since the last heartbeat while the store answered it and no subscription was lost — the store,
+         * or this node, was slow, not gone: repair what may have diverged, not everything. Rooms that went on alone
+         * rejoin the shared log, rooms whose presence could not be read read it again, and the presence of
+         * {@code presence}'s users (room → users) and the connections of {@code users}, whose writes failed, are
+         * written again. On the heartbeat's thread: must not wait.
+         */
+        void repair(Map<String, java.util.Set<String>> presence, java.util.Set<String> users);
+
         /** The set of live nodes changed. */
         void nodesChanged();
 

@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * in the order Redis published them. A room's channel carries {@code P room epoch offset payload} (a publication),
  * {@code R room epoch offset} (a reset), {@code C room} (presence changed); the nodes' shared channel carries JSON:
  * direct messages, disconnects, operators' removals and questions (those this node sent are skipped: handled here
- * before they were published). Stateless.
+ * before they were published). The asking side of a question ({@link #ask}) is here too. Stateless.
  */
 final class ClusterInbox {
 
@@ -53,5 +53,26 @@ final class ClusterInbox {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Failed to handle a cluster event", e);
         }
+    }
+
+    /**
+     * Blocking: asks {@code others} (live nodes but this one) {@code question} on the broadcast channel and reads their
+     * answers from a reply hash until all answered or {@code wait} passed; the answers of those that did.
+     */
+    static java.util.Map<String, String> ask(Redis redis, String node, java.util.Set<String> others, String question,
+                                             String argument, java.time.Duration wait) throws StoreUnavailable {
+        String reply = redis.config().prefix() + ":answers:" + java.util.UUID.randomUUID();
+        redis.call(redis.channel(), c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "ask")
+                .add("node", node).add("question", question).add("argument", argument).add("reply", reply).build()
+                .toString()));
+        long deadline = System.nanoTime() + wait.toNanos();
+        java.util.Map<String, String> answers = redis.call(reply, c -> c.hgetall(reply));
+        while (!answers.keySet().containsAll(others) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+            answers = redis.call(reply, c -> c.hgetall(reply));
+        }
+        java.util.Map<String, String> live = new java.util.TreeMap<>(answers);
+        live.keySet().retainAll(others);
+        return live;
     }
 }

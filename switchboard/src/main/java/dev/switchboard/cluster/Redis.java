@@ -223,11 +223,14 @@ public final class Redis {
         });
     }
 
-    /** Never waits: runs {@code script} by SHA ({@code EVAL} on {@code NOSCRIPT}); a failure is logged and counted. */
-    void evalAsync(String what, RedisScript script, ScriptOutputType type, String[] keys, String... args) {
+    /**
+     * Never waits: runs {@code script} by SHA ({@code EVAL} on {@code NOSCRIPT}); a failure is logged and counted, and
+     * {@code onFailure} (null: nothing) runs on Lettuce's thread: it must not wait.
+     */
+    void evalAsync(String what, Runnable onFailure, RedisScript script, ScriptOutputType type, String[] keys, String... args) {
         RedisClusterAsyncCommands<String, String> c = connections.async(keys[0]);
         if (c == null) {
-            failed(what, new RedisConnectionException("not connected"));
+            failed(what, new RedisConnectionException("not connected"), onFailure);
             return;
         }
         RedisFuture<Object> sent;
@@ -235,7 +238,7 @@ public final class Redis {
         try {
             sent = c.evalsha(script.sha, type, keys, args);
         } catch (RuntimeException e) {
-            failed(what, e);
+            failed(what, e, onFailure);
             return;
         }
         sent.whenComplete((result, failure) -> {
@@ -243,18 +246,18 @@ public final class Redis {
             if (failure instanceof RedisNoScriptException) {
                 c.eval(script.source, type, keys, args).whenComplete((again, error) -> {
                     if (error != null) {
-                        failed(what, error);
+                        failed(what, error, onFailure);
                     }
                 });
             } else if (failure != null) {
-                failed(what, failure);
+                failed(what, failure, onFailure);
             }
         });
     }
 
     /** Never waits: sets {@code field} of hash {@code key}, which expires after {@code ttlSeconds}; a failure is logged and counted. */
     void hsetAsync(String what, String key, String field, String value, long ttlSeconds) {
-        async(what, key, c -> c.hset(key, field, value).thenCompose(set -> c.expire(key, ttlSeconds)));
+        async(what, null, key, c -> c.hset(key, field, value).thenCompose(set -> c.expire(key, ttlSeconds)));
     }
 
     /** Never waits: publishes {@code message} on the broadcast channel; a failure is logged and counted. */
@@ -277,9 +280,15 @@ public final class Redis {
      * logged and counted.
      */
     void async(String what, String key, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
+        async(what, null, key, command);
+    }
+
+    /** As {@link #async(String, String, Function)}; {@code onFailure} (null: nothing) runs on failure, must not wait. */
+    void async(String what, Runnable onFailure, String key,
+               Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
         RedisClusterAsyncCommands<String, String> c = connections.async(key);
         if (c == null) {
-            failed(what, new RedisConnectionException("not connected"));
+            failed(what, new RedisConnectionException("not connected"), onFailure);
             return;
         }
         long started = System.nanoTime();
@@ -287,15 +296,18 @@ public final class Redis {
             command.apply(c).whenComplete((answer, failure) -> {
                 telemetry.commandCompleted(System.nanoTime() - started);
                 if (failure != null) {
-                    failed(what, failure);
+                    failed(what, failure, onFailure);
                 }
             });
         } catch (RuntimeException e) {
-            failed(what, e);
+            failed(what, e, onFailure);
         }
     }
 
-    private void failed(String what, Throwable failure) {
+    private void failed(String what, Throwable failure, Runnable onFailure) {
+        if (onFailure != null) {
+            onFailure.run();
+        }
         failures.increment();
         telemetry.commandFailed(false);
         // INFO, not WARNING: during an outage every best-effort command fails; the heartbeat logs the outage once

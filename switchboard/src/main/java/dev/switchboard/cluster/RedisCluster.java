@@ -36,8 +36,9 @@ import java.util.logging.Logger;
  *
  * <p>Faults: commands fail fast while Redis is unreachable ({@link StoreUnavailable}); subscriptions are repaired
  * ({@link Subscriber#repair}); the heartbeat notices the way back, or subscriptions made again, and asks the hub to
- * {@link Listener#resynchronize}. A node whose heartbeat is older than {@code node-timeout} is dead: the first live
- * node to notice withdraws it ({@link NodeWithdrawal}), as a stopping node withdraws itself.
+ * {@link Listener#resynchronize}; calls that failed while Redis answered (slow, not gone) are {@link Listener#repair}ed
+ * alone ({@link Unwritten}). A node whose heartbeat is older than {@code node-timeout} is dead: the first live node to
+ * notice withdraws it ({@link NodeWithdrawal}), as a stopping node withdraws itself.
  */
 public final class RedisCluster implements Cluster {
 
@@ -48,6 +49,7 @@ public final class RedisCluster implements Cluster {
     private final Redis.Config config;
     private final RoomSubscriptions subscriptions;
     private final RedisUsers users;
+    private final Unwritten unwritten = new Unwritten();
     private final String node = "n" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
 
     private volatile boolean reachable;
@@ -166,16 +168,22 @@ public final class RedisCluster implements Cluster {
             long failed = redis.unavailable(); // a call failed since the last beat: a room may have gone on alone
             boolean missed = failed != unavailableBefore;
             unavailableBefore = failed;
+            Unwritten.Taken notWritten = unwritten.take();
             if (missed || resubscribed) {
                 redis.refreshSlots();
             }
-            if (!was || (added && registered) || resubscribed || missed) {
+            if (!was || (added && registered) || resubscribed) {
                 // back after an outage, or Redis forgot us (restarted empty, or took us for dead): catch up,
                 // and once more a little later, for what was published before the subscription was back
                 LOG.log(Level.INFO, "Node {0}: Redis reachable{1}; resynchronizing rooms", new Object[] {node,
-                        resubscribed ? ", subscriptions made again" : missed ? ", calls failed since the last beat" : ""});
+                        resubscribed ? ", subscriptions made again" : ""});
                 listener.resynchronize();
                 resyncAgainIn = 3;
+            } else if (missed || !notWritten.isEmpty()) {
+                // Redis answers and nothing was lost in transit: calls timed out (it, or this node, was slow). Only
+                // what failed is repaired — a whole resynchronization would add its load to the load it comes from
+                LOG.log(Level.FINE, "Node {0}: calls failed since the last beat; repairing", node);
+                listener.repair(notWritten.presence(), notWritten.users());
             } else if (resyncAgainIn > 0 && --resyncAgainIn == 0) {
                 listener.resynchronize();
             } else if (changed) {
@@ -228,11 +236,12 @@ public final class RedisCluster implements Cluster {
     @Override
     public void presence(String room, String user, int connections) {
         if (reachable) { // else: rewritten by resynchronize
+            Runnable again = () -> unwritten.presence(room, user); // the heartbeat has it written again
             if (connections > 0) { // first: a node that dies in between leaves nothing it would not withdraw
                 String rooms = NodeWithdrawal.rooms(config.prefix(), node);
-                redis.async("rooms of a node", rooms, c -> c.sadd(rooms, room));
+                redis.async("rooms of a node", again, rooms, c -> c.sadd(rooms, room));
             }
-            redis.evalAsync("presence in " + room, RedisScript.PRESENCE, ScriptOutputType.INTEGER,
+            redis.evalAsync("presence in " + room, again, RedisScript.PRESENCE, ScriptOutputType.INTEGER,
                     new String[] {config.prefix() + ":{" + room + "}:presence"}, node + "|" + user,
                     Integer.toString(connections), redis.roomChannel(room), room, redis.publishCommand());
         }
@@ -257,7 +266,7 @@ public final class RedisCluster implements Cluster {
     @Override
     public void userConnections(String user, int connections) {
         if (reachable) { // else: rewritten by resynchronize
-            users.connections(user, connections);
+            users.connections(user, connections, () -> unwritten.user(user));
         }
     }
 
@@ -304,19 +313,7 @@ public final class RedisCluster implements Cluster {
         if (others.isEmpty()) {
             return Map.of();
         }
-        String reply = config.prefix() + ":answers:" + java.util.UUID.randomUUID();
-        redis.call(redis.channel(), c -> c.publish(redis.channel(), Codec.json().createObjectBuilder().add("kind", "ask")
-                .add("node", node).add("question", question).add("argument", argument).add("reply", reply).build()
-                .toString()));
-        long deadline = System.nanoTime() + wait.toNanos();
-        Map<String, String> answers = redis.call(reply, c -> c.hgetall(reply));
-        while (!answers.keySet().containsAll(others) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
-            answers = redis.call(reply, c -> c.hgetall(reply));
-        }
-        Map<String, String> live = new java.util.TreeMap<>(answers);
-        live.keySet().retainAll(others);
-        return live;
+        return ClusterInbox.ask(redis, node, others, question, argument, wait);
     }
 
     @Override

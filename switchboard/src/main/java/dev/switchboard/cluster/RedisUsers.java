@@ -25,14 +25,15 @@ final class RedisUsers {
         this.alive = alive;
     }
 
-    /** Never waits: {@code user} has {@code connections} open here (0: none). */
-    void connections(String user, int connections) {
+    /** Never waits: {@code user} has {@code connections} open here (0: none); {@code onFailure} runs if a write fails. */
+    void connections(String user, int connections, Runnable onFailure) {
+        String key = redis.userKey(user);
         if (connections > 0) { // the node's set first: a node that dies in between leaves nothing it would not withdraw
             String users = NodeWithdrawal.users(redis.config().prefix(), node);
-            redis.async("users of a node", users, c -> c.sadd(users, user));
-            redis.async("connections of a user", redis.userKey(user), c -> c.hset(redis.userKey(user), node, Integer.toString(connections)));
+            redis.async("users of a node", onFailure, users, c -> c.sadd(users, user));
+            redis.async("connections of a user", onFailure, key, c -> c.hset(key, node, Integer.toString(connections)));
         } else {
-            redis.async("connections of a user", redis.userKey(user), c -> c.hdel(redis.userKey(user), node));
+            redis.async("connections of a user", onFailure, key, c -> c.hdel(key, node));
         }
     }
 

@@ -29,6 +29,8 @@ final class ClusterListener implements Cluster.Listener {
     private final Executor background;
     private final long coalesceMillis;
     private final Set<String> presenceStale = ConcurrentHashMap.newKeySet();
+    /** Rooms whose presence on other nodes could not be read: read again on the next repair. */
+    private final Set<String> presenceUnread = ConcurrentHashMap.newKeySet();
     /** What other nodes' operators ask of this node. */
     interface Admin {
         /** Removes a user (null: everyone) from a room on this node, telling the members. */
@@ -115,6 +117,34 @@ final class ClusterListener implements Cluster.Listener {
         });
     }
 
+    /**
+     * Only what failed: the users' connections and members' presence whose writes failed are written again as they
+     * are now (0 when gone), rooms that went on alone rejoin the shared log, unread presence is read again.
+     */
+    @Override
+    public void repair(Map<String, Set<String>> presence, Set<String> users) {
+        background.execute(() -> {
+            long now = System.currentTimeMillis();
+            users.forEach(user -> cluster.userConnections(user, connections.count(user)));
+            presence.forEach((name, those) -> {
+                Room room = rooms.get(name);
+                Map<String, Integer> here = room == null ? Map.of() : room.localUsers();
+                those.forEach(user -> cluster.presence(name, user, here.getOrDefault(user, 0)));
+            });
+            rooms.forEach((name, room) -> {
+                if (room.locked(() -> room.log().isLocalLocked())) {
+                    room.log().resynchronize(now);
+                    presenceStale(name);
+                }
+            });
+            for (String name : presenceUnread) {
+                if (presenceUnread.remove(name) && rooms.contains(name)) {
+                    presenceStale(name);
+                }
+            }
+        });
+    }
+
     @Override
     public void nodesChanged() {
         rooms.forEach((name, room) -> presenceStale(name));
@@ -136,6 +166,7 @@ final class ClusterListener implements Cluster.Listener {
         try {
             room.remotePresence(cluster.remotePresence(name)); // asked outside the room's lock
         } catch (StoreUnavailable e) {
+            presenceUnread.add(name);
             LOG.log(Level.FINE, "Presence of {0} on other nodes not refreshed: {1}", new Object[] {name, e.getMessage()});
         }
     }

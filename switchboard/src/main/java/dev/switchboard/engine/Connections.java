@@ -186,10 +186,15 @@ final class Connections {
         byUser.forEach((user, mine) -> action.accept(user, mine.length));
     }
 
+    /** {@code user}'s open connections on this node. */
+    int count(String user) {
+        Connection[] mine = byUser.get(user);
+        return mine == null ? 0 : mine.length;
+    }
+
     private void userCountChanged(String user) {
         if (cluster.shared()) {
-            Connection[] mine = byUser.get(user);
-            cluster.userConnections(user, mine == null ? 0 : mine.length);
+            cluster.userConnections(user, count(user));
         }
     }
 

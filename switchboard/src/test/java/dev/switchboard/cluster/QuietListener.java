@@ -37,6 +37,10 @@ public class QuietListener implements Cluster.Listener {
     }
 
     @Override
+    public void repair(java.util.Map<String, java.util.Set<String>> presence, java.util.Set<String> users) {
+    }
+
+    @Override
     public void nodesChanged() {
     }
 

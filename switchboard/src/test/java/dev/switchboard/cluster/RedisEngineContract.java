@@ -2,6 +2,7 @@ package dev.switchboard.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -27,6 +28,7 @@ abstract class RedisEngineContract {
     RedisCluster one;
     RedisCluster two;
     final List<String> heardByTwo = new CopyOnWriteArrayList<>();
+    final List<String> heardByOne = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
 
     /** The Redis under test, started. */
@@ -37,7 +39,7 @@ abstract class RedisEngineContract {
         server = startRedis();
         one = new RedisCluster(server.link("nodes"));
         two = new RedisCluster(server.link("nodes"));
-        one.start(new Recorder(new CopyOnWriteArrayList<>()), Thread::new, timers);
+        one.start(new Recorder(heardByOne), Thread::new, timers);
         two.start(new Recorder(heardByTwo), Thread::new, timers);
         within(() -> one.reachable() && two.reachable() && one.nodes() == 2 && two.nodes() == 2);
     }
@@ -163,6 +165,26 @@ abstract class RedisEngineContract {
         within(() -> one.failures() == before + 1);
     }
 
+    /**
+     * Redis answers the heartbeat but a node's calls fail (here: WRONGTYPE; in a storm: timeouts): the heartbeat hands
+     * the listener what failed to repair — a member's presence not written, then a failed read — and never makes the
+     * whole resynchronization, whose load would add to the load the failures come from.
+     */
+    @Test
+    void callsThatFailWhileRedisAnswersAreRepairedAloneWithoutAResynchronization() throws Exception {
+        // the start's catch-up and its second pass a few beats later are over: any later "Y" is the failures' doing
+        within(() -> heardByOne.stream().filter("Y"::equals).count() >= 2);
+        server.command("nodes:{cracked}:presence", c -> c.set("nodes:{cracked}:presence", "not a hash"));
+        heardByOne.clear();
+        one.presence("cracked", "bob", 1); // its write fails
+        within(() -> heardByOne.stream().anyMatch(h -> h.startsWith("F {") && h.contains("cracked=[bob]")));
+        heardByOne.clear();
+        assertThrows(StoreUnavailable.class, () -> one.remotePresence("cracked")); // a blocking call fails
+        within(() -> heardByOne.contains("F {} []"));
+        assertFalse(heardByOne.contains("Y"), "a node whose calls failed while Redis answered resynchronized everything: " + heardByOne);
+        assertTrue(one.reachable());
+    }
+
     static void within(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
@@ -210,6 +232,12 @@ abstract class RedisEngineContract {
 
         @Override
         public void resynchronize() {
+            heard.add("Y");
+        }
+
+        @Override
+        public void repair(Map<String, java.util.Set<String>> presence, java.util.Set<String> users) {
+            heard.add("F " + new java.util.TreeMap<>(presence) + " " + new java.util.TreeSet<>(users));
         }
 
         @Override

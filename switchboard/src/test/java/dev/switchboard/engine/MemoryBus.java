@@ -109,6 +109,12 @@ final class MemoryBus implements AutoCloseable {
         nodes.forEach(n -> n.cluster().listener.resynchronize());
     }
 
+    /** Calls failed but the store answers the heartbeat (slow, not gone): every node repairs only what failed. */
+    void answersAgain() {
+        unreachable = false;
+        nodes.forEach(n -> n.cluster().listener.repair(java.util.Map.of(), java.util.Set.of()));
+    }
+
     @Override
     public void close() {
         CountDownLatch s = stall;

@@ -42,9 +42,35 @@ final class SharedJoins {
         }
     }
 
-    /** Off the room's lock: asks the store what the join needs; {@code unavailable} when it could not answer. */
+    /** Attempts of a join's reads while the store answers the heartbeat: a timeout there is load, not an outage. */
+    static final int ATTEMPTS = 3;
+
+    /**
+     * Off the room's lock: asks the store what the join needs; {@code unavailable} when it could not answer. A read
+     * that fails while the store answered the latest heartbeat (the store, or this node, slow: a reconnect storm) is
+     * asked again, up to {@link #ATTEMPTS} times: a join answered without its recovery costs the member what it missed.
+     * While the store is unreachable, once: the join goes on at once, on this node's window.
+     */
     static RoomLog.Prepared prepare(LogStore store, Cluster cluster, String room, RoomPolicy policy, Window s,
                                     String sinceEpoch, Long sinceOffset, int rewind, TagFilter filter) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return prepareOnce(store, cluster, room, policy, s, sinceEpoch, sinceOffset, rewind, filter);
+            } catch (Failed e) {
+                if (attempt >= ATTEMPTS || !cluster.reachable()) {
+                    // FINE in an outage (the heartbeat logs it once); INFO when the store answered but too slowly
+                    LOG.log(attempt >= ATTEMPTS ? Level.INFO : Level.FINE,
+                            "Join of {0} without the shared log after {1} attempt(s): {2}",
+                            new Object[] {room, attempt, e.getMessage()});
+                    return e.prepared;
+                }
+            }
+        }
+    }
+
+    private static RoomLog.Prepared prepareOnce(LogStore store, Cluster cluster, String room, RoomPolicy policy, Window s,
+                                                String sinceEpoch, Long sinceOffset, int rewind, TagFilter filter)
+            throws Failed {
         LogStore.Position at = null;
         Map<String, Integer> remote = null;
         try {
@@ -63,8 +89,17 @@ final class SharedJoins {
                     ? latest(store, room, upTo, rewind, filter) : null;
             return new RoomLog.Prepared(at, remote, false, epoch, upTo, range, latest);
         } catch (StoreUnavailable e) {
-            LOG.log(Level.FINE, "Join of {0} without the shared log: {1}", new Object[] {room, e.getMessage()});
-            return new RoomLog.Prepared(at, remote, at == null, null, 0, null, null);
+            throw new Failed(e, new RoomLog.Prepared(at, remote, at == null, null, 0, null, null));
+        }
+    }
+
+    /** A read of a join failed: what it learned before, the join's answer should no attempt do better. */
+    private static final class Failed extends Exception {
+        final transient RoomLog.Prepared prepared;
+
+        Failed(StoreUnavailable cause, RoomLog.Prepared prepared) {
+            super(cause.getMessage(), cause, false, false);
+            this.prepared = prepared;
         }
     }
 

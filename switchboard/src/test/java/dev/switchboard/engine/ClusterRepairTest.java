@@ -64,6 +64,32 @@ class ClusterRepairTest {
         assertEquals(0, told(ben, "steady"), ben.texts().toString());
     }
 
+    /**
+     * A reconnect storm's join on a node that never had the room: its reads time out twice while the store answers the
+     * heartbeat; asked again, the member recovers what it missed instead of being told to resynchronize — and the room
+     * joins the shared log rather than going on alone.
+     */
+    @Test
+    void aJoinWhoseReadsTimeOutWhileTheStoreAnswersIsAskedAgainAndRecovers() throws Exception {
+        TestTransport ann = member(a, "ann", "storm");
+        for (int i = 1; i <= 4; i++) {
+            a.publish("storm", Json.createValue(i));
+        }
+        EngineFixture.within(WAIT, () -> count(ann, "message", "storm") == 4, ann::texts);
+        String epoch = ann.texts().stream().map(ClusterRepairTest::json).filter(j -> "message".equals(j.getString("type")))
+                .findFirst().orElseThrow().getString("epoch");
+        bus.slowCalls.set(SharedJoins.ATTEMPTS - 1);
+        TestTransport ben = TestTransport.async(fixture.completer);
+        assertTrue(b.join(b.open(ben, "ben", "/ws", false), "j", "storm", epoch, 1L));
+        EngineFixture.within(WAIT, () -> count(ben, "message", "storm") == 3, ben::texts);
+        assertEquals(0, bus.slowCalls.get(), "the join's reads did not fail as arranged");
+        JsonObject joined = ben.texts().stream().map(ClusterRepairTest::json).filter(j -> "joined".equals(j.getString("type")))
+                .findFirst().orElseThrow();
+        assertTrue(joined.getBoolean("recovered"), ben.texts().toString());
+        assertEquals(epoch, joined.getString("epoch"));
+        assertFalse(b.room("storm").isLocal());
+    }
+
     private TestTransport member(Hub hub, String user, String room) {
         TestTransport t = TestTransport.async(fixture.completer);
         assertTrue(hub.join(hub.open(t, user, "/ws", false), "j", room, null, null));

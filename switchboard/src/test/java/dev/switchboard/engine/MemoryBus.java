@@ -51,6 +51,8 @@ final class MemoryBus implements AutoCloseable {
     /** Store calls waiting on {@link #stall} now. */
     final AtomicInteger stalled = new AtomicInteger();
     volatile boolean unreachable;
+    /** Store calls still to fail while the store answers the heartbeat (a slow store: they time out). */
+    final AtomicInteger slowCalls = new AtomicInteger();
     /** Publications each node was handed by the bus (only rooms it follows, as with Redis). */
     final Map<String, AtomicInteger> inbound = new ConcurrentHashMap<>();
     private final EngineFixture executors;
@@ -150,8 +152,8 @@ final class MemoryBus implements AutoCloseable {
                 stalled.decrementAndGet();
             }
         }
-        if (unreachable) {
-            throw new StoreUnavailable("the bus is unreachable", null);
+        if (unreachable || slowCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new StoreUnavailable(unreachable ? "the bus is unreachable" : "the call timed out", null);
         }
     }
 

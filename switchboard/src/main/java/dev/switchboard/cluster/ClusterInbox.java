@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * in the order Redis published them. A room's channel carries {@code P room epoch offset payload} (a publication),
  * {@code R room epoch offset} (a reset), {@code C room} (presence changed); the nodes' shared channel carries JSON:
  * direct messages, disconnects, operators' removals and questions (those this node sent are skipped: handled here
- * before they were published). The asking side of a question ({@link #ask}) is here too. Stateless.
+ * before they were published). Both sides of a question ({@link #ask}, {@link #answer}) are here too. Stateless.
  */
 final class ClusterInbox {
 
@@ -52,6 +52,17 @@ final class ClusterInbox {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Failed to handle a cluster event", e);
+        }
+    }
+
+    private static final long ANSWER_TTL_SECONDS = 30; // a node's answer to a question, kept for the asker
+
+    /** Answers another node's question without waiting: the inbox thread delivers publications in order. */
+    static void answer(Redis redis, String node, Cluster.Listener listener, JsonObject event) {
+        String answer = listener.answer(event.getString("question"), event.getString("argument"));
+        if (answer != null) {
+            redis.hsetAsync("answer " + event.getString("question"), event.getString("reply"), node, answer,
+                    ANSWER_TTL_SECONDS);
         }
     }
 

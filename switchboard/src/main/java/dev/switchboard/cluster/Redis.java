@@ -163,9 +163,8 @@ public final class Redis {
     }
 
     /**
-     * Never waits: on Redis Cluster, has Lettuce read the slots again (commands failed: a master may have been
-     * replaced). Lettuce's own triggers do not suffice: a view read during a failover, when nodes disagree, is kept
-     * until the next trigger, and a master's commands time out meanwhile.
+     * Never waits: on Redis Cluster, has Lettuce read the slots again (commands failed: a master may have been replaced).
+     * Lettuce's own triggers do not suffice: a view read in a failover, when nodes disagree, is kept until the next one.
      */
     void refreshSlots() {
         if (clients.get(0) instanceof RedisClusterClient cluster) {
@@ -183,11 +182,16 @@ public final class Redis {
 
     /** Blocking: {@code command} on the command connection of {@code key}'s server (the key it touches). */
     <T> T call(String key, Function<RedisClusterCommands<String, String>, T> command) throws StoreUnavailable {
+        return call(key, command, false);
+    }
+
+    private <T> T call(String key, Function<RedisClusterCommands<String, String>, T> command, boolean heartbeat)
+            throws StoreUnavailable {
         long started = System.nanoTime();
         try {
             while (true) {
                 try {
-                    return command.apply(connections.sync(key));
+                    return command.apply(heartbeat ? connections.heartbeat(key) : connections.sync(key));
                 } catch (RedisCommandExecutionException e) {
                     // Redis Cluster: a script's keys half moved to a slot's new master; the slot settles in moments
                     if (!String.valueOf(e.getMessage()).startsWith("TRYAGAIN")
@@ -213,6 +217,12 @@ public final class Redis {
 
     /** Blocking: runs {@code script} by SHA, loading it on {@code NOSCRIPT}; on its first key's server. */
     <T> T eval(RedisScript script, ScriptOutputType type, String[] keys, String... args) throws StoreUnavailable {
+        return eval(false, script, type, keys, args);
+    }
+
+    /** As {@link #eval}, on the heartbeat's own connection ({@code heartbeat}; see {@link RedisConnections}). */
+    <T> T eval(boolean heartbeat, RedisScript script, ScriptOutputType type, String[] keys, String... args)
+            throws StoreUnavailable {
         return call(keys[0], c -> {
             try {
                 return c.<T>evalsha(script.sha, type, keys, args);
@@ -220,7 +230,7 @@ public final class Redis {
                 c.scriptLoad(script.source);
                 return c.<T>evalsha(script.sha, type, keys, args);
             }
-        });
+        }, heartbeat);
     }
 
     /**
@@ -262,12 +272,12 @@ public final class Redis {
 
     /** Never waits: publishes {@code message} on the broadcast channel; a failure is logged and counted. */
     void publishAsync(String what, String message) {
-        async(what, channel(), c -> c.publish(channel(), message));
+        async(what, null, channel(), c -> c.publish(channel(), message));
     }
 
     /** Never waits: publishes {@code message} on a room's or a node's channel; a failure is logged and counted. */
     void publishAsync(String what, String channel, String message) {
-        async(what, channel, c -> clustered() ? c.spublish(channel, message) : c.publish(channel, message));
+        async(what, null, channel, c -> clustered() ? c.spublish(channel, message) : c.publish(channel, message));
     }
 
     /** The hash of {@code user}'s open connections: node → connections; shares a hash tag with the user's revocation. */
@@ -277,13 +287,8 @@ public final class Redis {
 
     /**
      * Sends {@code command} to {@code key}'s server without waiting: its time to the answer is recorded, a failure
-     * logged and counted.
+     * logged, counted and told to {@code onFailure} (null: nobody), which must not wait.
      */
-    void async(String what, String key, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
-        async(what, null, key, command);
-    }
-
-    /** As {@link #async(String, String, Function)}; {@code onFailure} (null: nothing) runs on failure, must not wait. */
     void async(String what, Runnable onFailure, String key,
                Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
         RedisClusterAsyncCommands<String, String> c = connections.async(key);

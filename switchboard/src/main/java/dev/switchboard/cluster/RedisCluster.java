@@ -2,7 +2,6 @@ package dev.switchboard.cluster;
 
 import dev.switchboard.protocol.Codec;
 import io.lettuce.core.ScriptOutputType;
-import jakarta.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +53,6 @@ public final class RedisCluster implements Cluster {
 
     private volatile boolean reachable;
     private volatile Set<String> alive = Set.of();
-    private static final long ANSWER_TTL_SECONDS = 30; // a node's answer to a question, kept for the asker
     private volatile boolean stopped;
     /** Heartbeat thread only, from here on. */
     private boolean registered;
@@ -62,6 +60,7 @@ public final class RedisCluster implements Cluster {
     /** Until then (nanoTime) no node is taken for dead: after an outage, nobody could beat. */
     private long graceUntilNanos;
     private int resyncAgainIn;
+    private int beatsFailed; // in a row, since the last that Redis answered
     private long unavailableBefore;
     private boolean subscriptionsRepaired;
     private Listener listener;
@@ -105,15 +104,11 @@ public final class RedisCluster implements Cluster {
     }
 
     private void receivedLater(String message) {
-        inbox.execute(() -> ClusterInbox.received(message, node, listener, this::answer));
-    }
-
-    /** Answers another node's question without waiting: the inbox thread delivers publications in order. */
-    private void answer(JsonObject event) {
-        String answer = listener.answer(event.getString("question"), event.getString("argument"));
-        if (answer != null) {
-            redis.hsetAsync("answer " + event.getString("question"), event.getString("reply"), node, answer,
-                    ANSWER_TTL_SECONDS);
+        try {
+            inbox.execute(() -> ClusterInbox.received(message, node, listener,
+                    question -> ClusterInbox.answer(redis, node, listener, question)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.log(Level.FINE, "Stopping: an event not handled"); // Lettuce delivers while the node stops
         }
     }
 
@@ -128,7 +123,7 @@ public final class RedisCluster implements Cluster {
             return;
         }
         try {
-            List<Object> result = redis.eval(RedisScript.HEARTBEAT, ScriptOutputType.MULTI,
+            List<Object> result = redis.eval(true, RedisScript.HEARTBEAT, ScriptOutputType.MULTI,
                     new String[] {NodeWithdrawal.nodes(config.prefix()), NodeWithdrawal.lost(config.prefix())}, node,
                     Long.toString(config.nodeTimeout().toMillis()));
             boolean added = ((Long) result.get(0)) == 1L;
@@ -148,6 +143,7 @@ public final class RedisCluster implements Cluster {
                 return;
             }
             reachable = true;
+            beatsFailed = 0;
             waitingForSubscription = false;
             if (!was) {
                 graceUntilNanos = System.nanoTime() + config.nodeTimeout().toNanos();
@@ -191,6 +187,10 @@ public final class RedisCluster implements Cluster {
             }
             registered = true;
         } catch (StoreUnavailable | RuntimeException e) {
+            if (was && ++beatsFailed < 2 && redis.connected()) { // one late answer on an open link: a storm, not an outage
+                LOG.log(Level.INFO, "Redis heartbeat failed once ({0}); the next one decides", e.getMessage());
+                return;
+            }
             if (was) {
                 LOG.log(Level.WARNING, "Redis heartbeat failed ({0}); delivering locally until it is back", e.getMessage());
             }

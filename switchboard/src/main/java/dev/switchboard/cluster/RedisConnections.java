@@ -18,6 +18,8 @@ import java.util.List;
  * (Lettuce's cluster client routes by slot itself); several independent Redis servers ({@code switchboard.redis.shards})
  * have one each, and a key is served by the server that {@link #shard jump consistent hashing} of its hash tag's slot
  * chooses: every key and channel of one hash tag (a room's, a user's, a node's) on the same server, as on a cluster.
+ * The heartbeat has connections of its own ({@link #heartbeat}): queued behind a storm's thousands of commands on the
+ * shared one, its answer came after its timeout, and the node took its own load for Redis's absence.
  */
 final class RedisConnections {
 
@@ -25,6 +27,7 @@ final class RedisConnections {
     private volatile List<StatefulConnection<String, String>> open = List.of();
     private volatile List<RedisClusterCommands<String, String>> sync = List.of();
     private volatile List<RedisClusterAsyncCommands<String, String>> async = List.of();
+    private volatile List<RedisClusterCommands<String, String>> heartbeat = List.of();
 
     RedisConnections(List<? extends AbstractRedisClient> clients) {
         this.clients = List.copyOf(clients);
@@ -35,18 +38,25 @@ final class RedisConnections {
         List<StatefulConnection<String, String>> made = new ArrayList<>();
         List<RedisClusterCommands<String, String>> blocking = new ArrayList<>();
         List<RedisClusterAsyncCommands<String, String>> asynchronous = new ArrayList<>();
+        List<RedisClusterCommands<String, String>> beating = new ArrayList<>();
         try {
             for (AbstractRedisClient client : clients) {
-                if (client instanceof RedisClusterClient cluster) {
-                    StatefulRedisClusterConnection<String, String> c = cluster.connect();
-                    made.add(c);
-                    blocking.add(c.sync());
-                    asynchronous.add(c.async());
-                } else {
-                    StatefulRedisConnection<String, String> c = ((RedisClient) client).connect();
-                    made.add(c);
-                    blocking.add(c.sync());
-                    asynchronous.add(c.async());
+                for (List<RedisClusterCommands<String, String>> to : List.of(blocking, beating)) {
+                    if (client instanceof RedisClusterClient cluster) {
+                        StatefulRedisClusterConnection<String, String> c = cluster.connect();
+                        made.add(c);
+                        to.add(c.sync());
+                        if (to == blocking) {
+                            asynchronous.add(c.async());
+                        }
+                    } else {
+                        StatefulRedisConnection<String, String> c = ((RedisClient) client).connect();
+                        made.add(c);
+                        to.add(c.sync());
+                        if (to == blocking) {
+                            asynchronous.add(c.async());
+                        }
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -55,6 +65,7 @@ final class RedisConnections {
         }
         sync = List.copyOf(blocking);
         async = List.copyOf(asynchronous);
+        heartbeat = List.copyOf(beating);
         open = List.copyOf(made);
     }
 
@@ -67,12 +78,22 @@ final class RedisConnections {
         open = List.of();
         sync = List.of();
         async = List.of();
+        heartbeat = List.of();
         made.forEach(StatefulConnection::closeAsync);
     }
 
     /** The blocking commands of {@code key}'s server; throws while not connected. */
     RedisClusterCommands<String, String> sync(String key) {
         List<RedisClusterCommands<String, String>> all = sync;
+        if (all.isEmpty()) {
+            throw new RedisConnectionException("not connected");
+        }
+        return all.get(shard(key, all.size()));
+    }
+
+    /** The heartbeat's own blocking commands on {@code key}'s server; throws while not connected. */
+    RedisClusterCommands<String, String> heartbeat(String key) {
+        List<RedisClusterCommands<String, String>> all = heartbeat;
         if (all.isEmpty()) {
             throw new RedisConnectionException("not connected");
         }

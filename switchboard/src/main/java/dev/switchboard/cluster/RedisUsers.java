@@ -91,7 +91,7 @@ final class RedisUsers {
      * its own server when there are several).
      */
     private void toNodesOf(String what, String user, String message) {
-        redis.async(what, redis.userKey(user), c -> c.hgetall(redis.userKey(user)).thenAccept(nodes -> nodes.keySet()
+        redis.async(what, null, redis.userKey(user), c -> c.hgetall(redis.userKey(user)).thenAccept(nodes -> nodes.keySet()
                 .stream().filter(n -> !n.equals(node))
                 .forEach(n -> redis.publishAsync(what, redis.nodeChannel(n), message))));
     }

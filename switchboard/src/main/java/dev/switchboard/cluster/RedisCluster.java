@@ -187,7 +187,8 @@ public final class RedisCluster implements Cluster {
             }
             registered = true;
         } catch (StoreUnavailable | RuntimeException e) {
-            if (was && ++beatsFailed < 2 && redis.connected()) { // one late answer on an open link: a storm, not an outage
+            // one answer too late (not a refused connection): a node or Redis under a storm, not yet an outage
+            if (was && e.getCause() instanceof io.lettuce.core.RedisCommandTimeoutException && ++beatsFailed < 2) {
                 LOG.log(Level.INFO, "Redis heartbeat failed once ({0}); the next one decides", e.getMessage());
                 return;
             }

@@ -316,7 +316,7 @@ public final class Redis {
         failures.increment();
         telemetry.commandFailed(false);
         // INFO, not WARNING: during an outage every best-effort command fails; the heartbeat logs the outage once
-        LOG.log(Level.INFO, "Redis command failed ({0}): {1}; repaired when the node resynchronizes",
+        LOG.log(Level.INFO, "Redis command failed ({0}): {1}",
                 new Object[] {what, failure.toString()});
     }
 

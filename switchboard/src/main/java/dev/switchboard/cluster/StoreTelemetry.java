@@ -17,7 +17,7 @@ public interface StoreTelemetry {
 
     /**
      * A command failed: {@code blocking}, its caller saw {@link StoreUnavailable}; otherwise a best-effort command,
-     * logged and repaired when the node resynchronizes.
+     * logged (a member's presence and a user's connections written again at the next heartbeat).
      */
     default void commandFailed(boolean blocking) {
     }

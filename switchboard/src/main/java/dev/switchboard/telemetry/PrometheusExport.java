@@ -121,7 +121,7 @@ public final class PrometheusExport {
                 }).register(registry);
         gauge("switchboard_cluster_nodes", "Live nodes as of the latest heartbeat, this one included", s -> s.nodes());
         counter("switchboard_cluster_failures",
-                "The cluster's best-effort commands that failed (each logged; repaired on resynchronization)",
+                "The cluster's best-effort commands that failed (each logged; presence and users written again at the next heartbeat)",
                 () -> now().clusterFailures());
         gauge("switchboard_draining", "1 while the node drains (an operator's drain or shutdown): not ready",
                 s -> s.draining() ? 1 : 0);
@@ -130,7 +130,7 @@ public final class PrometheusExport {
                     STORE_BOUNDS, metrics::storeCommandTimes);
             CounterWithCallback.builder().name("switchboard_redis_command_failures")
                     .help("Redis commands that failed, by mode: blocking (the caller saw StoreUnavailable) or async "
-                            + "(best effort: logged, repaired when the node resynchronizes)")
+                            + "(best effort: logged; presence and users written again at the next heartbeat)")
                     .labelNames("mode").callback(cb -> {
                         NodeMetrics.Counters c = metrics.counters();
                         cb.call(c.storeBlockingFailures(), "blocking");

@@ -41,23 +41,13 @@ final class RedisConnections {
         List<RedisClusterCommands<String, String>> beating = new ArrayList<>();
         try {
             for (AbstractRedisClient client : clients) {
-                for (List<RedisClusterCommands<String, String>> to : List.of(blocking, beating)) {
-                    if (client instanceof RedisClusterClient cluster) {
-                        StatefulRedisClusterConnection<String, String> c = cluster.connect();
-                        made.add(c);
-                        to.add(c.sync());
-                        if (to == blocking) {
-                            asynchronous.add(c.async());
-                        }
-                    } else {
-                        StatefulRedisConnection<String, String> c = ((RedisClient) client).connect();
-                        made.add(c);
-                        to.add(c.sync());
-                        if (to == blocking) {
-                            asynchronous.add(c.async());
-                        }
-                    }
-                }
+                Link commands = Link.to(client);
+                made.add(commands.connection());
+                Link beat = Link.to(client);
+                made.add(beat.connection());
+                blocking.add(commands.sync());
+                asynchronous.add(commands.async());
+                beating.add(beat.sync());
             }
         } catch (RuntimeException e) {
             made.forEach(StatefulConnection::closeAsync);
@@ -89,6 +79,19 @@ final class RedisConnections {
             throw new RedisConnectionException("not connected");
         }
         return all.get(shard(key, all.size()));
+    }
+
+    /** One connection to a client's Redis (or Redis Cluster), with its blocking and asynchronous commands. */
+    private record Link(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
+                        RedisClusterAsyncCommands<String, String> async) {
+        static Link to(AbstractRedisClient client) {
+            if (client instanceof RedisClusterClient cluster) {
+                StatefulRedisClusterConnection<String, String> c = cluster.connect();
+                return new Link(c, c.sync(), c.async());
+            }
+            StatefulRedisConnection<String, String> c = ((RedisClient) client).connect();
+            return new Link(c, c.sync(), c.async());
+        }
     }
 
     /** The heartbeat's own blocking commands on {@code key}'s server; throws while not connected. */

@@ -210,10 +210,15 @@ final class Server implements AutoCloseable {
         return -1;
     }
 
-    /** Starts a JFR recording (profile settings) in the server JVM. */
+    /**
+     * Starts a JFR recording (profile settings) in the server JVM. {@code -Dbench.jfr.sampling=max} samples every
+     * millisecond instead of every 10 (the profile's {@code method-profiling} option, JDK 17+): a few seconds of
+     * handshakes give enough samples to split.
+     */
     void jfrStart(String name) throws Exception {
         String jdk = Path.of(System.getProperty("java.home"), "bin").toString();
-        run(jdk + "/jcmd", Long.toString(pid), "JFR.start", "name=" + name, "settings=profile");
+        run(jdk + "/jcmd", Long.toString(pid), "JFR.start", "name=" + name, "settings=profile",
+                "method-profiling=" + System.getProperty("bench.jfr.sampling", "high"));
     }
 
     /** Stops the recording and writes it to {@code file}. */

@@ -24,6 +24,7 @@ final class Connections {
 
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** 32 characters (5 bits each: {@link #name}), none mistaken for another (no l, o, 0, 1). */
     private static final char[] NAME_CHARS = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
     private final Map<String, Connection> byId = new ConcurrentHashMap<>();
@@ -65,8 +66,9 @@ final class Connections {
      * already has as many connections as allowed.
      */
     Connection open(Transport transport, Caller caller, String endpoint, java.util.Locale language) {
-        String id = Long.toString(ids.incrementAndGet(), 36) + "-" + randomName(4);
-        Caller who = caller != null ? caller : new Caller("guest-" + randomName(6), Set.of(), true, null, language);
+        long random = RANDOM.nextLong(); // one draw for both names: a SecureRandom call per character cost
+        String id = Long.toString(ids.incrementAndGet(), 36) + "-" + name(random, 4);
+        Caller who = caller != null ? caller : new Caller("guest-" + name(random >>> 20, 6), Set.of(), true, null, language);
         Settings.Limits limits = settings.limits();
         Connection[] made = new Connection[1];
         Outbox outbox = new Outbox(transport, writers, settings.queueMessages(), settings.queueBytes(), queueBudget,
@@ -203,10 +205,11 @@ final class Connections {
         LOG.log(Level.INFO, "Closing {0} with 4008: its outbound queue overflowed or a send failed", connection);
     }
 
-    private static String randomName(int length) {
+    /** {@code length} characters of {@link #NAME_CHARS} (32 of them: 5 bits each) from the low bits of {@code bits}. */
+    private static String name(long bits, int length) {
         char[] chars = new char[length];
         for (int i = 0; i < length; i++) {
-            chars[i] = NAME_CHARS[RANDOM.nextInt(NAME_CHARS.length)];
+            chars[i] = NAME_CHARS[(int) (bits >>> (5 * i)) & 31];
         }
         return new String(chars);
     }

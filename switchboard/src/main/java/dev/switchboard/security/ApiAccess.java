@@ -51,6 +51,7 @@ public class ApiAccess {
     MechanismChoice mechanisms;
 
     private volatile Map<String, byte[]> keys;
+    private volatile Boolean guests;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     /** The caller of an API request: who it is, and whether it is a back-end holding a server key. */
@@ -155,7 +156,12 @@ public class ApiAccess {
 
     /** {@code switchboard.auth.anonymous}, default true: whether a guest may open a WebSocket connection. */
     public boolean guestsMayConnect() {
-        return config.getOptionalValue("switchboard.auth.anonymous", Boolean.class).orElse(true);
+        Boolean guests = this.guests;
+        if (guests == null) { // read once: every handshake asks (a lookup through every config source costs)
+            guests = config.getOptionalValue("switchboard.auth.anonymous", Boolean.class).orElse(true);
+            this.guests = guests;
+        }
+        return guests;
     }
 
     /** {@code switchboard.monitor.role}, default {@code admin}. */

@@ -91,11 +91,16 @@ public class HandshakeRules {
         if (offered.size() > MAX_OFFERED) {
             return new Refusal(400, "Too many subprotocols offered: at most " + MAX_OFFERED);
         }
-        long credentials = offered.stream().filter(Credentials::isCredential).count();
+        int credentials = 0;
+        boolean ours = false;
+        for (String p : offered) { // a loop, not streams: this runs on every handshake
+            credentials += Credentials.isCredential(p) ? 1 : 0;
+            ours |= Subprotocols.known(p);
+        }
         if (credentials > MAX_CREDENTIALS) {
             return new Refusal(400, "At most " + MAX_CREDENTIALS + " credential (bearer. or ticket.) may be offered");
         }
-        if (paths.socket().equals(path(request)) && !offered.isEmpty() && offered.stream().noneMatch(Subprotocols::known)) {
+        if (!offered.isEmpty() && !ours && paths.socket().equals(path(request))) {
             return new Refusal(400, "Unsupported subprotocol: offer '" + Subprotocols.V1 + "' or none");
         }
         return null;

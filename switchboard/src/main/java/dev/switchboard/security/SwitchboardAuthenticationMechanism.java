@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
-import org.eclipse.microprofile.config.Config;
 
 /**
  * Authentication for every request of the application, with Jakarta Security (on WildFly this needs
@@ -58,7 +57,7 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
     IdentityStoreHandler identityStores;
 
     @Inject
-    Config config;
+    ApiAccess access;
 
     @Inject
     HandshakeRules rules;
@@ -109,7 +108,7 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
             response.setHeader("WWW-Authenticate", CHALLENGE);
             return context.responseUnauthorized();
         }
-        if (handshake && !config.getOptionalValue("switchboard.auth.anonymous", Boolean.class).orElse(true)) {
+        if (handshake && !access.guestsMayConnect()) {
             response.setHeader("WWW-Authenticate", CHALLENGE);
             return context.responseUnauthorized();
         }

@@ -33,12 +33,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public class EventProbe {
 
     private final List<SwitchboardEvent> events = new CopyOnWriteArrayList<>();
+    /** Connections opened while the context class loader could not load the application's classes. */
+    private final List<String> foreignLoaders = new CopyOnWriteArrayList<>();
 
     @Inject
     Switchboard switchboard;
 
     void record(@Observes SwitchboardEvent event) {
+        if (event instanceof SwitchboardEvent.ConnectionOpened o && !applicationLoader()) {
+            foreignLoaders.add(o.user());
+        }
         events.add(event);
+    }
+
+    /** Whether the application's code runs with a context loader that loads the application's own classes. */
+    private static boolean applicationLoader() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            return loader != null && Class.forName(EventProbe.class.getName(), false, loader) == EventProbe.class;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     @GET
@@ -49,7 +64,8 @@ public class EventProbe {
         for (SwitchboardEvent e : events) {
             var b = Json.createObjectBuilder().add("event", e.getClass().getSimpleName());
             if (e instanceof SwitchboardEvent.ConnectionOpened o) {
-                b.add("user", o.user()).add("endpoint", o.endpoint());
+                b.add("user", o.user()).add("endpoint", o.endpoint())
+                        .add("applicationLoader", !foreignLoaders.contains(o.user()));
             } else if (e instanceof SwitchboardEvent.ConnectionClosed c) {
                 b.add("user", c.user()).add("code", c.closeCode());
             } else if (e instanceof SwitchboardEvent.RoomJoined j) {

@@ -24,7 +24,36 @@ final class Endpoints {
     /** The session's user property holding the connection's language (see {@link HandshakeConfigurator}). */
     static final String LANGUAGE = "dev.switchboard.language";
 
+    /** Whether this container's sessions are Tyrus's (Payara, GlassFish): known from the first connection on. */
+    private static volatile boolean tyrus;
+
     private Endpoints() {
+    }
+
+    /**
+     * Container quirk (Tyrus 2.1.5: Payara Micro 6, GlassFish 7): the new session's constructor arms its idle timer
+     * on the server's managed scheduled executor, and Payara's Concurrency runtime captures a context for it with a
+     * {@code ServiceLoader} over the thread's context class loader: the application's loader, which scans Payara's
+     * API modules and every jar in {@code WEB-INF/lib} (~10 % of a handshake's CPU on Payara 6: docs/benchmark/
+     * connections.md, sixth pass). The container creates the session after the filter chain returns, on this thread,
+     * with no code of the application's in between ({@code StandardPipeline.doInvoke} →
+     * {@code Request.initialiseHttpUpgradeHandler}), so after a handshake Tyrus accepted (101) the handshake filter
+     * leaves the platform loader as context loader, and {@link #applicationLoader} puts the application's back before
+     * any code of the endpoint's or the application's runs (the configurator's {@code getEndpointInstance}, which Tyrus
+     * calls after making the session, and again at open). On other containers this does nothing.
+     */
+    static void upgraded(jakarta.servlet.http.HttpServletResponse response) {
+        if (tyrus && response.getStatus() == 101) {
+            Thread.currentThread().setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        }
+    }
+
+    /** Puts {@code loader}, the application's, back as context loader where {@link #upgraded} left the platform's. */
+    static void applicationLoader(ClassLoader loader) {
+        Thread thread = Thread.currentThread();
+        if (loader != null && thread.getContextClassLoader() == ClassLoader.getPlatformClassLoader()) {
+            thread.setContextClassLoader(loader);
+        }
     }
 
     /**
@@ -32,6 +61,7 @@ final class Endpoints {
      * at the handshake, or a guest when there is none. Null when the connection was refused (and closed).
      */
     static Connection open(Sessions sessions, Handshakes handshakes, Session session, String endpoint) {
+        applicationLoader(Endpoints.class.getClassLoader()); // the configurator did it already: in case it was not asked
         Settings settings = sessions.settings();
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
@@ -43,6 +73,7 @@ final class Endpoints {
         // (a scan of nothing), as SessionTransport's sends do. The engine's heartbeat and idle timeout (Liveness)
         // watch the connection instead.
         if (session.getClass().getName().startsWith("org.glassfish.tyrus.")) {
+            tyrus = true;
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());

@@ -119,10 +119,15 @@ final class Server implements AutoCloseable {
 
     /** Sessions open on the bare endpoint, not counting the one asking. */
     int bareSessions() {
+        return bareSessions("/bare/ws");
+    }
+
+    /** The sessions a {@link BareEndpoint} at {@code path} holds, not counting the one asking. */
+    int bareSessions(String path) {
         java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
         try {
             java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/bare/ws"), new java.net.http.WebSocket.Listener() {
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + path), new java.net.http.WebSocket.Listener() {
                         @Override
                         public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
                             answer.complete(data.toString());

@@ -118,6 +118,12 @@ final class Server implements AutoCloseable {
     }
 
     /** Sessions open on the bare endpoint, not counting the one asking. */
+    /**
+     * One client for the probes asked every 100 ms while a scenario waits (sessions held, stats): a client per probe
+     * kept a selector and its descriptors until collected, and a long wait ran the generator out of them (EMFILE).
+     */
+    private static final HttpClient PROBES = HttpClient.newHttpClient();
+
     int bareSessions() {
         return bareSessions("/bare/ws");
     }
@@ -126,7 +132,7 @@ final class Server implements AutoCloseable {
     int bareSessions(String path) {
         java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
         try {
-            java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+            java.net.http.WebSocket ws = PROBES.newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + port + path), new java.net.http.WebSocket.Listener() {
                         @Override
                         public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
@@ -255,7 +261,7 @@ final class Server implements AutoCloseable {
 
     /** The {@code /api/stats} of the Switchboard at {@code context} ({@code ""}: the root). */
     String stats(String context) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + context + "/api/stats"))
+        return PROBES.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + context + "/api/stats"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

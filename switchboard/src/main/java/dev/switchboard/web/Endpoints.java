@@ -31,16 +31,18 @@ final class Endpoints {
     }
 
     /**
-     * Container quirk (Tyrus 2.1.5: Payara Micro 6, GlassFish 7): the new session's constructor arms its idle timer
-     * on the server's managed scheduled executor, and Payara's Concurrency runtime captures a context for it with a
-     * {@code ServiceLoader} over the thread's context class loader: the application's loader, which scans Payara's
-     * API modules and every jar in {@code WEB-INF/lib} (~10 % of a handshake's CPU on Payara 6: docs/benchmark/
-     * connections.md, sixth pass). The container creates the session after the filter chain returns, on this thread,
-     * with no code of the application's in between ({@code StandardPipeline.doInvoke} →
+     * Container quirk (Tyrus on Payara Micro 6 and 7, GlassFish 7): the new session's constructor arms its idle timer
+     * (Tyrus 2.1.5 and 2.2.2 both do for the default timeout, 0) on the server's managed scheduled executor, and the
+     * Concurrency runtime captures a context for it with a {@code ServiceLoader} over the thread's context class
+     * loader: the application's, which scans the server's API modules and every jar in {@code WEB-INF/lib} (~10 % of
+     * a handshake's CPU on Payara 6: docs/benchmark/connections.md, sixth pass). The container makes the session after
+     * the filter chain returns, on this thread ({@code StandardPipeline.doInvoke} →
      * {@code Request.initialiseHttpUpgradeHandler}), so after a handshake Tyrus accepted (101) the handshake filter
      * leaves the platform loader as context loader, and {@link #applicationLoader} puts the application's back before
      * any code of the endpoint's or the application's runs (the configurator's {@code getEndpointInstance}, which Tyrus
-     * calls after making the session, and again at open). On other containers this does nothing.
+     * calls after making the session, and again at open). What runs in between with the platform loader: the
+     * container's upgrade, and the code after {@code chain.doFilter} of filters mapped before Switchboard's on the
+     * socket's paths (README, Servers). On other containers this does nothing.
      */
     static void upgraded(jakarta.servlet.http.HttpServletResponse response) {
         if (tyrus && response.getStatus() == 101) {

@@ -24,38 +24,7 @@ final class Endpoints {
     /** The session's user property holding the connection's language (see {@link HandshakeConfigurator}). */
     static final String LANGUAGE = "dev.switchboard.language";
 
-    /** Whether this container's sessions are Tyrus's (Payara, GlassFish): known from the first connection on. */
-    private static volatile boolean tyrus;
-
     private Endpoints() {
-    }
-
-    /**
-     * Container quirk (Tyrus on Payara Micro 6 and 7, GlassFish 7): the new session's constructor arms its idle timer
-     * (Tyrus 2.1.5 and 2.2.2 both do for the default timeout, 0) on the server's managed scheduled executor, and the
-     * Concurrency runtime captures a context for it with a {@code ServiceLoader} over the thread's context class
-     * loader: the application's, which scans the server's API modules and every jar in {@code WEB-INF/lib} (~10 % of
-     * a handshake's CPU on Payara 6: docs/benchmark/connections.md, sixth pass). The container makes the session after
-     * the filter chain returns, on this thread ({@code StandardPipeline.doInvoke} →
-     * {@code Request.initialiseHttpUpgradeHandler}), so after a handshake Tyrus accepted (101) the handshake filter
-     * leaves the platform loader as context loader, and {@link #applicationLoader} puts the application's back before
-     * any code of the endpoint's or the application's runs (the configurator's {@code getEndpointInstance}, which Tyrus
-     * calls after making the session, and again at open). What runs in between with the platform loader: the
-     * container's upgrade, and the code after {@code chain.doFilter} of filters mapped before Switchboard's on the
-     * socket's paths (README, Servers). On other containers this does nothing.
-     */
-    static void upgraded(jakarta.servlet.http.HttpServletResponse response) {
-        if (tyrus && response.getStatus() == 101) {
-            Thread.currentThread().setContextClassLoader(ClassLoader.getPlatformClassLoader());
-        }
-    }
-
-    /** Puts {@code loader}, the application's, back as context loader where {@link #upgraded} left the platform's. */
-    static void applicationLoader(ClassLoader loader) {
-        Thread thread = Thread.currentThread();
-        if (loader != null && thread.getContextClassLoader() == ClassLoader.getPlatformClassLoader()) {
-            thread.setContextClassLoader(loader);
-        }
     }
 
     /**
@@ -63,7 +32,6 @@ final class Endpoints {
      * at the handshake, or a guest when there is none. Null when the connection was refused (and closed).
      */
     static Connection open(Sessions sessions, Handshakes handshakes, Session session, String endpoint) {
-        applicationLoader(Endpoints.class.getClassLoader()); // the configurator did it already: in case it was not asked
         Settings settings = sessions.settings();
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
@@ -75,7 +43,6 @@ final class Endpoints {
         // (a scan of nothing), as SessionTransport's sends do. The engine's heartbeat and idle timeout (Liveness)
         // watch the connection instead.
         if (session.getClass().getName().startsWith("org.glassfish.tyrus.")) {
-            tyrus = true;
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());

@@ -43,6 +43,12 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
      */
     public static final String CHALLENGE = "Bearer realm=\"switchboard\"";
     public static final String REFUSED_ATTRIBUTE = CALLER_ATTRIBUTE + ".refused";
+    /**
+     * A request attribute: the class loader {@link #secureResponse} leaves as the thread's context loader, the last
+     * code of the application's before the container makes a Tyrus session (a container quirk: see
+     * {@code dev.switchboard.web.Endpoints.upgraded}).
+     */
+    public static final String LOADER_AFTER_RESPONSE = CALLER_ATTRIBUTE + ".loaderAfterResponse";
 
     @Inject
     TokenVerifier tokens;
@@ -117,6 +123,15 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
             return context.responseUnauthorized();
         }
         return context.doNothing();
+    }
+
+    @Override
+    public AuthenticationStatus secureResponse(HttpServletRequest request, HttpServletResponse response,
+                                               HttpMessageContext context) {
+        if (request.getAttribute(LOADER_AFTER_RESPONSE) instanceof ClassLoader loader) {
+            Thread.currentThread().setContextClassLoader(loader);
+        }
+        return AuthenticationStatus.SUCCESS;
     }
 
     private Optional<Caller> basic(String encoded) {

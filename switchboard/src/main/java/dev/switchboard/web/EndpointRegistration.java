@@ -63,7 +63,8 @@ public class EndpointRegistration implements ServletContextListener {
                     + " (servlet context attribute " + ServerContainer.class.getName() + "); is WebSocket enabled?");
         }
         boolean deflate = settings.socket().permessageDeflate();
-        HandshakeConfigurator configurator = new HandshakeConfigurator(sessions, handshakes, monitor, deflate);
+        HandshakeConfigurator configurator = new HandshakeConfigurator(sessions, handshakes, monitor, deflate,
+                event.getServletContext().getClassLoader());
         // Container quirk (WildFly, Undertow): a programmatic endpoint negotiates only the extensions its configuration
         // lists (an annotated one, every extension the container has installed): the container's permessage-deflate
         // is listed when switchboard.permessage-deflate=true

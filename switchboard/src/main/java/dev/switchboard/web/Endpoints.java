@@ -7,6 +7,9 @@ import dev.switchboard.config.Settings;
 import dev.switchboard.protocol.RoomNames;
 import dev.switchboard.protocol.Subprotocols;
 import dev.switchboard.security.Handshakes;
+import dev.switchboard.security.SwitchboardAuthenticationMechanism;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -24,7 +27,41 @@ final class Endpoints {
     /** The session's user property holding the connection's language (see {@link HandshakeConfigurator}). */
     static final String LANGUAGE = "dev.switchboard.language";
 
+    /** Whether this container's sessions are Tyrus's (Payara, GlassFish): known from the first connection on. */
+    private static volatile boolean tyrus;
+
     private Endpoints() {
+    }
+
+    /**
+     * Container quirk (Tyrus on Payara Micro 6 and 7, GlassFish 7): the new session's constructor arms its idle timer
+     * (Tyrus 2.1.5 and 2.2.2 both do for the default timeout, 0) on the server's managed scheduled executor, and the
+     * Concurrency runtime captures a context for it with a {@code ServiceLoader} over the thread's context class
+     * loader: the application's, which scans the server's API modules and every jar in {@code WEB-INF/lib} (~10 % of
+     * a handshake's CPU on Payara 6: docs/benchmark/connections.md, sixth pass). The container makes the session on
+     * this thread after the filter chain has returned and after the authenticator's {@code postInvoke} has called the
+     * mechanism's {@code secureResponse} ({@code StandardPipeline.doInvoke} → {@code Request.initialiseHttpUpgradeHandler}
+     * → {@code TyrusHttpUpgradeHandler.init}). So after a handshake Tyrus accepted (101) the handshake filter asks
+     * {@link SwitchboardAuthenticationMechanism#secureResponse} to leave the platform loader as context loader, and
+     * {@link #applicationLoader} puts the application's back before any code of the endpoint's or the application's
+     * runs (the configurator's {@code getEndpointInstance}, which Tyrus calls after making the session, and again at
+     * open). Not earlier than {@code secureResponse}: on GlassFish 7 the Weld proxy Soteria calls it through finds its
+     * container by the context loader (WELD-000229, "not valid after container shutdown", and no upgrade). With an
+     * application's own mechanism instead of Switchboard's nothing is switched. On other containers this does nothing.
+     */
+    static void upgraded(HttpServletRequest request, HttpServletResponse response) {
+        if (tyrus && response.getStatus() == 101) {
+            request.setAttribute(SwitchboardAuthenticationMechanism.LOADER_AFTER_RESPONSE,
+                    ClassLoader.getPlatformClassLoader());
+        }
+    }
+
+    /** Puts {@code loader}, the application's, back as context loader where {@link #upgraded} left the platform's. */
+    static void applicationLoader(ClassLoader loader) {
+        Thread thread = Thread.currentThread();
+        if (loader != null && thread.getContextClassLoader() == ClassLoader.getPlatformClassLoader()) {
+            thread.setContextClassLoader(loader);
+        }
     }
 
     /**
@@ -32,6 +69,7 @@ final class Endpoints {
      * at the handshake, or a guest when there is none. Null when the connection was refused (and closed).
      */
     static Connection open(Sessions sessions, Handshakes handshakes, Session session, String endpoint) {
+        applicationLoader(Endpoints.class.getClassLoader()); // the configurator did it already: in case it was not asked
         Settings settings = sessions.settings();
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
@@ -43,6 +81,7 @@ final class Endpoints {
         // (a scan of nothing), as SessionTransport's sends do. The engine's heartbeat and idle timeout (Liveness)
         // watch the connection instead.
         if (session.getClass().getName().startsWith("org.glassfish.tyrus.")) {
+            tyrus = true;
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());

@@ -24,16 +24,21 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     private final Handshakes handshakes;
     private final Monitor monitor;
     private final boolean deflate;
+    private final ClassLoader application;
 
-    HandshakeConfigurator(Sessions sessions, Handshakes handshakes, Monitor monitor, boolean deflate) {
+    /** {@code application}: the application's class loader, the context loader its code runs with. */
+    HandshakeConfigurator(Sessions sessions, Handshakes handshakes, Monitor monitor, boolean deflate,
+                          ClassLoader application) {
         this.sessions = sessions;
         this.handshakes = handshakes;
         this.monitor = monitor;
         this.deflate = deflate;
+        this.application = application;
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> type) throws InstantiationException {
+        Endpoints.applicationLoader(application); // see Endpoints.upgraded: Tyrus made the session, ours runs now
         Object endpoint;
         if (type == SwitchboardEndpoint.class) {
             endpoint = new SwitchboardEndpoint(sessions, handshakes);

@@ -81,7 +81,8 @@ public class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         // every request of the application passes here: a header lookup, and the path only for handshakes
-        if (HandshakeRules.isHandshake(request) && paths.covers(path(request))) {
+        boolean handshake = HandshakeRules.isHandshake(request) && paths.covers(path(request));
+        if (handshake) {
             HandshakeRules.Refusal refusal = rules.check(request);
             if (refusal != null) {
                 if (refusal.status() == 403 && refusal.message().startsWith("Origin")) {
@@ -150,6 +151,9 @@ public class HandshakeFilter extends HttpFilter {
             }
         }
         chain.doFilter(request, response);
+        if (handshake) {
+            Endpoints.upgraded(request, response); // the session is made after this returns: see there
+        }
     }
 
     /** The request's path within the application. */

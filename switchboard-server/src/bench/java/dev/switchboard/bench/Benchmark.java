@@ -601,7 +601,7 @@ public final class Benchmark {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         String connections = v.switchboard() ? Long.toString(jsonNumber(server.stats(v.context()), "connections"))
-                : Integer.toString(server.bareSessions());
+                : Integer.toString(server.bareSessions(v.path));
         List<Conn> everyone = new ArrayList<>(stable);
         everyone.addAll(joinedLater);
         everyone.add(publisher);

@@ -117,16 +117,11 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** Sessions open on the bare endpoint, not counting the one asking. */
     /**
      * One client for the probes asked every 100 ms while a scenario waits (sessions held, stats): a client per probe
      * kept a selector and its descriptors until collected, and a long wait ran the generator out of them (EMFILE).
      */
     private static final HttpClient PROBES = HttpClient.newHttpClient();
-
-    int bareSessions() {
-        return bareSessions("/bare/ws");
-    }
 
     /** The sessions a {@link BareEndpoint} at {@code path} holds, not counting the one asking. */
     int bareSessions(String path) {

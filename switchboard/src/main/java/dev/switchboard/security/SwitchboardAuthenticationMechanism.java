@@ -125,6 +125,12 @@ public class SwitchboardAuthenticationMechanism implements HttpAuthenticationMec
         return context.doNothing();
     }
 
+    /**
+     * Runs after the filter chain, for every request: on a Tyrus handshake the handshake filter accepted (101), leaves
+     * the loader it named in {@link #LOADER_AFTER_RESPONSE} as the thread's context loader for the container's session
+     * setup (see {@code dev.switchboard.web.Endpoints.upgraded}); otherwise does nothing. SUCCESS, as the interface's
+     * default.
+     */
     @Override
     public AuthenticationStatus secureResponse(HttpServletRequest request, HttpServletResponse response,
                                                HttpMessageContext context) {
